@@ -1,0 +1,116 @@
+package catalog_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"sshdoctor/catalog"
+	// Every package that registers catalog entries is linked in here so the
+	// test sees the whole table.
+	_ "sshdoctor/internal/cli"
+)
+
+func TestCatalogIsComplete(t *testing.T) {
+	for _, p := range catalog.Problems() {
+		t.Error(p)
+	}
+	if len(catalog.Codes()) < 3 {
+		t.Fatalf("catalog has only %d codes", len(catalog.Codes()))
+	}
+}
+
+func TestPlaceholders(t *testing.T) {
+	got := catalog.Placeholders("a {x} b {y} {x} {Bad}")
+	if strings.Join(got, ",") != "x,y" {
+		t.Fatalf("Placeholders = %v", got)
+	}
+	if s := catalog.Fill("{a}-{b}", map[string]string{"a": "1"}); s != "1-{b}" {
+		t.Fatalf("Fill = %q", s)
+	}
+}
+
+// TestEveryUsedCodeIsCatalogued parses every non-test Go file of the module
+// and checks that each literal code given to diag.NewFinding, each literal
+// fix key given to .Fix, and each literal phrase given to catalog.Say
+// exists in the catalog.
+func TestEveryUsedCodeIsCatalogued(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	used := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			argIdx := 0
+			kind := ""
+			switch sel.Sel.Name {
+			case "NewFinding":
+				kind = "code"
+			case "Fix":
+				kind = "phrase"
+			case "Say":
+				kind, argIdx = "phrase", 1
+			default:
+				return true
+			}
+			if len(call.Args) <= argIdx {
+				return true
+			}
+			lit, ok := call.Args[argIdx].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			s, _ := strconv.Unquote(lit.Value)
+			used++
+			pos := fset.Position(lit.Pos())
+			switch kind {
+			case "code":
+				if _, ok := catalog.Lookup(s); !ok {
+					t.Errorf("%s: code %q is not in the catalog", pos, s)
+				}
+			case "phrase":
+				if _, ok := catalog.Phrase(s); !ok {
+					t.Errorf("%s: phrase %q is not in the catalog", pos, s)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used == 0 {
+		t.Fatal("found no uses of catalog codes: the scan is broken")
+	}
+	_ = os.Getenv
+}

@@ -1,0 +1,82 @@
+// Package client holds the client-side checks of `sshdoctor check`, one
+// file per layer: config, dns, tcp, banner (and, after them, kex, hostkey,
+// auth, login). Each layer hands what it learnt to the next through
+// diag.Pass values.
+package client
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sshdoctor/diag"
+	"sshdoctor/report"
+)
+
+// KV is one -o option.
+type KV struct{ Key, Value string }
+
+// Options is what the user asked for, as ssh would take it.
+type Options struct {
+	Destination   string // as typed
+	User          string // from user@ or -l; "" = ssh's default
+	Host          string // host or alias
+	Port          int    // 0 = from config / 22
+	Identities    []string
+	ConfigFile    string
+	Options       []KV
+	AddressFamily string // "", "inet", "inet6"
+	Timeout       time.Duration
+	NoLogin       bool
+	AllKeys       bool
+}
+
+// Run is one diagnosis of one destination.
+type Run struct {
+	opts Options
+
+	connections  atomic.Int64
+	authAttempts atomic.Int64
+
+	mu     sync.Mutex
+	target report.Target
+}
+
+// New prepares a run.
+func New(o Options) *Run {
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Second
+	}
+	r := &Run{opts: o}
+	r.target = report.Target{Destination: o.Destination, User: o.User, Host: o.Host,
+		Hostname: o.Host, Port: o.Port, Addresses: []string{}}
+	if r.target.Port == 0 {
+		r.target.Port = 22
+	}
+	return r
+}
+
+// Target returns what is known of the target so far.
+func (r *Run) Target() *report.Target {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t := r.target
+	t.Addresses = append([]string{}, r.target.Addresses...)
+	return &t
+}
+
+func (r *Run) setTarget(f func(t *report.Target)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f(&r.target)
+}
+
+// Stats counts connections and authentication attempts made.
+func (r *Run) Stats() *report.Stats {
+	return &report.Stats{Connections: int(r.connections.Load()), AuthAttempts: int(r.authAttempts.Load())}
+}
+
+// Checks returns the layers in dependency order.
+func (r *Run) Checks() []*diag.Check {
+	return r.layers()
+}

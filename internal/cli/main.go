@@ -1,0 +1,165 @@
+// Package cli is sshdoctor's command line: one file per command, flags into
+// an options struct, and the one place where errors become exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"sshdoctor/catalog"
+)
+
+// Exit codes: a contract documented in README.md.
+const (
+	ExitOK           = 0
+	ExitProblem      = 1
+	ExitUsage        = 2
+	ExitInconclusive = 3
+	ExitInternal     = 4
+	ExitInterrupted  = 130
+)
+
+// UsageError is bad input from the user: one line on stderr, exit 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// usagef makes a UsageError.
+func usagef(format string, a ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, a...)}
+}
+
+// exitError carries a command's decided exit code without a message.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// Globals are the flags every command shares.
+type Globals struct {
+	JSON    bool
+	NoColor bool
+	Lang    string
+}
+
+// Main runs sshdoctor with args and returns the exit code.
+func Main(args []string, s *IO) (code int) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(s.ErrOut, "sshdoctor: internal error: %v\n", r)
+			code = ExitInternal
+		}
+	}()
+	g := &Globals{}
+	root := NewRootCmd(ctx, s, g)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	return exitCode(err, s, g)
+}
+
+func exitCode(err error, s *IO, g *Globals) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		fmt.Fprintf(s.ErrOut, "sshdoctor: %s\n", oneLine(err.Error()))
+		return ExitUsage
+	}
+	if errors.Is(err, context.Canceled) {
+		return ExitInterrupted
+	}
+	fmt.Fprintf(s.ErrOut, "sshdoctor: %s\n", oneLine(err.Error()))
+	return ExitInternal
+}
+
+// isCobraUsage recognises cobra's own flag and argument errors.
+func isCobraUsage(err error) bool {
+	m := err.Error()
+	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument",
+		"invalid argument", "unknown command", "accepts ", "requires at least", "requires at most",
+		"bad flag syntax", "if any flags in the group"} {
+		if strings.Contains(m, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// language picks the output language: --lang, else LC_ALL, LC_MESSAGES,
+// LANG (the first one set decides, as for gettext), else English.
+func language(flag string, getenv func(string) string) (catalog.Lang, error) {
+	switch strings.ToLower(flag) {
+	case "en":
+		return catalog.EN, nil
+	case "ja":
+		return catalog.JA, nil
+	case "":
+	default:
+		return "", usagef("--lang %q: use en or ja", flag)
+	}
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := getenv(k)
+		if v == "" {
+			continue
+		}
+		if strings.HasPrefix(strings.ToLower(v), "ja") {
+			return catalog.JA, nil
+		}
+		return catalog.EN, nil
+	}
+	return catalog.EN, nil
+}
+
+// NewRootCmd builds the command tree. `sshdoctor DEST` means `sshdoctor check DEST`.
+func NewRootCmd(ctx context.Context, s *IO, g *Globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "sshdoctor [flags] [user@]host[:port]",
+		Short:         "Find exactly why ssh to a machine fails, and how to fix it",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.ArbitraryArgs,
+	}
+	root.SetIn(s.In)
+	root.SetOut(s.Out)
+	root.SetErr(s.ErrOut)
+	root.PersistentFlags().BoolVar(&g.JSON, "json", false, "print one JSON object (schema v1) instead of text")
+	root.PersistentFlags().BoolVar(&g.NoColor, "no-color", false, "no colour (also NO_COLOR)")
+	root.PersistentFlags().StringVar(&g.Lang, "lang", "", "output language: en or ja (default from LC_ALL, LC_MESSAGES, LANG)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Msg: err.Error()} })
+
+	check := NewCmdCheck(s, g, nil)
+	root.AddCommand(check)
+	for _, c := range extraCommands(s, g) {
+		root.AddCommand(c)
+	}
+	root.AddCommand(NewCmdVersion(s))
+	// `sshdoctor DEST` is `sshdoctor check DEST`: the root shares check's flags.
+	root.Flags().AddFlagSet(check.LocalFlags())
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		return check.RunE(cmd, args)
+	}
+	return root
+}

@@ -1,0 +1,193 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"sshdoctor/catalog"
+)
+
+// WriteJSON prints the report as exactly one JSON object.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// TextOptions controls the text renderer.
+type TextOptions struct {
+	Color bool
+	// Header is printed first (e.g. the target), when not empty.
+	Header string
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiDim    = "\x1b[2m"
+)
+
+type painter bool
+
+func (p painter) paint(code, s string) string {
+	if !p || s == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func mark(status string) (string, string) {
+	switch status {
+	case "pass":
+		return "✓", ansiGreen
+	case "fail":
+		return "✗", ansiRed
+	case "warn":
+		return "!", ansiYellow
+	case "error":
+		return "?", ansiYellow
+	default:
+		return "–", ansiDim
+	}
+}
+
+func sevColor(sev string) string {
+	switch sev {
+	case "error":
+		return ansiRed
+	case "warning":
+		return ansiYellow
+	}
+	return ansiDim
+}
+
+// WriteText prints the report for a person: one line per check with a mark,
+// its findings with evidence beneath, then a Diagnosis and Fix block that
+// can be acted on without reading the rest.
+func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
+	p := painter(opt.Color)
+	var b strings.Builder
+	if opt.Header != "" {
+		b.WriteString(p.paint(ansiBold, opt.Header))
+		b.WriteString("\n\n")
+	}
+	width := 0
+	for _, c := range r.Checks {
+		if n := displayWidth(c.Label); n > width {
+			width = n
+		}
+	}
+	for _, c := range r.Checks {
+		m, col := mark(c.Status)
+		status := catalog.Say(r.lang, "ui.status."+c.Status, nil)
+		line := p.paint(col, m) + " " + padRight(c.Label, width) + "  " + status
+		if c.Status == "skip" && c.SkippedFor != "" {
+			if c.SkippedFor == "interrupted" {
+				line = p.paint(col, m) + " " + padRight(c.Label, width) + "  " + catalog.Say(r.lang, "ui.skipped_interrupt", nil)
+			} else {
+				line = p.paint(col, m) + " " + padRight(c.Label, width) + "  " +
+					catalog.Say(r.lang, "ui.skipped_for", map[string]string{"check": catalog.CheckLabel(r.lang, c.SkippedFor)})
+			}
+		}
+		if c.DurationMS > 0 && c.Status != "skip" {
+			line += p.paint(ansiDim, fmt.Sprintf(" (%d ms)", c.DurationMS))
+		}
+		b.WriteString(line + "\n")
+		for _, f := range c.Findings {
+			b.WriteString("    " + p.paint(sevColor(f.Severity), f.Title) + p.paint(ansiDim, "  ["+f.Code+"]") + "\n")
+			for _, k := range f.evidenceOrder {
+				v := f.Evidence[k]
+				lines := strings.Split(v, "\n")
+				b.WriteString("      " + p.paint(ansiDim, k+":") + " " + lines[0] + "\n")
+				for _, l := range lines[1:] {
+					b.WriteString("      " + strings.Repeat(" ", len(k)+2) + l + "\n")
+				}
+			}
+		}
+	}
+	b.WriteString("\n")
+	b.WriteString(p.paint(ansiBold, catalog.Say(r.lang, "ui.diagnosis", nil)+": "))
+	switch r.Result {
+	case "problem":
+		b.WriteString(p.paint(ansiRed, r.Diagnosis.Title) + p.paint(ansiDim, "  ["+r.Diagnosis.Code+"]") + "\n")
+		if r.Diagnosis.Explanation != "" {
+			b.WriteString(wrapIndent(r.Diagnosis.Explanation, "  ", 78) + "\n")
+		}
+		if len(r.Diagnosis.Fixes) > 0 {
+			b.WriteString("\n" + p.paint(ansiBold, catalog.Say(r.lang, "ui.fix", nil)+":") + "\n")
+			for i, f := range r.Diagnosis.Fixes {
+				fmt.Fprintf(&b, "  %d. %s\n", i+1, f.Description)
+				for _, cl := range strings.Split(f.Command, "\n") {
+					if cl != "" {
+						b.WriteString("     " + p.paint(ansiBold, cl) + "\n")
+					}
+				}
+			}
+		}
+	case "ok":
+		b.WriteString(p.paint(ansiGreen, r.Diagnosis.Title) + "\n")
+	default:
+		b.WriteString(p.paint(ansiYellow, r.Diagnosis.Title) + "\n")
+	}
+	if r.Stats != nil {
+		b.WriteString(p.paint(ansiDim, catalog.Say(r.lang, "ui.stats", map[string]string{
+			"connections":   fmt.Sprint(r.Stats.Connections),
+			"auth_attempts": fmt.Sprint(r.Stats.AuthAttempts),
+		})) + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// displayWidth counts East Asian wide characters as two columns so that
+// Japanese labels line up.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) ||
+			(r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) ||
+			(r >= 0xffe0 && r <= 0xffe6)) {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+func padRight(s string, width int) string {
+	if d := width - displayWidth(s); d > 0 {
+		return s + strings.Repeat(" ", d)
+	}
+	return s
+}
+
+// wrapIndent wraps text at width columns (by words for space-separated text;
+// Japanese text without spaces is kept as one line) and indents each line.
+func wrapIndent(text, indent string, width int) string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		words := strings.Fields(para)
+		line := ""
+		for _, w := range words {
+			if line != "" && displayWidth(line)+1+displayWidth(w) > width-len(indent) {
+				out = append(out, indent+line)
+				line = w
+				continue
+			}
+			if line == "" {
+				line = w
+			} else {
+				line += " " + w
+			}
+		}
+		out = append(out, indent+line)
+	}
+	return strings.Join(out, "\n")
+}
