@@ -5,6 +5,8 @@
 package client
 
 import (
+	"context"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +31,9 @@ type Options struct {
 	Timeout       time.Duration
 	NoLogin       bool
 	AllKeys       bool
+	// Dial replaces the system dialer (tests dial from inside a network
+	// namespace with it); nil means net.Dialer.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Run is one diagnosis of one destination.

@@ -22,6 +22,8 @@ type TextOptions struct {
 	Color bool
 	// Header is printed first (e.g. the target), when not empty.
 	Header string
+	// Verbose also prints the evidence of info findings.
+	Verbose bool
 }
 
 const (
@@ -101,6 +103,9 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
 		b.WriteString(line + "\n")
 		for _, f := range c.Findings {
 			b.WriteString("    " + p.paint(sevColor(f.Severity), f.Title) + p.paint(ansiDim, "  ["+f.Code+"]") + "\n")
+			if f.Severity == "info" && !opt.Verbose {
+				continue // an info finding's evidence is in --json and -v
+			}
 			for _, k := range f.evidenceOrder {
 				v := f.Evidence[k]
 				lines := strings.Split(v, "\n")

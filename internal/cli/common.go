@@ -55,7 +55,7 @@ func emit(s *IO, g *Globals, lang catalog.Lang, spec RunSpec, outcome *diag.Outc
 		if err := r.WriteJSON(s.Out); err != nil {
 			return err
 		}
-	} else if err := r.WriteText(s.Out, report.TextOptions{Color: s.colorEnabled(g.NoColor), Header: spec.Header}); err != nil {
+	} else if err := r.WriteText(s.Out, report.TextOptions{Color: s.colorEnabled(g.NoColor), Header: spec.Header, Verbose: g.Verbose}); err != nil {
 		return err
 	}
 	return &exitError{code: r.ExitCode()}

@@ -45,6 +45,7 @@ type Globals struct {
 	JSON    bool
 	NoColor bool
 	Lang    string
+	Verbose bool
 }
 
 // Main runs sshdoctor with args and returns the exit code.
@@ -143,6 +144,7 @@ func NewRootCmd(ctx context.Context, s *IO, g *Globals) *cobra.Command {
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 	root.PersistentFlags().BoolVar(&g.JSON, "json", false, "print one JSON object (schema v1) instead of text")
+	root.PersistentFlags().BoolVarP(&g.Verbose, "verbose", "v", false, "also print the evidence of passing checks")
 	root.PersistentFlags().BoolVar(&g.NoColor, "no-color", false, "no colour (also NO_COLOR)")
 	root.PersistentFlags().StringVar(&g.Lang, "lang", "", "output language: en or ja (default from LC_ALL, LC_MESSAGES, LANG)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Msg: err.Error()} })

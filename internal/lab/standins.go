@@ -44,9 +44,14 @@ func Serve(t testing.TB, ln net.Listener, b Behaviour) {
 	}()
 }
 
-// CloseAtOnce accepts and closes: what MaxStartups' random early drop, TCP
-// wrappers or a port forward with nothing behind it look like.
-func CloseAtOnce(c net.Conn) { c.Close() }
+// CloseAtOnce reads the client's identification and closes (FIN): what TCP
+// wrappers or a port forward with nothing behind it look like. (Closing
+// without reading makes the kernel send RST instead: see Reset.)
+func CloseAtOnce(c net.Conn) {
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, _ = bufio.NewReader(c).ReadString('\n')
+	c.Close()
+}
 
 // Reset accepts and resets the connection (SO_LINGER 0 then close).
 func Reset(c net.Conn) {

@@ -1,0 +1,107 @@
+package client
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"sshdoctor/diag"
+	"sshdoctor/sshwire"
+)
+
+// Banner is what the banner layer hands on.
+type Banner struct {
+	Settings *Settings
+	Addr     string // host:port that answered
+	Ident    sshwire.Ident
+}
+
+func (r *Run) checkBanner() *diag.Check {
+	return &diag.Check{Name: "banner", Requires: []string{"tcp"}, Timeout: r.opts.Timeout + time.Second,
+		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
+			c := p.Value("tcp").(*Connected)
+			defer c.Conn.Close()
+			// The exchange is bounded by its own deadline; closing the
+			// connection on cancellation (Ctrl-C) ends it at once.
+			stop := context.AfterFunc(ctx, func() { c.Conn.Close() })
+			defer stop()
+			id := sshwire.Exchange(c.Conn, r.opts.Timeout, sshwire.DefaultMaxBytes)
+			s := c.Settings
+			port := strconv.Itoa(s.Port)
+			hp := net.JoinHostPort(c.Addr.String(), port)
+			b := &Banner{Settings: s, Addr: hp, Ident: id}
+			if id.Outcome == sshwire.OutcomeOK {
+				return diag.Conclude(b, diag.NewFinding("banner.server").
+					Arg("software", id.Software).Arg("proto", id.Proto).Arg("line", id.Line).
+					Ev("identification", id.Line).Ev("elapsed", id.Elapsed.Round(time.Millisecond).String()))
+			}
+			return diag.Conclude(nil, r.bannerFailure(s, c.Addr.String(), port, id))
+		}}
+}
+
+func (r *Run) bannerFailure(s *Settings, addr, port string, id sshwire.Ident) *diag.Finding {
+	host := s.Hostname
+	logs := "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50"
+	var f *diag.Finding
+	switch id.Outcome {
+	case sshwire.OutcomeClosed, sshwire.OutcomeReset:
+		code := "banner.closed"
+		if id.Outcome == sshwire.OutcomeReset {
+			code = "banner.reset"
+		}
+		f = diag.NewFinding(code).
+			Fix("fix.sshd_logs", logs).
+			Fix("fix.sshd_test", "sudo sshd -t && sudo ls -l /etc/ssh/ssh_host_*_key").
+			Fix("fix.hosts_deny", "grep -v '^#' /etc/hosts.deny; sudo fail2ban-client status sshd").
+			Fix("fix.forward_target", "sshdoctor vm --port "+port).
+			Fix("fix.sshdoctor_server", "sudo sshdoctor server --port "+port)
+	case sshwire.OutcomeThrottled:
+		said := ""
+		if len(id.PreLines) > 0 {
+			said = id.PreLines[0]
+		}
+		f = diag.NewFinding("banner.throttled").Arg("said", said).
+			Fix("fix.maxstartups", "sudo ss -tn state established '( sport = :"+port+" )' | wc -l; sudo sshd -T | grep -i -E '^(maxstartups|persourcepenalties)'").
+			Fix("fix.penalty_exempt", "echo 'PerSourcePenaltyExemptList YOUR.ADDRESS/32' | sudo tee -a /etc/ssh/sshd_config.d/50-exempt.conf && sudo systemctl reload ssh").
+			Fix("fix.sshd_logs", logs)
+	case sshwire.OutcomeTimeout:
+		f = diag.NewFinding("banner.timeout").Arg("timeout", r.opts.Timeout.String()).
+			Arg("lines", strconv.Itoa(id.PreCount)).
+			Fix("fix.silent_port", "sudo ss -ltnp | grep -w "+port)
+	case sshwire.OutcomeNotSSH:
+		proto := id.Protocol
+		if proto == "" {
+			proto = "an unknown protocol"
+			f = diag.NewFinding("banner.not_ssh").Fix("fix.right_port_unknown", "sudo ss -ltnp | grep -e sshd -e ':"+port+" '")
+		} else {
+			f = diag.NewFinding("banner.not_ssh").Fix("fix.right_port", "sudo ss -ltnp | grep -e sshd -e ':"+port+" '")
+		}
+		f.Arg("protocol", proto)
+		if proto != "an unknown protocol" {
+			f.Ev("protocol", proto)
+		}
+	case sshwire.OutcomeProtocol1:
+		f = diag.NewFinding("banner.protocol1").Arg("line", id.Line).Fix("fix.upgrade_ssh1", "")
+	default:
+		f = diag.NewFinding("banner.invalid").Arg("line", id.Line).Fix("fix.right_port_unknown", "sudo ss -ltnp | grep -w "+port)
+	}
+	f.Arg("addr", addr).Arg("port", port).Arg("hostname", host)
+	f.Ev("address", net.JoinHostPort(addr, port))
+	if len(id.First) > 0 {
+		f.Ev("received", diag.Quote(id.First, 120))
+	} else {
+		f.Ev("received", "nothing")
+	}
+	if id.PreCount > 0 {
+		f.EvInt("lines_before_identification", id.PreCount)
+		f.Ev("first_lines", strings.Join(id.PreLines, "\n"))
+	}
+	f.EvInt("bytes", id.Bytes)
+	f.Ev("after", id.Elapsed.Round(time.Millisecond).String())
+	if id.Err != nil {
+		f.Ev("error", id.Err.Error())
+	}
+	return f
+}

@@ -1,0 +1,178 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"sshdoctor/diag"
+	"sshdoctor/report"
+	"sshdoctor/sshconfig"
+)
+
+// configTimeout bounds the config layer: ssh -G (itself bounded) plus
+// reading a few small files.
+const configTimeout = 12 * time.Second
+
+// Settings is what the config layer hands to the others.
+type Settings struct {
+	Config   *sshconfig.Config
+	Hostname string // where ssh opens its TCP connection (the jump host with ProxyJump)
+	Port     int
+	User     string
+	// Jump is the first ProxyJump hop when ssh goes through one.
+	Jump string
+	// ConnectTimeout is ssh's ConnectTimeout, 0 when unset.
+	ConnectTimeout time.Duration
+	AddressFamily  string
+}
+
+func (r *Run) request() sshconfig.Request {
+	req := sshconfig.Request{Host: r.opts.Host, User: r.opts.User, Port: r.opts.Port,
+		Identities: r.opts.Identities, ConfigFile: r.opts.ConfigFile, AddressFamily: r.opts.AddressFamily}
+	for _, kv := range r.opts.Options {
+		req.Options = append(req.Options, [2]string{kv.Key, kv.Value})
+	}
+	return req
+}
+
+func (r *Run) checkConfig() *diag.Check {
+	return &diag.Check{Name: "config", Timeout: configTimeout, Run: func(ctx context.Context, p *diag.Pass) diag.Result {
+		req := r.request()
+		var findings []*diag.Finding
+		cfg, err := sshconfig.FromSSH(ctx, req, nil)
+		if errors.Is(err, sshconfig.ErrNoSSH) {
+			home, _ := os.UserHomeDir()
+			var unsupported []string
+			cfg, unsupported, err = sshconfig.Fallback(req, home)
+			if err == nil {
+				f := diag.NewFinding("config.fallback")
+				for _, u := range unsupported {
+					f.Ev("not_evaluated", u)
+				}
+				findings = append(findings, f)
+				if pf := permSSHConfig(home, r.opts.ConfigFile); pf != nil {
+					findings = append(findings, pf)
+				}
+			}
+		}
+		var ce *sshconfig.ClientError
+		if errors.As(err, &ce) {
+			return diag.Conclude(nil, clientErrorFinding(ce, req))
+		}
+		if err != nil {
+			return diag.Inconclusive(diag.NewFinding("config.client_error").
+				Arg("message", err.Error()).Arg("file", "-").Arg("line", "-").Ev("error", err.Error()))
+		}
+		s := &Settings{Config: cfg, Hostname: cfg.Get("hostname"), Port: cfg.Port(), User: cfg.Get("user"),
+			ConnectTimeout: cfg.ConnectTimeout(), AddressFamily: cfg.Get("addressfamily")}
+		eff := diag.NewFinding("config.effective").
+			Arg("host", r.opts.Host).Arg("hostname", s.Hostname).Arg("port", strconv.Itoa(s.Port)).
+			Arg("user", s.User).Arg("source", cfg.Source).
+			Ev("hostname", s.Hostname).EvInt("port", s.Port).Ev("user", s.User)
+		for _, id := range cfg.All("identityfile") {
+			eff.Ev("identityfile", id)
+		}
+		if ct := cfg.Get("connecttimeout"); ct != "" {
+			eff.Ev("connecttimeout", ct)
+		}
+		eff.Ev("addressfamily", s.AddressFamily)
+		if cfg.SSHVersion != "" {
+			eff.Ev("ssh_version", cfg.SSHVersion)
+		}
+		findings = append([]*diag.Finding{eff}, findings...)
+		r.setTarget(func(t *report.Target) {
+			t.Hostname, t.Port, t.User = s.Hostname, s.Port, s.User
+		})
+		if pj := cfg.Get("proxyjump"); pj != "" && pj != "none" {
+			first := strings.Split(pj, ",")[0]
+			ju, jh, jp := splitJump(first)
+			if ju != "" {
+				s.User = ju
+			}
+			s.Jump, s.Hostname = first, jh
+			if jp != 0 {
+				s.Port = jp
+			} else {
+				s.Port = 22
+			}
+			eff.Ev("proxyjump", pj)
+			findings = append(findings, diag.NewFinding("config.proxy_jump").Arg("host", r.opts.Host).Arg("jump", jh))
+		} else if pc := cfg.Get("proxycommand"); pc != "" && pc != "none" {
+			eff.Ev("proxycommand", pc)
+			findings = append(findings, diag.NewFinding("config.proxy_command").
+				Arg("host", r.opts.Host).Arg("command", pc).
+				Fix("fix.test_proxy", "ssh -v "+shellQuote(r.opts.Destination)))
+			res := diag.Conclude(s, findings...)
+			res.Status = diag.StatusError // the network path cannot be followed: inconclusive
+			return res
+		}
+		return diag.Conclude(s, findings...)
+	}}
+}
+
+// splitJump parses one ProxyJump hop: [user@]host[:port], IPv6 in brackets.
+func splitJump(h string) (user, host string, port int) {
+	if i := strings.LastIndex(h, "@"); i >= 0 {
+		user, h = h[:i], h[i+1:]
+	}
+	if hh, pp, err := net.SplitHostPort(h); err == nil {
+		p, _ := strconv.Atoi(pp)
+		return user, hh, p
+	}
+	return user, strings.Trim(h, "[]"), 0
+}
+
+func clientErrorFinding(ce *sshconfig.ClientError, req sshconfig.Request) *diag.Finding {
+	line := strconv.Itoa(ce.Line)
+	if ce.BadPerms {
+		f := diag.NewFinding("perm.ssh_config").Arg("file", ce.File).Ev("ssh_said", ce.Message)
+		mode, uid := fileModeOwner(ce.File)
+		f.Arg("mode", mode).Arg("uid", uid).Ev("mode", mode).Ev("owner_uid", uid)
+		return f.Fix("fix.chmod_ssh_config", "chmod 600 "+shellQuote(ce.File)+"\nchown \"$(id -un)\" "+shellQuote(ce.File))
+	}
+	f := diag.NewFinding("config.client_error").Arg("message", ce.Message).Arg("file", ce.File).Arg("line", line).
+		Ev("ssh_said", strings.TrimSpace(ce.Stderr))
+	if ce.File != "" && ce.File != "command-line" {
+		f.Ev("location", ce.File+":"+line).Fix("fix.check_ssh_config_line", "sed -n '"+line+"p' "+shellQuote(ce.File))
+	}
+	return f.Fix("fix.reproduce_config", "ssh -G "+strings.Join(quoteAll(req.Args()), " ")+" >/dev/null")
+}
+
+// permSSHConfig applies OpenSSH's rule to ~/.ssh/config when ssh itself
+// cannot (fallback mode): owner root or the user, no group/world write.
+func permSSHConfig(home, explicit string) *diag.Finding {
+	if explicit != "" || home == "" {
+		return nil // -F files are not checked by ssh
+	}
+	p := home + string(os.PathSeparator) + ".ssh" + string(os.PathSeparator) + "config"
+	bad, mode, uid := configPermsBad(p)
+	if !bad {
+		return nil
+	}
+	return diag.NewFinding("perm.ssh_config").Arg("file", p).Arg("mode", mode).Arg("uid", uid).
+		Ev("mode", mode).Ev("owner_uid", uid).
+		Fix("fix.chmod_ssh_config", "chmod 600 "+shellQuote(p)+"\nchown \"$(id -un)\" "+shellQuote(p))
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./-_[]", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func quoteAll(a []string) []string {
+	out := make([]string, len(a))
+	for i, s := range a {
+		out[i] = shellQuote(s)
+	}
+	return out
+}

@@ -1,0 +1,305 @@
+//go:build linux
+
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sshdoctor/internal/lab"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	lab.Cleanup()
+	os.Exit(code)
+}
+
+// scenario is one lab setup for `sshdoctor check`.
+type scenario struct {
+	lab     *lab.Lab
+	cfgFile string // ssh client config given with -F
+	dir     string
+}
+
+func newScenario(t *testing.T) *scenario {
+	t.Helper()
+	lab.Require(t)
+	l := lab.New(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "ssh_config")
+	if err := os.WriteFile(cfg, []byte("Host *\n  UserKnownHostsFile "+filepath.Join(dir, "known_hosts")+"\n  IdentitiesOnly yes\n  BatchMode yes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &scenario{lab: l, cfgFile: cfg, dir: dir}
+}
+
+// doctor runs sshdoctor in the client namespace with an isolated config
+// and no agent.
+func (s *scenario) doctor(t *testing.T, args ...string) lab.Doctor {
+	t.Helper()
+	return s.lab.Client.RunDoctorEnv(t, []string{"SSH_AUTH_SOCK=", "HOME=" + s.dir},
+		append([]string{"check", "-F", s.cfgFile, "--timeout", "2s"}, args...)...)
+}
+
+// realSSH runs the real ssh client the same way, for cross-checking.
+func (s *scenario) realSSH(t *testing.T, args ...string) lab.Result {
+	t.Helper()
+	return s.lab.Client.RunEnv(t, []string{"SSH_AUTH_SOCK=", "HOME=" + s.dir}, "ssh",
+		append([]string{"-F", s.cfgFile, "-o", "ConnectTimeout=2"}, args...)...)
+}
+
+func expect(t *testing.T, d lab.Doctor, code string, exit int) {
+	t.Helper()
+	if d.Report.Diagnosis.Code != code || d.ExitCode != exit {
+		t.Fatalf("diagnosis %q exit %d, want %q exit %d\nstdout: %s\nstderr: %s",
+			d.Report.Diagnosis.Code, d.ExitCode, code, exit, d.Stdout, d.Stderr)
+	}
+	if code != "ok" && (d.Report.Diagnosis.Title == "" || d.Report.Diagnosis.Explanation == "") {
+		t.Fatalf("diagnosis without texts: %+v", d.Report.Diagnosis)
+	}
+}
+
+// fixHas asserts some fix command of the diagnosis contains want.
+func fixHas(t *testing.T, d lab.Doctor, want string) {
+	t.Helper()
+	for _, f := range d.Report.Diagnosis.Fixes {
+		if strings.Contains(f.Command, want) {
+			return
+		}
+	}
+	t.Fatalf("no fix command contains %q: %+v", want, d.Report.Diagnosis.Fixes)
+}
+
+func TestLabHealthyServer(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t)
+	sshd := s.lab.StartSSHD(t, lab.SSHDOptions{})
+	u := lab.AddUser(t, lab.UserOptions{})
+	priv, pub := lab.NewKey(t, s.dir, "ed25519")
+	u.AuthorizeKey(t, pub)
+	os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte(lab.ServerAddr+" "+sshd.HostKeyPub(t)+"\n"), 0o600)
+	d := s.doctor(t, "-i", priv, u.Name+"@"+lab.ServerAddr)
+	expect(t, d, "ok", 0)
+	if d.Report.Target.Hostname != lab.ServerAddr || d.Report.Target.Port != 22 || d.Report.Target.User != u.Name ||
+		len(d.Report.Target.Addresses) != 1 {
+		t.Fatalf("target %+v", d.Report.Target)
+	}
+	if f := d.Finding("banner.server"); f == nil || !strings.Contains(f.Evidence["identification"], "OpenSSH_") {
+		t.Fatalf("banner finding: %+v", f)
+	}
+	if r := s.realSSH(t, "-i", priv, u.Name+"@"+lab.ServerAddr, "true"); r.ExitCode != 0 {
+		t.Fatalf("real ssh failed on the healthy server: %s", r.Stderr)
+	}
+}
+
+func TestLabNothingListening(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t)
+	d := s.doctor(t, "-p", "2222", "alice@"+lab.ServerAddr)
+	expect(t, d, "tcp.refused", 1)
+	fixHas(t, d, "sshdoctor server --port 2222")
+	fixHas(t, d, "sshdoctor vm --from lan --port 2222") // a LAN address and not port 22
+	if c := d.Check("banner"); c == nil || c.Status != "skip" || c.SkippedFor != "tcp" {
+		t.Fatalf("banner should be skipped for tcp: %+v", c)
+	}
+	if r := s.realSSH(t, "-p", "2222", "alice@"+lab.ServerAddr); !strings.Contains(r.Stderr, "Connection refused") {
+		t.Fatalf("real ssh: %q", r.Stderr)
+	}
+}
+
+func TestLabSSHDOnLoopbackOnly(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t)
+	s.lab.StartSSHD(t, lab.SSHDOptions{ListenAddress: "127.0.0.1"})
+	d := s.doctor(t, "alice@"+lab.ServerAddr)
+	expect(t, d, "tcp.refused", 1)
+	fixHas(t, d, "ss -ltnp")
+}
+
+func TestLabFirewallDrop(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t)
+	s.lab.StartSSHD(t, lab.SSHDOptions{})
+	s.lab.Server.MustRun(t, "iptables", "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "DROP")
+	start := time.Now()
+	d := s.doctor(t, "alice@"+lab.ServerAddr)
+	elapsed := time.Since(start)
+	expect(t, d, "tcp.timeout", 1)
+	// The run ends within the timeout (2s) plus 2s, not ssh's two minutes.
+	if elapsed > 4*time.Second {
+		t.Fatalf("took %s", elapsed)
+	}
+	if r := s.realSSH(t, "alice@"+lab.ServerAddr); !strings.Contains(r.Stderr, "timed out") {
+		t.Fatalf("real ssh: %q", r.Stderr)
+	}
+}
+
+func TestLabRejectHostProhibited(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t)
+	s.lab.Server.MustRun(t, "iptables", "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "REJECT", "--reject-with", "icmp-host-prohibited")
+	d := s.doctor(t, "alice@"+lab.ServerAddr)
+	expect(t, d, "tcp.no_route", 1)
+	if r := s.realSSH(t, "alice@"+lab.ServerAddr); !strings.Contains(r.Stderr, "No route to host") {
+		t.Fatalf("real ssh: %q", r.Stderr)
+	}
+}
+
+func TestLabNetworkUnreachable(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t)
+	d := s.doctor(t, "alice@"+lab.Unroutable)
+	expect(t, d, "tcp.net_unreachable", 1)
+	fixHas(t, d, "ip route get "+lab.Unroutable)
+	if r := s.realSSH(t, "alice@"+lab.Unroutable); !strings.Contains(r.Stderr, "Network is unreachable") {
+		t.Fatalf("real ssh: %q", r.Stderr)
+	}
+}
+
+func TestLabNXDomain(t *testing.T) {
+	t.Parallel()
+	lab.Require(t, "dnsmasq")
+	s := newScenario(t)
+	s.lab.Server.StartDNS(t, map[string]string{"ssh.lab.test": lab.ServerAddr})
+	s.lab.Client.SetResolver(t, lab.ServerAddr)
+	d := s.doctor(t, "alice@nothere.lab.test")
+	expect(t, d, "dns.nxdomain", 1)
+	fixHas(t, d, "getent hosts nothere.lab.test")
+	if r := s.realSSH(t, "alice@nothere.lab.test"); !strings.Contains(r.Stderr, "Could not resolve hostname") {
+		t.Fatalf("real ssh: %q", r.Stderr)
+	}
+	// And the name the server knows resolves, reaching the TCP layer.
+	d = s.doctor(t, "alice@ssh.lab.test")
+	expect(t, d, "tcp.refused", 1)
+	if got := d.Report.Target.Addresses; len(got) != 1 || got[0] != lab.ServerAddr {
+		t.Fatalf("addresses %v", got)
+	}
+}
+
+// standIn serves a behaviour on the server's port 22.
+func (s *scenario) standIn(t *testing.T, b lab.Behaviour) {
+	ln := s.lab.Server.Listen(t, lab.ServerAddr+":22")
+	lab.Serve(t, ln, b)
+}
+
+func TestLabBannerStandIns(t *testing.T) {
+	cases := []struct {
+		name     string
+		b        lab.Behaviour
+		code     string
+		evidence string // expected in the received evidence
+		fix      string
+		sshSays  string // what the real ssh prints
+	}{
+		{"http", lab.HTTP, "banner.not_ssh", "HTTP/1.1 400", "ss -ltnp", "Connection closed"},
+		{"close", lab.CloseAtOnce, "banner.closed", "nothing", "journalctl", "Connection closed by " + lab.ServerAddr},
+		{"reset", lab.Reset, "banner.reset", "nothing", "journalctl", "reset"},
+		{"silent", lab.Silent, "banner.timeout", "nothing", "ss -ltnp", "timed out"},
+		{"endlessh", lab.Endlessh(200 * time.Millisecond), "banner.timeout", "tarpit line", "ss -ltnp", ""},
+		{"ssh1", lab.SSH1, "banner.protocol1", "SSH-1.5-", "", "Protocol major versions differ"},
+		{"maxstartups-text", lab.MaxStartups("Not allowed at this time"), "banner.throttled", "Not allowed at this time", "PerSourcePenaltyExemptList", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s := newScenario(t)
+			s.standIn(t, c.b)
+			start := time.Now()
+			d := s.doctor(t, "alice@"+lab.ServerAddr)
+			expect(t, d, c.code, 1)
+			if el := time.Since(start); el > 4*time.Second {
+				t.Fatalf("took %s", el)
+			}
+			var ev string
+			for _, ch := range d.Report.Checks {
+				for _, f := range ch.Findings {
+					if f.Code == c.code {
+						ev = f.Evidence["received"] + f.Evidence["first_lines"]
+					}
+				}
+			}
+			if !strings.Contains(ev, c.evidence) {
+				t.Fatalf("evidence %q lacks %q", ev, c.evidence)
+			}
+			if c.code == "banner.not_ssh" && !strings.Contains(d.Report.Diagnosis.Title, "HTTP") {
+				t.Fatalf("protocol not named: %q", d.Report.Diagnosis.Title)
+			}
+			if c.fix != "" {
+				fixHas(t, d, c.fix)
+			}
+			if c.sshSays != "" {
+				if r := s.realSSH(t, "alice@"+lab.ServerAddr); !strings.Contains(r.Stderr, c.sshSays) {
+					t.Fatalf("real ssh said %q, want %q", r.Stderr, c.sshSays)
+				}
+			}
+		})
+	}
+}
+
+// A real sshd with MaxStartups 1 and one connection held open refuses the
+// next with "Exceeded MaxStartups" (OpenSSH 9.2; 9.8+ says "Not allowed at
+// this time").
+func TestLabRealMaxStartups(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t)
+	s.lab.StartSSHD(t, lab.SSHDOptions{Config: "MaxStartups 1\nLoginGraceTime 30\n"})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	hold, err := s.lab.Client.DialContext(ctx, "tcp", lab.ServerAddr+":22")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	// Make sure sshd has accepted the held connection before we probe.
+	buf := make([]byte, 64)
+	hold.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := hold.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	d := s.doctor(t, "alice@"+lab.ServerAddr)
+	expect(t, d, "banner.throttled", 1)
+}
+
+// A port forward with nothing behind it: accepted, then closed.
+func TestLabForwarderWithNothingBehind(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t)
+	ln := s.lab.Server.Listen(t, lab.ServerAddr+":2222")
+	lab.Serve(t, ln, lab.Forwarder(func() (net.Conn, error) {
+		return net.DialTimeout("tcp", "127.0.0.1:1", time.Second) // nothing there
+	}))
+	d := s.doctor(t, "-p", "2222", "alice@"+lab.ServerAddr)
+	if d.Report.Diagnosis.Code != "banner.closed" && d.Report.Diagnosis.Code != "banner.reset" {
+		t.Fatalf("diagnosis %q: %s", d.Report.Diagnosis.Code, d.Stdout)
+	}
+	fixHas(t, d, "sshdoctor vm --port 2222")
+}
+
+// Bad input: one line on stderr, exit 2, no JSON needed.
+func TestLabUsageErrors(t *testing.T) {
+	lab.Require(t)
+	bin := lab.Binary(t)
+	l := lab.New(t)
+	for _, args := range [][]string{
+		{"check", "-p", "70000", "host"},
+		{"check", "host:0"},
+		{"check", "-F", "/nonexistent/cfg", "host"},
+		{"check", "-o", "bogus", "host"},
+		{"check"},
+		{"--lang", "fr", "host"},
+	} {
+		r := l.Client.Run(t, bin, args...)
+		lines := strings.Split(strings.TrimSpace(r.Stderr), "\n")
+		if r.ExitCode != 2 || len(lines) != 1 || !strings.HasPrefix(lines[0], "sshdoctor: ") {
+			t.Errorf("%v: exit %d stderr %q", args, r.ExitCode, r.Stderr)
+		}
+	}
+	_ = fmt.Sprint
+}

@@ -1,0 +1,5 @@
+//go:build windows
+
+package client
+
+func resolverCommand() string { return "ipconfig /all" }

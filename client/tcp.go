@@ -1,0 +1,252 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"sshdoctor/diag"
+)
+
+// Connected is what the tcp layer hands on: the open connection to the
+// address ssh would end up using, which the banner layer reads from (so the
+// check costs the server one connection, as ssh does).
+type Connected struct {
+	Settings *Settings
+	Addr     netip.Addr
+	Conn     net.Conn
+	Elapsed  time.Duration
+}
+
+type tcpKind string
+
+const (
+	kindOK          tcpKind = "ok"
+	kindRefused     tcpKind = "refused"
+	kindTimeout     tcpKind = "timeout"
+	kindNoRoute     tcpKind = "no_route"
+	kindUnreachable tcpKind = "net_unreachable"
+	kindOther       tcpKind = "error"
+)
+
+type dialResult struct {
+	addr    netip.Addr
+	conn    net.Conn
+	err     error
+	kind    tcpKind
+	elapsed time.Duration
+}
+
+func classifyDial(err error) tcpKind {
+	if err == nil {
+		return kindOK
+	}
+	if k := errnoKind(err); k != "" {
+		return k
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		return kindTimeout
+	}
+	return kindOther
+}
+
+func (r *Run) dial(ctx context.Context, addr string) (net.Conn, error) {
+	r.connections.Add(1)
+	if r.opts.Dial != nil {
+		return r.opts.Dial(ctx, "tcp", addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", addr)
+}
+
+func (r *Run) checkTCP() *diag.Check {
+	return &diag.Check{Name: "tcp", Requires: []string{"dns"}, Timeout: r.opts.Timeout + time.Second,
+		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
+			res := p.Value("dns").(*Resolved)
+			s := res.Settings
+			port := strconv.Itoa(s.Port)
+			results := make([]dialResult, len(res.Addresses))
+			var wg sync.WaitGroup
+			for i, a := range res.Addresses {
+				wg.Add(1)
+				go func(i int, a netip.Addr) {
+					defer wg.Done()
+					dctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+					defer cancel()
+					start := time.Now()
+					c, err := r.dial(dctx, net.JoinHostPort(a.String(), port))
+					results[i] = dialResult{addr: a, conn: c, err: err, kind: classifyDial(err), elapsed: time.Since(start)}
+				}(i, a)
+			}
+			wg.Wait()
+			if ctx.Err() == context.Canceled {
+				for _, d := range results {
+					if d.conn != nil {
+						d.conn.Close()
+					}
+				}
+				return diag.Skip()
+			}
+			// ssh tries the addresses in order and uses the first that works.
+			chosen := -1
+			for i, d := range results {
+				if d.kind == kindOK {
+					if chosen < 0 {
+						chosen = i
+					} else {
+						d.conn.Close()
+					}
+				}
+			}
+			if chosen < 0 {
+				return diag.Conclude(nil, r.tcpFailure(s, results))
+			}
+			ok := results[chosen]
+			var findings []*diag.Finding
+			findings = append(findings, diag.NewFinding("tcp.connected").Arg("addr", ok.addr.String()).Arg("port", port).
+				Ev("address", net.JoinHostPort(ok.addr.String(), port)).Ev("connect_time", ok.elapsed.Round(time.Millisecond).String()))
+			if len(results) > 1 && chosen < len(results) {
+				var failed []string
+				for _, d := range results {
+					if d.kind != kindOK {
+						failed = append(failed, d.addr.String()+" ("+string(d.kind)+")")
+					}
+				}
+				if len(failed) > 0 {
+					if chosen > 0 {
+						wait := sshWait(s, results[:chosen])
+						f := diag.NewFinding("tcp.partial").
+							Arg("failed", strings.Join(failed, ", ")).Arg("working", ok.addr.String()).Arg("wait", wait).
+							Fix("fix.set_connect_timeout", "ssh -o ConnectTimeout=5 "+shellQuote(r.opts.Destination))
+						for _, d := range results {
+							f.Ev(d.addr.String(), describeDial(d))
+						}
+						findings = append(findings, f)
+					} else {
+						findings = append(findings, diag.NewFinding("tcp.other_addresses").
+							Arg("hostname", s.Hostname).Arg("failed", strings.Join(failed, ", ")))
+					}
+				}
+			}
+			return diag.Conclude(&Connected{Settings: s, Addr: ok.addr, Conn: ok.conn, Elapsed: ok.elapsed}, findings...)
+		}}
+}
+
+// sshWait says how long ssh would hang on the failing addresses before the
+// working one: ConnectTimeout each for a dropped SYN, or the system's
+// default (about two minutes on Linux: 6 SYN retries, 127 s).
+func sshWait(s *Settings, before []dialResult) string {
+	var total time.Duration
+	kernel := false
+	for _, d := range before {
+		if d.kind == kindTimeout {
+			if s.ConnectTimeout > 0 {
+				total += s.ConnectTimeout
+			} else {
+				kernel = true
+			}
+		}
+	}
+	switch {
+	case kernel:
+		return "about 2 minutes"
+	case total > 0:
+		return total.String()
+	default:
+		return "no time"
+	}
+}
+
+func describeDial(d dialResult) string {
+	if d.err == nil {
+		return "connected in " + d.elapsed.Round(time.Millisecond).String()
+	}
+	return fmt.Sprintf("%s after %s: %v", d.kind, d.elapsed.Round(time.Millisecond), d.err)
+}
+
+// tcpFailure reports the failure of the address ssh tries first (and the
+// others as evidence).
+func (r *Run) tcpFailure(s *Settings, results []dialResult) *diag.Finding {
+	first := results[0]
+	addr := first.addr.String()
+	port := strconv.Itoa(s.Port)
+	hp := net.JoinHostPort(addr, port)
+	var f *diag.Finding
+	switch first.kind {
+	case kindRefused:
+		f = diag.NewFinding("tcp.refused").
+			Fix("fix.sshd_status", "sudo systemctl status ssh sshd ssh.socket").
+			Fix("fix.sshd_listen", "sudo ss -ltnp | grep -w "+port).
+			Fix("fix.sshdoctor_server", "sudo sshdoctor server --port "+port)
+		if s.Port != 22 {
+			if isLAN(first.addr) {
+				f.Fix("fix.vm_forward", "sshdoctor vm --from lan --port "+port)
+			}
+			f.Fix("fix.try_port_22", "sshdoctor "+shellQuote(r.destWithoutPort())+" -p 22")
+		}
+		f.Fix("fix.reject_rule", "sudo iptables -S INPUT | grep -E 'REJECT|dport "+port+"'; sudo nft list ruleset | grep -E 'reject|dport "+port+"'")
+	case kindTimeout:
+		wait := "about 2 minutes (the system's TCP connect timeout)"
+		if s.ConnectTimeout > 0 {
+			wait = s.ConnectTimeout.String() + " (ConnectTimeout)"
+		}
+		f = diag.NewFinding("tcp.timeout").Arg("timeout", r.opts.Timeout.String()).Arg("wait", wait).
+			Fix("fix.drop_rule", "sudo iptables -S INPUT; sudo nft list ruleset").
+			Fix("fix.check_address", "ssh -G "+shellQuote(r.opts.Host)+" | grep -E '^(hostname|port) '").
+			Fix("fix.host_up", "ping -c 3 "+addr)
+	case kindNoRoute:
+		f = diag.NewFinding("tcp.no_route").
+			Fix("fix.host_up", "ping -c 3 "+addr).
+			Fix("fix.reject_rule", "sudo iptables -S | grep -e icmp-host-prohibited -e REJECT; sudo firewall-cmd --list-all")
+	case kindUnreachable:
+		f = diag.NewFinding("tcp.net_unreachable").Fix("fix.route", "ip route get "+addr)
+		if first.addr.Is6() {
+			f.Fix("fix.force_ipv4", "sshdoctor -4 "+shellQuote(r.opts.Destination))
+		}
+	default:
+		msg := "unknown error"
+		if first.err != nil {
+			msg = first.err.Error()
+		}
+		f = diag.NewFinding("tcp.error").Arg("message", msg)
+	}
+	f.Arg("addr", addr).Arg("port", port).Arg("hostname", s.Hostname).Arg("timeout", r.opts.Timeout.String())
+	if _, ok := f.Args["wait"]; !ok {
+		f.Arg("wait", "-")
+	}
+	f.Ev("address", hp)
+	if first.err != nil {
+		f.Ev("error", first.err.Error())
+	}
+	f.Ev("elapsed", first.elapsed.Round(time.Millisecond).String())
+	for _, d := range results[1:] {
+		f.Ev("also_"+d.addr.String(), describeDial(d))
+	}
+	if s.Jump != "" {
+		f.Ev("jump_host", s.Jump)
+	}
+	return f
+}
+
+// isLAN reports a private, non-loopback address: where a VM port forward
+// bound to 127.0.0.1 on that machine would refuse us.
+func isLAN(a netip.Addr) bool {
+	return a.IsPrivate() || a.IsLinkLocalUnicast() ||
+		netip.MustParsePrefix("198.18.0.0/15").Contains(a) || netip.MustParsePrefix("100.64.0.0/10").Contains(a)
+}
+
+// destWithoutPort is user@host without any port, for suggested commands.
+func (r *Run) destWithoutPort() string {
+	if r.opts.User != "" {
+		return r.opts.User + "@" + r.opts.Host
+	}
+	return r.opts.Host
+}

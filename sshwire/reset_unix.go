@@ -1,0 +1,5 @@
+//go:build !windows
+
+package sshwire
+
+func isReset(err error) bool { return false }
