@@ -45,14 +45,20 @@ func TestExchangeOutcomes(t *testing.T) {
 		outcome  Outcome
 		protocol string
 	}{
-		{"openssh", func(c net.Conn) { io.WriteString(c, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10\r\n"); time.Sleep(time.Second) }, OutcomeOK, ""},
+		{"openssh", func(c net.Conn) {
+			io.WriteString(c, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10\r\n")
+			time.Sleep(time.Second)
+		}, OutcomeOK, ""},
 		{"prebanner", func(c net.Conn) { io.WriteString(c, "hello\r\nSSH-1.99-Cisco-1.25\r\n"); time.Sleep(time.Second) }, OutcomeOK, ""},
 		{"close", func(c net.Conn) { readLine(c) }, OutcomeClosed, ""},
 		{"close-unread", func(c net.Conn) { time.Sleep(50 * time.Millisecond) }, OutcomeReset, ""},
 		{"reset", func(c net.Conn) { c.(*net.TCPConn).SetLinger(0) }, OutcomeReset, ""},
 		{"http", func(c net.Conn) { io.WriteString(c, "HTTP/1.1 400 Bad Request\r\n\r\n") }, OutcomeNotSSH, "HTTP"},
 		{"tls", func(c net.Conn) { c.Write([]byte{0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46}) }, OutcomeNotSSH, "TLS"},
-		{"smtp", func(c net.Conn) { io.WriteString(c, "220 mail.example.test ESMTP Postfix\r\n"); time.Sleep(time.Second) }, OutcomeNotSSH, "SMTP"},
+		{"smtp", func(c net.Conn) {
+			io.WriteString(c, "220 mail.example.test ESMTP Postfix\r\n")
+			time.Sleep(time.Second)
+		}, OutcomeNotSSH, "SMTP"},
 		{"ssh1", func(c net.Conn) { io.WriteString(c, "SSH-1.5-OpenSSH_3.9p1\n"); time.Sleep(time.Second) }, OutcomeProtocol1, ""},
 		{"maxstartups", func(c net.Conn) { io.WriteString(c, "Exceeded MaxStartups\r\n") }, OutcomeThrottled, ""},
 		{"penalty", func(c net.Conn) { io.WriteString(c, "Not allowed at this time\r\n") }, OutcomeThrottled, ""},
