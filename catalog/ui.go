@@ -10,7 +10,7 @@ func init() {
 		"ui.ok_with_warnings":  {En: "No blocking problem found, but see the warnings above.", Ja: "接続を妨げる問題は見つかりませんでしたが、上の警告を確認してください。"},
 		"ui.inconclusive":      {En: "Inconclusive: some checks could not reach a conclusion (see above).", Ja: "判定できませんでした。一部の確認が結論に至りませんでした (上記参照)。"},
 		"ui.interrupted":       {En: "Interrupted before every check finished.", Ja: "すべての確認が終わる前に中断されました。"},
-		"ui.skipped_for":       {En: "skipped: {check} did not pass", Ja: "スキップ: {check} が成功しなかったため"},
+		"ui.skipped_for":       {En: "skipped: {check} did not pass", Ja: "スキップ: {check}が成功しなかったため"},
 		"ui.skipped_interrupt": {En: "skipped: interrupted", Ja: "スキップ: 中断されました"},
 		"ui.target":            {En: "Target", Ja: "接続先"},
 		"ui.also":              {En: "Also found", Ja: "ほかに見つかった点"},

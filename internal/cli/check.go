@@ -26,6 +26,8 @@ type CheckOptions struct {
 	Timeout    time.Duration
 	NoLogin    bool
 	AllKeys    bool
+	// PortSet says -p was given (so -p 0 is an error, not "unset").
+	PortSet bool
 }
 
 // NewCmdCheck builds `sshdoctor check`. runF replaces the run in tests.
@@ -48,6 +50,7 @@ your ssh config. Flags mean what they mean to ssh.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dest = args[0]
+			opts.PortSet = cmd.Flags().Changed("port")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -163,7 +166,7 @@ func (o *CheckOptions) clientOptions() (client.Options, error) {
 	co := client.Options{Destination: o.Dest, User: d.User, Host: d.Host, Port: d.Port,
 		Identities: o.Identities, ConfigFile: o.ConfigFile, Timeout: o.Timeout,
 		NoLogin: o.NoLogin, AllKeys: o.AllKeys}
-	if o.Port != 0 {
+	if o.Port != 0 || o.PortSet {
 		if o.Port < 1 || o.Port > 65535 {
 			return co, usagef("-p %d: port must be from 1 to 65535", o.Port)
 		}

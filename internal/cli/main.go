@@ -157,9 +157,16 @@ func NewRootCmd(ctx context.Context, s *IO, g *Globals) *cobra.Command {
 	root.AddCommand(NewCmdVersion(s))
 	// `sshdoctor DEST` is `sshdoctor check DEST`: the root shares check's flags.
 	root.Flags().AddFlagSet(check.LocalFlags())
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		_, err := language(g.Lang, s.Getenv)
+		return err
+	}
 	root.RunE = func(cmd *cobra.Command, args []string) error {
-		if len(args) == 0 {
+		switch {
+		case len(args) == 0:
 			return cmd.Help()
+		case len(args) > 1:
+			return usagef("unknown command %q (or more than one destination); see sshdoctor --help", args[0])
 		}
 		return check.RunE(cmd, args)
 	}
