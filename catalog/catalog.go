@@ -202,6 +202,7 @@ func Problems() []string {
 	for k, t := range phrases {
 		check(k, "phrase", t)
 	}
+	out = append(out, translationProblems()...)
 	sort.Strings(out)
 	return out
 }

@@ -114,3 +114,16 @@ func TestEveryUsedCodeIsCatalogued(t *testing.T) {
 	}
 	_ = os.Getenv
 }
+
+func TestTranslateVerbs(t *testing.T) {
+	catalog.RegisterTranslations(map[string]string{"test %q has %d": "テスト %[1]q には %[2]d"})
+	if got := catalog.Translate(catalog.JA, "test %q has %d"); got != "テスト %[1]q には %[2]d" {
+		t.Fatal(got)
+	}
+	if got := catalog.Translate(catalog.EN, "test %q has %d"); got != "test %q has %d" {
+		t.Fatal(got)
+	}
+	if got := catalog.Translate(catalog.JA, "no such text"); got != "no such text" {
+		t.Fatal(got)
+	}
+}

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"errors"
 	"context"
 	"net"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"sshdoctor/diag"
 	"sshdoctor/sshwire"
 )
+
+var errResetAtConnect = errors.New("the server accepted the connection and reset it at once")
 
 // Banner is what the banner layer hands on.
 type Banner struct {
@@ -22,6 +25,10 @@ func (r *Run) checkBanner() *diag.Check {
 	return &diag.Check{Name: "banner", Requires: []string{"tcp"}, Timeout: r.opts.Timeout + time.Second,
 		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
 			c := p.Value("tcp").(*Connected)
+			if c.ResetAtConnect {
+				id := sshwire.Ident{Outcome: sshwire.OutcomeReset, Err: errResetAtConnect}
+				return diag.Conclude(nil, r.bannerFailure(c.Settings, c.Addr.String(), strconv.Itoa(c.Settings.Port), id))
+			}
 			defer c.Conn.Close()
 			// The exchange is bounded by its own deadline; closing the
 			// connection on cancellation (Ctrl-C) ends it at once.

@@ -20,3 +20,5 @@ func errnoKind(err error) tcpKind {
 	}
 	return ""
 }
+
+func isConnReset(err error) bool { return errors.Is(err, syscall.ECONNRESET) }

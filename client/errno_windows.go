@@ -28,3 +28,5 @@ func errnoKind(err error) tcpKind {
 	}
 	return ""
 }
+
+func isConnReset(err error) bool { return errors.Is(err, syscall.Errno(10054)) }

@@ -21,8 +21,11 @@ import (
 type Connected struct {
 	Settings *Settings
 	Addr     netip.Addr
-	Conn     net.Conn
+	Conn     net.Conn // nil when ResetAtConnect
 	Elapsed  time.Duration
+	// ResetAtConnect: the server accepted and reset before connect()
+	// returned (so there is no connection to read a banner from).
+	ResetAtConnect bool
 }
 
 type tcpKind string
@@ -34,6 +37,10 @@ const (
 	kindNoRoute     tcpKind = "no_route"
 	kindUnreachable tcpKind = "net_unreachable"
 	kindOther       tcpKind = "error"
+	// kindResetAfterAccept: the handshake completed and the server reset
+	// the connection before connect() returned — an accept-then-reset,
+	// which the banner layer reports.
+	kindResetAfterAccept tcpKind = "reset"
 )
 
 type dialResult struct {
@@ -50,6 +57,9 @@ func classifyDial(err error) tcpKind {
 	}
 	if k := errnoKind(err); k != "" {
 		return k
+	}
+	if isConnReset(err) {
+		return kindResetAfterAccept
 	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
@@ -98,10 +108,10 @@ func (r *Run) checkTCP() *diag.Check {
 			// ssh tries the addresses in order and uses the first that works.
 			chosen := -1
 			for i, d := range results {
-				if d.kind == kindOK {
+				if d.kind == kindOK || d.kind == kindResetAfterAccept {
 					if chosen < 0 {
 						chosen = i
-					} else {
+					} else if d.conn != nil {
 						d.conn.Close()
 					}
 				}
@@ -116,7 +126,7 @@ func (r *Run) checkTCP() *diag.Check {
 			if len(results) > 1 && chosen < len(results) {
 				var failed []string
 				for _, d := range results {
-					if d.kind != kindOK {
+					if d.kind != kindOK && d.kind != kindResetAfterAccept {
 						failed = append(failed, d.addr.String()+" ("+string(d.kind)+")")
 					}
 				}
@@ -136,7 +146,8 @@ func (r *Run) checkTCP() *diag.Check {
 					}
 				}
 			}
-			return diag.Conclude(&Connected{Settings: s, Addr: ok.addr, Conn: ok.conn, Elapsed: ok.elapsed}, findings...)
+			return diag.Conclude(&Connected{Settings: s, Addr: ok.addr, Conn: ok.conn, Elapsed: ok.elapsed,
+				ResetAtConnect: ok.kind == kindResetAfterAccept}, findings...)
 		}}
 }
 

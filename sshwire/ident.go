@@ -77,8 +77,9 @@ func Exchange(conn net.Conn, timeout time.Duration, maxBytes int) Ident {
 	_ = conn.SetDeadline(deadline)
 	defer func() { _ = conn.SetDeadline(time.Time{}) }()
 	// A failed write is not decisive: the server may already have closed
-	// after saying why, which the read below shows.
-	_, _ = io.WriteString(conn, ClientIdent)
+	// after saying why, which the read below shows. But a reset seen by
+	// the write is consumed by it (the read then sees EOF), so remember it.
+	_, werr := io.WriteString(conn, ClientIdent)
 
 	var id Ident
 	var buf []byte
@@ -106,6 +107,9 @@ func Exchange(conn net.Conn, timeout time.Duration, maxBytes int) Ident {
 		if err != nil {
 			id.Err = err
 			id.Elapsed = time.Since(start)
+			if errors.Is(err, io.EOF) && id.Bytes == 0 && werr != nil && (errors.Is(werr, syscall.ECONNRESET) || isReset(werr)) {
+				err, id.Err = werr, werr
+			}
 			id.finish(err, buf)
 			return id
 		}

@@ -142,7 +142,7 @@ func ParseDestination(dest string) (Destination, error) {
 	if portPart != "" {
 		p, err := parsePort(portPart)
 		if err != nil {
-			return d, usagef("destination %q: %v", raw, err)
+			return d, usagef("destination %q: port %q is not a number from 1 to 65535", raw, portPart)
 		}
 		d.Port = p
 	}

@@ -26,13 +26,28 @@ const (
 )
 
 // UsageError is bad input from the user: one line on stderr, exit 2.
-type UsageError struct{ Msg string }
+// Format is the English printf format; its translations are catalog data
+// (catalog.RegisterTranslations), looked up when the error is printed.
+type UsageError struct {
+	Format string
+	Args   []any
+	Msg    string // set instead of Format for errors from cobra/pflag
+}
 
-func (e *UsageError) Error() string { return e.Msg }
+func (e *UsageError) Error() string { return e.In(catalog.EN) }
 
-// usagef makes a UsageError.
+// In renders the error in lang.
+func (e *UsageError) In(lang catalog.Lang) string {
+	if e.Format == "" {
+		return translateCobraError(lang, e.Msg)
+	}
+	return fmt.Sprintf(catalog.Translate(lang, e.Format), e.Args...)
+}
+
+// usagef makes a UsageError. Keep format a literal: it is the key of its
+// translation, and a test checks every literal has one.
 func usagef(format string, a ...any) error {
-	return &UsageError{Msg: fmt.Sprintf(format, a...)}
+	return &UsageError{Format: format, Args: a}
 }
 
 // exitError carries a command's decided exit code without a message.
@@ -60,6 +75,9 @@ func Main(args []string, s *IO) (code int) {
 	}()
 	g := &Globals{}
 	root := NewRootCmd(ctx, s, g)
+	if lang, err := language(preScanLang(args), s.Getenv); err == nil && lang != catalog.EN {
+		localizeHelp(root, lang)
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	return exitCode(err, s, g)
@@ -73,9 +91,17 @@ func exitCode(err error, s *IO, g *Globals) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
+	lang, lerr := language(g.Lang, s.Getenv)
+	if lerr != nil {
+		lang = catalog.EN
+	}
 	var ue *UsageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
-		fmt.Fprintf(s.ErrOut, "sshdoctor: %s\n", oneLine(err.Error()))
+	if errors.As(err, &ue) {
+		fmt.Fprintf(s.ErrOut, "sshdoctor: %s\n", oneLine(ue.In(lang)))
+		return ExitUsage
+	}
+	if isCobraUsage(err) {
+		fmt.Fprintf(s.ErrOut, "sshdoctor: %s\n", oneLine(translateCobraError(lang, err.Error())))
 		return ExitUsage
 	}
 	if errors.Is(err, context.Canceled) {
@@ -140,6 +166,7 @@ func NewRootCmd(ctx context.Context, s *IO, g *Globals) *cobra.Command {
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
 	}
+	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)

@@ -64,7 +64,26 @@ func (n *NS) RunDoctor(t testing.TB, args ...string) Doctor {
 }
 
 // RunDoctorEnv is RunDoctor with extra environment variables.
+//
+// Every scenario is run twice, in English and then with --lang ja: the
+// Japanese run must reach the same diagnosis and exit code, and every
+// human-readable text in it must be Japanese (no untranslated catalog
+// text). The English report is returned.
 func (n *NS) RunDoctorEnv(t testing.TB, env []string, args ...string) Doctor {
+	t.Helper()
+	d := n.runDoctor(t, env, append([]string{"--lang", "en"}, args...))
+	ja := n.runDoctor(t, env, append([]string{"--lang", "ja"}, args...))
+	if ja.Report.Diagnosis.Code != d.Report.Diagnosis.Code || ja.ExitCode != d.ExitCode {
+		t.Errorf("--lang ja: diagnosis %q exit %d, English %q exit %d", ja.Report.Diagnosis.Code, ja.ExitCode,
+			d.Report.Diagnosis.Code, d.ExitCode)
+	}
+	for _, u := range Untranslated(&ja.Report) {
+		t.Errorf("--lang ja: untranslated text: %s", u)
+	}
+	return d
+}
+
+func (n *NS) runDoctor(t testing.TB, env []string, args []string) Doctor {
 	t.Helper()
 	bin := Binary(t)
 	r := n.RunEnv(t, env, bin, append([]string{"--json"}, args...)...)
@@ -74,6 +93,43 @@ func (n *NS) RunDoctorEnv(t testing.TB, env []string, args ...string) Doctor {
 			strings.Join(args, " "), err, r.ExitCode, r.Stdout, r.Stderr)
 	}
 	return d
+}
+
+// Untranslated lists the human-readable fields of a Japanese report that
+// hold no Japanese at all.
+func Untranslated(r *report.Report) []string {
+	var out []string
+	chk := func(where, s string) {
+		if s != "" && !HasJapanese(s) {
+			out = append(out, where+": "+s)
+		}
+	}
+	chk("diagnosis.title", r.Diagnosis.Title)
+	chk("diagnosis.explanation", r.Diagnosis.Explanation)
+	for _, f := range r.Diagnosis.Fixes {
+		chk("diagnosis.fix", f.Description)
+	}
+	for _, c := range r.Checks {
+		chk("check "+c.Name+" label", c.Label)
+		for _, f := range c.Findings {
+			chk(f.Code+" title", f.Title)
+			chk(f.Code+" explanation", f.Explanation)
+			for _, x := range f.Fixes {
+				chk(f.Code+" fix", x.Description)
+			}
+		}
+	}
+	return out
+}
+
+// HasJapanese reports whether s holds a kana or kanji character.
+func HasJapanese(s string) bool {
+	for _, r := range s {
+		if (r >= 0x3040 && r <= 0x30ff) || (r >= 0x4e00 && r <= 0x9fff) || (r >= 0xff66 && r <= 0xff9f) {
+			return true
+		}
+	}
+	return false
 }
 
 // Finding returns the first finding with code in the report, or nil.

@@ -118,6 +118,9 @@ func Forwarder(dial func() (net.Conn, error)) Behaviour {
 		defer c.Close()
 		up, err := dial()
 		if err != nil {
+			// Like CloseAtOnce: read what the client sent first, so the
+			// close is a FIN every time (closing with unread data resets).
+			CloseAtOnce(c)
 			return
 		}
 		defer up.Close()
