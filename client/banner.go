@@ -1,8 +1,8 @@
 package client
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"net"
 	"strconv"
 	"strings"
