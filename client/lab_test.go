@@ -298,3 +298,45 @@ func TestLabUsageErrors(t *testing.T) {
 	}
 	_ = fmt.Sprint
 }
+
+// ssh refuses a per-user config that others can write: perm.ssh_config,
+// from ssh -G's own verdict, run as a real user whose ~/.ssh/config is 0666.
+func TestLabSSHConfigPermissions(t *testing.T) {
+	t.Parallel()
+	lab.Require(t, "runuser")
+	l := lab.New(t)
+	u := lab.AddUser(t, lab.UserOptions{})
+	dir := filepath.Join(u.Home, ".ssh")
+	os.MkdirAll(dir, 0o700)
+	cfg := filepath.Join(dir, "config")
+	os.WriteFile(cfg, []byte("Host *\n  ConnectTimeout 3\n"), 0o600)
+	os.Chmod(cfg, 0o666)
+	os.Chown(dir, u.UID, u.GID)
+	os.Chown(cfg, u.UID, u.GID)
+	bin := lab.Binary(t)
+	r := l.Client.Run(t, "runuser", "-u", u.Name, "--", bin, "--json", "check", "--timeout", "1s", lab.ServerAddr)
+	if r.ExitCode != 1 || !strings.Contains(r.Stdout, `"code": "perm.ssh_config"`) || !strings.Contains(r.Stdout, "chmod 600 "+cfg) {
+		t.Fatalf("exit %d\n%s\n%s", r.ExitCode, r.Stdout, r.Stderr)
+	}
+	if !strings.Contains(r.Stdout, `"mode": "0666"`) {
+		t.Fatalf("mode evidence missing:\n%s", r.Stdout)
+	}
+	ssh := l.Client.Run(t, "runuser", "-u", u.Name, "--", "ssh", "-o", "BatchMode=yes", lab.ServerAddr)
+	if !strings.Contains(ssh.Stderr, "Bad owner or permissions") {
+		t.Fatalf("real ssh: %q", ssh.Stderr)
+	}
+}
+
+// A bad line in the config: config.client_error with file and line.
+func TestLabSSHConfigError(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t)
+	os.WriteFile(s.cfgFile, []byte("Host *\n  ConnectTimeout 3\n  Bogusoption yes\n"), 0o600)
+	d := s.doctor(t, lab.ServerAddr)
+	expect(t, d, "config.client_error", 1)
+	f := d.Finding("config.client_error")
+	if f.Evidence["location"] != s.cfgFile+":3" {
+		t.Fatalf("evidence %v", f.Evidence)
+	}
+	fixHas(t, d, "sed -n '3p'")
+}

@@ -32,6 +32,11 @@ func Binary(t testing.TB) string {
 			buildErr = err
 			return
 		}
+		// Readable by all, so tests can run it as a lab user (runuser).
+		if err := os.Chmod(dir, 0o755); err != nil {
+			buildErr = err
+			return
+		}
 		buildPath = filepath.Join(dir, "sshdoctor")
 		cmd := exec.Command("go", "build", "-o", buildPath, "sshdoctor/cmd/sshdoctor")
 		buildOut, buildErr = cmd.CombinedOutput()
