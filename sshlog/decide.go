@@ -1,0 +1,924 @@
+package sshlog
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"sshdoctor/diag"
+)
+
+// clientOutcome is what a client transcript says, in causal order.
+type clientOutcome struct {
+	findings []*diag.Finding
+	timeline *diag.Finding
+	// success is true when the transcript shows a finished login.
+	success bool
+}
+
+// decideClient turns the hits of one ssh (or gcloud) transcript into
+// findings in causal order: the first error is the decisive one. A problem
+// ssh recovered from (one address refused, a key rejected before another
+// was accepted, a key file ignored before a successful login) becomes a
+// warning.
+func decideClient(c *clientFacts, loc locator) clientOutcome {
+	var out clientOutcome
+	add := func(f *diag.Finding) { out.findings = append(out.findings, f) }
+	ev := func(f *diag.Finding, h *hit) *diag.Finding {
+		if h != nil {
+			lineEv(f, loc, h.n, h.text)
+		}
+		return f
+	}
+
+	success := c.has("authenticated", "exit_status", "interactive", "transferred")
+	out.success = success
+	authFailed := c.has("denied", "disconnect_too_many", "no_more_methods", "auth_failed", "gc_not_propagated")
+	unknown := c.last("proxy_unknown")
+	// Lines before "Connection closed by UNKNOWN port 65535" came from the
+	// proxy (the inner ssh of ProxyJump, or the ProxyCommand program).
+	viaProxy := func(h *hit) bool { return h != nil && unknown != nil && h.n < unknown.n }
+	proxyNote := func(f *diag.Finding, h *hit) {
+		if viaProxy(h) {
+			f.Ev("via", "ProxyJump/ProxyCommand")
+		}
+	}
+
+	// 1. The client's own configuration.
+	if h := c.first("config_perm"); h != nil {
+		f := diag.NewFinding("perm.ssh_config").Arg("path", quoteText(h.m[1])).Arg("file", quoteText(h.m[1]))
+		ev(f, h).Fix("fix.explain_ssh_config_perm", cmd("chmod 600 %s", h.m[1]))
+		add(f)
+	}
+	if h := c.first("config_bad", "config_other"); h != nil {
+		f := diag.NewFinding("config.client_error")
+		if h.rule == "config_bad" || len(h.m) > 3 {
+			f.Arg("file", quoteText(h.m[1])).Arg("line", h.m[2]).Arg("detail", quoteText(h.m[len(h.m)-1])).Arg("message", quoteText(h.m[len(h.m)-1]))
+		} else {
+			f.Arg("file", "?").Arg("line", "?").Arg("detail", quoteText(h.m[1])).Arg("message", quoteText(h.m[1]))
+		}
+		ev(f, h)
+		if t := c.first("config_terminating"); t != nil {
+			ev(f, t)
+		}
+		f.Fix("fix.explain_fix_client_config", "ssh -V")
+		add(f)
+	}
+
+	// 2. Google Cloud's tunnel and API errors come before ssh's own lines:
+	// gcloud's IAP tunnel is ssh's ProxyCommand.
+	gcloudFindings(c, loc, add)
+
+	// 3. Name resolution.
+	if h := c.first("dns", "dns_canon"); h != nil {
+		host := h.m[1]
+		code := "dns.nxdomain"
+		msg := ""
+		if h.rule == "dns" {
+			msg = h.m[2]
+			if strings.Contains(msg, "Temporary failure") || msg == "Try again" {
+				code = "dns.tempfail"
+			}
+		}
+		f := diag.NewFinding(code).Arg("host", quoteText(host)).Arg("hostname", quoteText(host)).Arg("error", quoteText(msg))
+		ev(f, h)
+		proxyNote(f, h)
+		f.Fix("fix.explain_dns_lookup", cmd("getent hosts %s", host))
+		f.Fix("fix.explain_dns_config_hostname", cmd("ssh -G %s", host)+" | grep -i '^hostname'")
+		add(f)
+	}
+
+	// 4. TCP: the final "connect to host" line is fatal; per-address
+	// failures followed by a connection are warnings.
+	if h := c.last("connect_host"); h != nil {
+		add(tcpFinding(h, h.m[1], h.m[2], h.m[3], loc, diag.SevError, viaProxy(h)))
+	}
+	if c.has("established") || success {
+		for _, h := range c.all("connect_addr") {
+			if c.after("established", h.n) != nil {
+				add(tcpFinding(h, h.m[1], h.m[2], h.m[3], loc, diag.SevWarning, viaProxy(h)))
+			}
+		}
+	}
+
+	// 5. What a jump host reports when it cannot reach the target.
+	for _, h := range c.all("channel_failed") {
+		stdio := c.after("stdio_failed", h.n)
+		if stdio == nil && !(h.m[1] == "0" && unknown != nil) {
+			continue // a -L/-R forward: handled with the session
+		}
+		f := fwdFinding(h, c, loc)
+		if stdio != nil {
+			ev(f, stdio)
+		}
+		add(f)
+	}
+	// A ProxyCommand that could not run.
+	if unknown != nil {
+		if h := c.before("shell_error", unknown.n); h != nil {
+			f := diag.NewFinding("proxy.command_failed").Arg("program", quoteText(h.m[1]))
+			ev(f, h)
+			if p := c.last("proxy_exec"); p != nil {
+				f.Ev("proxy_command", quoteText(p.m[1]))
+			}
+			f.Fix("fix.explain_proxy_program", cmd("command -v %s", h.m[1]))
+			add(f)
+		}
+	}
+
+	// 6. Host key problems of the jump host (inner ssh) show up before the
+	// proxy line; those of the target after the banner. Both are handled
+	// by the host-key step below, in line order.
+
+	// 7. The banner exchange.
+	later := c.has("remote_version", "negotiate", "changed_banner", "changed_strict", "unknown_strict",
+		"verify_failed", "denied", "disconnect_too_many", "authenticated", "nologin", "expired",
+		"pam_nologin", "server_hostkey", "can_continue", "load_key", "too_open")
+	bannerDone := false
+	if unknown != nil {
+		f := diag.NewFinding("proxy.failed")
+		for _, rule := range []string{"id_closed", "id_reset"} {
+			if h := c.before(rule, unknown.n); h != nil {
+				ev(f, h)
+			}
+		}
+		ev(f, unknown)
+		jump := ""
+		if p := c.last("proxy_jump_set"); p != nil {
+			f.Ev("proxy_jump", quoteText(p.m[1]))
+			fields := strings.Fields(p.m[1])
+			if len(fields) > 0 {
+				jump = fields[len(fields)-1]
+			}
+		} else if p := c.last("proxy_exec"); p != nil {
+			f.Ev("proxy_command", quoteText(p.m[1]))
+		}
+		// Unrecognised lines printed before the end are the proxy's own words.
+		for _, l := range c.lines {
+			if l.n < unknown.n && !c.recognised(l.n) && strings.TrimSpace(l.text) != "" {
+				f.Ev("proxy_output", loc(l.n)+": "+quoteText(l.text))
+			}
+		}
+		if jump != "" {
+			f.Fix("fix.explain_test_jump", cmd("ssh -v %s true", jump))
+		} else {
+			f.Fix("fix.explain_test_jump", "")
+		}
+		add(f)
+		bannerDone = true
+	}
+	if !bannerDone {
+		if f := bannerFinding(c, loc, later); f != nil {
+			add(f)
+		}
+	}
+
+	// 8. Key exchange.
+	if h := c.first("negotiate"); h != nil {
+		code := map[string]string{"key exchange method": "kex.no_kex_alg", "host key type": "kex.no_hostkey_alg",
+			"cipher": "kex.no_cipher", "MAC": "kex.no_mac"}[h.m[3]]
+		f := diag.NewFinding(code)
+		ev(f, h)
+		port, _ := strconv.Atoi(h.m[2])
+		kexFinding(f, code, h.m[4], h.m[1], port, false)
+		add(f)
+	}
+	if h := c.first("bad_hostkey_len"); h != nil {
+		f := diag.NewFinding("kex.bad_hostkey_len")
+		ev(f, h).Fix("fix.kex_server_new_hostkeys", "sudo ssh-keygen -A")
+		add(f)
+	}
+
+	// 9. Host key.
+	hostKeyFindings(c, loc, add, proxyNote)
+
+	// 10. Local key files: decisive when authentication then failed.
+	keySev := diag.SevWarning
+	if authFailed && !success {
+		keySev = diag.SevError
+	}
+	for _, h := range c.all("too_open") {
+		add(keyPermFinding(h, h.m[2], h.m[1], c, loc, keySev))
+	}
+	for _, h := range c.all("too_open_win") {
+		add(keyPermFinding(h, h.m[1], "", c, loc, keySev))
+	}
+	for _, h := range c.all("legacy_badperm") {
+		add(keyPermFinding(h, h.m[1], "", c, loc, keySev))
+	}
+	for _, h := range c.all("load_key") {
+		reason := h.m[2]
+		if reason == "bad permissions" {
+			continue // reported with its "too open" lines
+		}
+		if reason == "invalid format" || reason == "error in libcrypto" || strings.Contains(reason, "unsupported") {
+			p := h.m[1]
+			f := diag.NewFinding("key.invalid_format").Sev(keySev).Arg("path", quoteText(p)).Arg("reason", quoteText(reason))
+			ev(f, h)
+			switch {
+			case strings.HasSuffix(p, ".pub"):
+				f.Fix("fix.key_use_private", cmd("ssh -i %s", strings.TrimSuffix(p, ".pub")))
+			case strings.HasSuffix(strings.ToLower(p), ".ppk"):
+				f.Fix("fix.key_convert_ppk", cmd("puttygen %s -O private-openssh -o %s", p, strings.TrimSuffix(p, ".ppk")))
+			default:
+				f.Fix("fix.key_check_format", cmd("ssh-keygen -y -f %s", p))
+			}
+			add(f)
+		}
+	}
+	for _, h := range append(c.all("id_not_accessible"), c.all("no_such_identity")...) {
+		f := diag.NewFinding("key.missing").Sev(keySev).Arg("path", quoteText(h.m[1]))
+		ev(f, h).Fix("fix.key_missing_path", cmd("ls -l %s", dirOf(h.m[1])))
+		add(f)
+	}
+
+	// 11. Authentication.
+	authFindings(c, loc, add, success)
+
+	// 12. After login.
+	sessionFindings(c, loc, add)
+
+	out.timeline = timeline(c, loc)
+	return out
+}
+
+func dirOf(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i > 0 {
+		return p[:i]
+	}
+	return "."
+}
+
+func tcpFinding(h *hit, host, port, errText string, loc locator, sev diag.Severity, proxied bool) *diag.Finding {
+	code := ""
+	switch {
+	case strings.Contains(errText, "Connection refused"):
+		code = "tcp.refused"
+	case strings.Contains(errText, "timed out") || strings.Contains(errText, "did not properly respond"):
+		code = "tcp.timeout"
+	case strings.Contains(errText, "No route to host"):
+		code = "tcp.no_route"
+	case strings.Contains(errText, "Network is unreachable"):
+		code = "tcp.net_unreachable"
+	default:
+		code = "tcp.refused"
+	}
+	f := diag.NewFinding(code).Sev(sev).Arg("host", quoteText(host)).Arg("port", port).Arg("address", quoteText(host)).Arg("addr", quoteText(host))
+	lineEv(f, loc, h.n, h.text)
+	f.Ev("error", quoteText(errText))
+	if proxied {
+		f.Ev("via", "ProxyJump/ProxyCommand")
+	}
+	switch code {
+	case "tcp.refused":
+		f.Fix("fix.explain_sshd_listening", "sudo ss -ltnp 'sport = :"+port+"'")
+		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		if port != "22" {
+			f.Fix("fix.explain_vm_forward_hint", "")
+		}
+	case "tcp.timeout":
+		f.Fix("fix.explain_tcp_probe", cmd("nc -vz -w 5 %s %s", host, port))
+		f.Fix("fix.explain_firewall_path", "")
+	case "tcp.no_route":
+		f.Fix("fix.explain_tcp_probe", cmd("nc -vz -w 5 %s %s", host, port))
+		f.Fix("fix.explain_firewall_reject", "")
+	case "tcp.net_unreachable":
+		f.Fix("fix.explain_route", cmd("ip route get %s", host))
+	}
+	return f
+}
+
+func fwdFinding(h *hit, c *clientFacts, loc locator) *diag.Finding {
+	code := "fwd.connect_failed"
+	if h.m[2] == "administratively prohibited" {
+		code = "fwd.prohibited"
+	}
+	target := ""
+	if p := c.before("proxy_exec", h.n); p != nil {
+		// exec ssh … -W '[127.0.0.1]:46521' jump
+		if i := strings.Index(p.m[1], " -W "); i >= 0 {
+			target = strings.Trim(strings.Fields(p.m[1][i+4:])[0], `'"`)
+		}
+	}
+	f := diag.NewFinding(code).Arg("target", orUnknown(strings.NewReplacer("[", "", "]", "").Replace(target))).Arg("reason", quoteText(h.m[3]))
+	lineEv(f, loc, h.n, h.text)
+	if h.m[3] != "" {
+		f.Ev("reason", quoteText(h.m[3]))
+	}
+	if code == "fwd.prohibited" {
+		f.Fix("fix.explain_server_forwarding", "sudo sshd -T | grep -i -E '^(allowtcpforwarding|disableforwarding|permitopen)'")
+		return f
+	}
+	if hh, pp, ok := hostPort(target); ok {
+		f.Fix("fix.explain_test_target", cmd("nc -vz -w 5 %s %s", hh, pp))
+	} else {
+		f.Fix("fix.explain_test_target", "")
+	}
+	return f
+}
+
+// identifyProtocol names a protocol from the first line a server sent.
+func identifyProtocol(s string) string {
+	u := strings.ToUpper(strings.TrimSpace(s))
+	switch {
+	case strings.HasPrefix(u, "HTTP/"), strings.HasPrefix(u, "<HTML"), strings.HasPrefix(u, "<!DOCTYPE"):
+		return "HTTP"
+	case strings.HasPrefix(u, "220") && strings.Contains(u, "FTP"):
+		return "FTP"
+	case strings.HasPrefix(u, "220") && (strings.Contains(u, "SMTP") || strings.Contains(u, "MAIL")):
+		return "SMTP"
+	case strings.HasPrefix(u, "+OK"):
+		return "POP3"
+	case strings.HasPrefix(u, "* OK"):
+		return "IMAP"
+	case strings.HasPrefix(u, "RFB "):
+		return "VNC (RFB)"
+	}
+	return ""
+}
+
+func bannerFinding(c *clientFacts, loc locator, later bool) *diag.Finding {
+	lineAll := func(f *diag.Finding, rules ...string) {
+		for _, r := range rules {
+			for _, h := range c.all(r) {
+				lineEv(f, loc, h.n, h.text)
+			}
+		}
+	}
+	hostPortOf := func(rules ...string) (string, string) {
+		for _, r := range rules {
+			if h := c.first(r); h != nil && len(h.m) > 2 {
+				return h.m[1], h.m[2]
+			}
+		}
+		if h := c.first("connecting"); h != nil {
+			return h.m[2], h.m[3]
+		}
+		return "?", "?"
+	}
+	withArgs := func(f *diag.Finding, host, port string) *diag.Finding {
+		return f.Arg("host", quoteText(host)).Arg("port", port).Arg("address", quoteText(host)).Arg("addr", quoteText(host))
+	}
+	// Text a server sent before (instead of) its SSH banner.
+	var preBanner []*hit = c.all("banner_line")
+	throttle := ""
+	proto := ""
+	for _, b := range preBanner {
+		t := b.m[2]
+		if strings.Contains(t, "Exceeded MaxStartups") || strings.Contains(t, "Not allowed at this time") {
+			throttle = t
+		} else if p := identifyProtocol(t); p != "" && proto == "" {
+			proto = p
+		}
+	}
+	switch {
+	case c.has("proto_differ", "proto_read"):
+		host, port := hostPortOf("proto_read")
+		f := withArgs(diag.NewFinding("banner.protocol1"), host, port)
+		if h := c.first("proto_differ"); h != nil {
+			f.Arg("line", quoteText(h.text))
+		}
+		lineAll(f, "proto_differ", "proto_read")
+		f.Fix("fix.explain_upgrade_server_ssh2", "")
+		return f
+	case c.has("banner_timeout", "conn_timeout") && !later:
+		host, port := hostPortOf("conn_timeout")
+		f := withArgs(diag.NewFinding("banner.timeout"), host, port)
+		lineAll(f, "banner_timeout", "conn_timeout")
+		f.Fix("fix.explain_banner_probe", cmd("timeout 5 nc -v %s %s", host, port))
+		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		return f
+	case c.has("invalid_chars", "bad_version", "invalid_format", "no_version", "too_long") || (proto != "" && !later):
+		host, port := hostPortOf("invalid_format", "closed_by", "reset_by")
+		if proto == "" {
+			if h := c.first("bad_version"); h != nil {
+				proto = identifyProtocol(h.m[1])
+			}
+		}
+		if proto == "" {
+			proto = "?"
+		}
+		f := withArgs(diag.NewFinding("banner.not_ssh"), host, port).Arg("protocol", proto)
+		lineAll(f, "banner_line", "invalid_chars", "bad_version", "no_version", "too_long", "invalid_format", "closed_by", "reset_by")
+		f.Fix("fix.explain_wrong_port", "")
+		return f
+	case later:
+		return nil
+	case throttle != "":
+		host, port := hostPortOf("closed_by", "reset_by")
+		f := withArgs(diag.NewFinding("banner.throttled"), host, port)
+		lineAll(f, "banner_line", "id_closed", "id_reset", "closed_by", "reset_by")
+		f.Ev("server_said", quoteText(throttle))
+		f.Arg("said", quoteText(throttle))
+		f.Fix("fix.explain_maxstartups", "sudo sshd -T | grep -i -E '^(maxstartups|persourcemaxstartups|persourcepenalties)'")
+		return f
+	case c.has("id_reset", "reset_by"):
+		host, port := hostPortOf("reset_by")
+		f := withArgs(diag.NewFinding("banner.reset"), host, port)
+		lineAll(f, "id_reset", "reset_by")
+		f.Fix("fix.explain_server_log", "sudo journalctl -u ssh -u sshd -n 50 --no-pager")
+		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		return f
+	case c.has("id_closed", "closed_by"):
+		host, port := hostPortOf("closed_by")
+		f := withArgs(diag.NewFinding("banner.closed"), host, port)
+		lineAll(f, "id_closed", "closed_by")
+		f.Fix("fix.explain_server_log", "sudo journalctl -u ssh -u sshd -n 50 --no-pager")
+		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		return f
+	}
+	return nil
+}
+
+func hostKeyFindings(c *clientFacts, loc locator, add func(*diag.Finding), proxyNote func(*diag.Finding, *hit)) {
+	// Evidence lines are gathered per finding and written in line order.
+	pending := map[*diag.Finding][]*hit{}
+	ev := func(f *diag.Finding, h *hit) {
+		if h != nil {
+			pending[f] = append(pending[f], h)
+		}
+	}
+	add0 := add
+	add = func(f *diag.Finding) {
+		hs := pending[f]
+		sort.Slice(hs, func(i, j int) bool { return hs[i].n < hs[j].n })
+		var lines []diag.Evidence
+		seen := map[int]bool{}
+		for _, h := range hs {
+			if !seen[h.n] {
+				seen[h.n] = true
+				lines = append(lines, diag.Evidence{Key: "line", Value: loc(h.n) + ": " + quoteText(h.text)})
+			}
+		}
+		f.Evidence = append(lines, f.Evidence...)
+		add0(f)
+	}
+	switch {
+	case c.has("revoked_banner", "revoked"):
+		h := c.first("revoked", "revoked_banner")
+		f := diag.NewFinding("hostkey.revoked")
+		host := "?"
+		if h.rule == "revoked" {
+			host = firstNonEmpty(h.m[2], h.m[4])
+		}
+		f.Arg("host", quoteText(host))
+		ev(f, h)
+		ev(f, c.first("verify_failed"))
+		f.Fix("fix.hostkey_revoked_contact", "")
+		add(f)
+		return
+	case c.has("changed_banner", "changed_strict"):
+		f := diag.NewFinding("hostkey.changed")
+		ev(f, c.first("changed_banner", "changed_strict"))
+		host, file, line, ktype, fp := "", "", "", "", ""
+		if h := c.first("changed_strict"); h != nil {
+			host, ktype = h.m[2], h.m[1]
+			ev(f, h)
+		}
+		if h := c.first("offending"); h != nil {
+			ktype, file, line = h.m[1], h.m[2], h.m[3]
+			ev(f, h)
+		}
+		if h := c.first("fp_header"); h != nil {
+			ktype = h.m[1]
+			if fph := c.after("fp", h.n); fph != nil {
+				fp = fph.m[1]
+			}
+		}
+		if h := c.first("keygen_cmd"); h != nil {
+			file = firstNonEmpty(h.m[1], h.m[2], h.m[3])
+			host = firstNonEmpty(h.m[4], h.m[5], h.m[6])
+		}
+		if h := c.first("add_correct"); h != nil && file == "" {
+			file = h.m[1]
+		}
+		ev(f, c.first("verify_failed"))
+		for _, h := range c.all("mitm_disabled") {
+			ev(f, h)
+		}
+		f.Arg("host", orUnknown(host)).Arg("file", orUnknown(file)).Arg("key_type", orUnknown(ktype))
+		if file != "" && line != "" {
+			f.Ev("known_hosts", quoteText(file+":"+line))
+		}
+		if fp != "" {
+			f.Ev("new_fingerprint", quoteText(fp))
+		}
+		kt := strings.ToLower(strings.TrimSuffix(ktype, "-CERT"))
+		if kt == "" || strings.ContainsAny(kt, " /'\"") {
+			kt = "ed25519"
+		}
+		f.Fix("fix.hostkey_verify_on_server", "ssh-keygen -lf /etc/ssh/ssh_host_"+kt+"_key.pub")
+		if file != "" && host != "" {
+			f.Fix("fix.hostkey_remove_old", cmd("ssh-keygen -f %s -R %s", file, host))
+		} else if host != "" {
+			f.Fix("fix.hostkey_remove_old", cmd("ssh-keygen -R %s", host))
+		} else {
+			f.Fix("fix.hostkey_remove_old", "")
+		}
+		add(f)
+	case c.has("unknown_strict", "verify_failed"):
+		h := c.first("unknown_strict")
+		f := diag.NewFinding("hostkey.unknown")
+		host, ktype := "", ""
+		if h != nil {
+			ktype, host = h.m[1], h.m[2]
+			ev(f, h)
+		}
+		vf := c.first("verify_failed")
+		ev(f, vf)
+		proxyNote(f, vf)
+		if s := c.last("server_hostkey"); s != nil {
+			f.Ev("host_key", quoteText(s.m[1]+" "+s.m[2]))
+		}
+		f.Arg("host", orUnknown(host)).Arg("key_type", orUnknown(ktype))
+		f.Fix("fix.hostkey_verify_on_server", "ssh-keygen -lf /etc/ssh/ssh_host_"+safeKeyType(ktype)+"_key.pub")
+		if host != "" {
+			h2, p := host, ""
+			if hh, pp, ok := hostPort(host); ok && strings.HasPrefix(host, "[") {
+				h2, p = hh, pp
+			}
+			c2 := cmd("ssh-keyscan -t %s %s", safeKeyType(ktype), h2)
+			if p != "" {
+				c2 = cmd("ssh-keyscan -t %s -p %s %s", safeKeyType(ktype), p, h2)
+			}
+			if c2 != "" {
+				c2 += " >> ~/.ssh/known_hosts"
+			}
+			f.Fix("fix.hostkey_add_after_verify", c2)
+		} else {
+			f.Fix("fix.hostkey_accept_new", "")
+		}
+		add(f)
+	}
+	if h := c.first("ip_differs"); h != nil {
+		f := diag.NewFinding("hostkey.ip_mismatch").Arg("host", quoteText(h.m[2])).Arg("address", quoteText(h.m[3]))
+		ev(f, h)
+		file := ""
+		if o := c.first("offending_ip"); o != nil {
+			ev(f, o)
+			file = o.m[1]
+		}
+		if file != "" {
+			f.Fix("fix.hostkey_remove_ip", cmd("ssh-keygen -f %s -R %s", file, h.m[3]))
+		} else {
+			f.Fix("fix.hostkey_remove_ip", cmd("ssh-keygen -R %s", h.m[3]))
+		}
+		add(f)
+	} else if h := c.first("dns_spoof"); h != nil {
+		f := diag.NewFinding("hostkey.ip_mismatch").Arg("host", "?").Arg("address", "?")
+		ev(f, h)
+		f.Fix("fix.hostkey_remove_ip", "")
+		add(f)
+	}
+}
+
+func safeKeyType(t string) string {
+	t = strings.ToLower(strings.TrimSuffix(t, "-CERT"))
+	switch t {
+	case "ed25519", "ecdsa", "rsa", "dsa":
+		return t
+	}
+	return "ed25519"
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func keyPermFinding(h *hit, p, mode string, c *clientFacts, loc locator, sev diag.Severity) *diag.Finding {
+	f := diag.NewFinding("perm.private_key_too_open").Sev(sev).Arg("path", quoteText(p)).Arg("mode", orUnknown(mode))
+	lineEv(f, loc, h.n, h.text)
+	for _, l := range c.all("load_key") {
+		if l.m[1] == p && l.n > h.n {
+			lineEv(f, loc, l.n, l.text)
+			break
+		}
+	}
+	// With -v: the server had accepted this very key before ssh dropped it.
+	for _, a := range c.all("accepts") {
+		if strings.HasPrefix(a.m[1], p+" ") && a.n < h.n {
+			f.Ev("server_accepts_this_key", loc(a.n)+": "+quoteText(a.text))
+		}
+	}
+	switch {
+	case strings.HasSuffix(p, ".pub"):
+		f.Fix("fix.key_use_private", cmd("ssh -i %s", strings.TrimSuffix(p, ".pub")))
+	case mode == "" && (strings.Contains(p, `\`) || strings.Contains(p, ":/") || strings.Contains(p, `:\`)):
+		f.Fix("fix.key_windows_acl", `icacls "`+strings.ReplaceAll(p, `"`, ``)+`" /inheritance:r /grant:r "%USERNAME%:R"`)
+	default:
+		f.Fix("fix.key_chmod", cmd("chmod 600 %s", p))
+	}
+	return f
+}
+
+func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success bool) {
+	ev := func(f *diag.Finding, h *hit) {
+		if h != nil {
+			lineEv(f, loc, h.n, h.text)
+		}
+	}
+	denied := c.last("denied")
+	user, host := "", ""
+	if denied != nil {
+		user, host = denied.m[1], denied.m[2]
+	}
+	portOpt := ""
+	if a := c.last("authenticating_to"); a != nil {
+		if user == "" {
+			user = a.m[2]
+		}
+		if h, p, ok := hostPort(a.m[1]); ok {
+			if host == "" {
+				host = h
+			}
+			if p != "22" {
+				portOpt = "-p " + p + " "
+			}
+		}
+	}
+	offered := c.all("offering")
+	keyList := func(f *diag.Finding) {
+		for _, o := range offered {
+			res := "rejected"
+			if c.accepted(o.m[1]) {
+				res = "accepted"
+			}
+			f.Ev("offered", loc(o.n)+": "+quoteText(o.m[1])+" ("+res+")")
+		}
+		for _, t := range c.all("trying_private") {
+			f.Ev("tried", loc(t.n)+": "+quoteText(t.m[1]))
+		}
+	}
+	firstKey := ""
+	if len(offered) > 0 {
+		firstKey = strings.Fields(offered[0].m[1])[0]
+	} else if t := c.first("trying_private"); t != nil {
+		firstKey = t.m[1]
+	}
+
+	if h := c.first("no_mutual", "no_mutual_test"); h != nil && !success {
+		f := diag.NewFinding("auth.no_mutual_sig").Arg("host", orUnknown(host))
+		ev(f, h)
+		ev(f, denied)
+		dest := host
+		if dest == "" {
+			dest = "HOST"
+		}
+		f.Fix("fix.auth_allow_ssh_rsa", "ssh -o PubkeyAcceptedAlgorithms=+ssh-rsa -o HostKeyAlgorithms=+ssh-rsa "+userAt(user, dest))
+		f.Fix("fix.explain_use_ed25519_key", "ssh-keygen -t ed25519")
+		add(f)
+	}
+	if h := c.first("disconnect_too_many"); h != nil {
+		f := diag.NewFinding("auth.too_many_failures").Arg("host", quoteText(h.m[1])).Arg("offered", strconv.Itoa(len(offered)))
+		ev(f, h)
+		ev(f, c.after("disconnected_from", h.n))
+		keyList(f)
+		// Keys ssh meant to offer but never reached.
+		var notReached []string
+		for _, w := range c.all("will_attempt") {
+			id := w.m[1]
+			reached := false
+			for _, o := range offered {
+				if o.m[1] == id {
+					reached = true
+				}
+			}
+			if !reached {
+				notReached = append(notReached, id)
+				f.Ev("not_reached", loc(w.n)+": "+quoteText(id))
+			}
+		}
+		key := "~/.ssh/id_ed25519"
+		if len(notReached) > 0 {
+			key = strings.Fields(notReached[0])[0]
+		}
+		dest := host
+		if dest == "" || dest == "?" {
+			dest = h.m[1]
+		}
+		q, ok := shq(key)
+		if strings.HasPrefix(key, "~/") {
+			q, ok = key, true
+		}
+		if ok {
+			f.Fix("fix.auth_identities_only", "ssh -o IdentitiesOnly=yes -i "+q+" "+portOpt+userAt(user, dest))
+		}
+		f.Fix("fix.auth_trim_agent", "ssh-add -l")
+		add(f)
+	}
+	if denied == nil || success {
+		return
+	}
+	methods := denied.m[3]
+	switch {
+	case !strings.Contains(methods, "publickey"):
+		f := diag.NewFinding("auth.methods_mismatch").Arg("methods", quoteText(methods)).Arg("host", orUnknown(host))
+		ev(f, denied)
+		f.Fix("fix.auth_server_methods", "sudo sshd -T | grep -i -E '^(pubkeyauthentication|passwordauthentication|kbdinteractiveauthentication|authenticationmethods)'")
+		add(f)
+	case c.has("denied_retry"):
+		f := diag.NewFinding("auth.password_denied").Arg("user", orUnknown(user)).Arg("host", orUnknown(host)).Arg("method", "password")
+		ev(f, c.first("denied_retry"))
+		ev(f, denied)
+		if user == "root" {
+			f.Fix("fix.explain_root_login", "sudo sshd -T | grep -i '^permitrootlogin'")
+		}
+		f.Fix("fix.explain_password_check", cmd("sudo passwd -S %s", user))
+		add(f)
+	case c.has("identity_file", "will_attempt", "next_method") && len(offered) == 0 && !c.has("trying_private"):
+		f := diag.NewFinding("auth.no_keys").Arg("user", orUnknown(user)).Arg("host", orUnknown(host))
+		ev(f, denied)
+		for _, i := range c.all("identity_file") {
+			if i.m[2] == "-1" && !strings.HasSuffix(i.m[1], "-cert") {
+				f.Ev("missing", loc(i.n)+": "+quoteText(i.m[1]))
+			}
+		}
+		f.Fix("fix.auth_generate_key", "ssh-keygen -t ed25519")
+		f.Fix("fix.explain_authorize_key", copyID(user, host, "~/.ssh/id_ed25519.pub", portOpt))
+		add(f)
+	default:
+		f := diag.NewFinding("auth.publickey_denied").Arg("user", orUnknown(user)).Arg("host", orUnknown(host)).Arg("methods", quoteText(methods))
+		ev(f, denied)
+		keyList(f)
+		pub := ""
+		if firstKey != "" {
+			pub = firstKey + ".pub"
+			if strings.HasSuffix(firstKey, ".pub") {
+				pub = firstKey
+			}
+		}
+		f.Fix("fix.explain_authorize_key", copyID(user, host, pub, portOpt))
+		f.Fix("fix.auth_check_login_name", "")
+		f.Fix("fix.explain_run_server", cmd("sudo sshdoctor server --user %s", user))
+		if c.has("gc_error", "gc_not_propagated", "gc_exit255") && methods == "publickey,keyboard-interactive" {
+			f.Fix("fix.explain_gcp_windows_ssh", "")
+		}
+		add(f)
+	}
+}
+
+func copyID(user, host, pub, portOpt string) string {
+	if host == "" || host == "?" {
+		return ""
+	}
+	hq, ok := shq(host)
+	if !ok {
+		return ""
+	}
+	dest := hq
+	if user != "" {
+		if uq, ok := shq(user); ok {
+			dest = uq + "@" + hq
+		}
+	}
+	dest = portOpt + dest
+	if pub == "" {
+		return "ssh-copy-id " + dest
+	}
+	if strings.HasPrefix(pub, "~/") {
+		return "ssh-copy-id -i " + pub + " " + dest
+	}
+	if q, ok := shq(pub); ok {
+		return "ssh-copy-id -i " + q + " " + dest
+	}
+	return "ssh-copy-id " + dest
+}
+
+func sessionFindings(c *clientFacts, loc locator, add func(*diag.Finding)) {
+	ev := func(f *diag.Finding, h *hit) {
+		if h != nil {
+			lineEv(f, loc, h.n, h.text)
+		}
+	}
+	user := ""
+	if a := c.last("authenticating_to"); a != nil {
+		user = a.m[2]
+	}
+	closedAfter := func(f *diag.Finding, h *hit) {
+		if cl := c.after("closed_by", h.n); cl != nil {
+			ev(f, cl)
+		}
+	}
+	if h := c.first("nologin"); h != nil {
+		f := diag.NewFinding("session.nologin_shell").Arg("user", orUnknown(user))
+		ev(f, h)
+		if e := c.last("exit_status"); e != nil {
+			ev(f, e)
+		}
+		f.Fix("fix.session_set_shell", cmd("sudo usermod -s /bin/bash %s", firstNonEmpty(user, "USER")))
+		add(f)
+	}
+	if h := c.first("expired"); h != nil {
+		f := diag.NewFinding("session.account_expired").Arg("user", orUnknown(user))
+		ev(f, h)
+		closedAfter(f, h)
+		f.Fix("fix.explain_unexpire_account", cmd("sudo chage -E -1 %s", firstNonEmpty(user, "USER")))
+		add(f)
+	}
+	if h := c.first("pam_nologin"); h != nil {
+		f := diag.NewFinding("session.pam_nologin")
+		ev(f, h)
+		closedAfter(f, h)
+		f.Fix("fix.session_nologin_file", "ls -l /etc/nologin /run/nologin")
+		add(f)
+	}
+	for _, h := range c.all("channel_failed") {
+		if c.after("stdio_failed", h.n) != nil || (h.m[1] == "0" && c.has("proxy_unknown")) {
+			continue
+		}
+		add(fwdFinding(h, c, loc))
+	}
+	if h := c.first("rfwd_failed"); h != nil {
+		f := diag.NewFinding("fwd.remote_listen_failed").Arg("port", h.m[2])
+		ev(f, h)
+		f.Fix("fix.explain_port_holder", "sudo ss -ltnp 'sport = :"+h.m[2]+"'")
+		add(f)
+	}
+	if c.has("listen_failed", "local_fwd_failed") {
+		port := ""
+		if b := c.first("bind_failed"); b != nil {
+			port = b.m[2]
+		}
+		if l := c.first("listen_failed"); l != nil {
+			port = l.m[1]
+		}
+		f := diag.NewFinding("fwd.local_listen_failed").Arg("port", orUnknown(port))
+		for _, r := range []string{"bind_failed", "listen_failed", "local_fwd_failed"} {
+			ev(f, c.first(r))
+		}
+		if _, err := strconv.Atoi(port); err == nil {
+			f.Fix("fix.explain_local_port_holder", "ss -ltnp 'sport = :"+port+"'")
+		}
+		add(f)
+	}
+	if h := c.first("broken_pipe"); h != nil {
+		f := diag.NewFinding("session.broken_pipe")
+		ev(f, h)
+		f.Fix("fix.session_keepalive", "ssh -o ServerAliveInterval=30 -o ServerAliveCountMax=3 HOST")
+		add(f)
+	}
+	if h := c.first("keepalive"); h != nil {
+		f := diag.NewFinding("session.keepalive_timeout").Arg("host", quoteText(h.m[1]))
+		ev(f, h)
+		f.Fix("fix.session_check_path", cmd("ping -c 3 %s", h.m[1]))
+		add(f)
+	}
+	if h := c.first("closed_remote"); h != nil && !c.has("broken_pipe", "keepalive", "nologin") {
+		f := diag.NewFinding("session.closed").Arg("host", quoteText(h.m[1]))
+		ev(f, h)
+		f.Fix("fix.explain_server_log", "sudo journalctl -u ssh -u sshd -n 50 --no-pager")
+		add(f)
+	}
+}
+
+// accepted reports whether the server accepted the key identified by id.
+func (c *clientFacts) accepted(id string) bool {
+	for _, a := range c.all("accepts") {
+		if a.m[1] == id {
+			return true
+		}
+	}
+	return false
+}
+
+// recognised reports whether line n matched a rule.
+func (c *clientFacts) recognised(n int) bool {
+	for _, h := range c.hits {
+		if h.n == n {
+			return true
+		}
+	}
+	return false
+}
+
+// timeline rebuilds an ssh -v run: connect → identification → key
+// exchange → host key → methods → each key offered and the answer →
+// result, one evidence entry per step with its line number.
+func timeline(c *clientFacts, loc locator) *diag.Finding {
+	if !c.has("connecting", "remote_version", "can_continue", "offering", "identity_file") {
+		return nil
+	}
+	f := diag.NewFinding("explain.timeline")
+	steps := map[string]string{
+		"connecting": "connect", "connect_addr": "connect", "established": "connect", "proxy_jump_set": "proxy",
+		"proxy_exec": "proxy", "banner_line": "identification", "remote_version": "identification",
+		"kex_alg": "kex", "negotiate": "kex", "server_hostkey": "host_key", "known_matches": "host_key",
+		"found_key": "host_key", "unknown_strict": "host_key", "verify_failed": "host_key", "changed_strict": "host_key",
+		"can_continue": "methods", "next_method": "methods", "offering": "key", "accepts": "key",
+		"trying_private": "key", "skipping": "key", "load_key": "key", "no_more_methods": "auth",
+		"authenticated": "auth", "denied": "auth", "disconnect_too_many": "auth", "interactive": "session",
+		"exit_status": "session", "channel_failed": "session", "closed_by": "result", "reset_by": "result",
+		"proxy_unknown": "result", "connect_host": "result", "nologin": "session",
+	}
+	for _, h := range c.hits {
+		if s, ok := steps[h.rule]; ok {
+			f.Ev(s, loc(h.n)+": "+quoteText(h.text))
+		}
+	}
+	return f
+}

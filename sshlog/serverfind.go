@@ -1,0 +1,321 @@
+package sshlog
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"sshdoctor/diag"
+)
+
+// Finding turns a failure from an sshd log into a diag finding with the
+// same code, texts and fixes as the live checks: its lines as evidence
+// (each "N: text", quoted and capped), the user, client and time, and the
+// exact commands for the observed case. loc renders line numbers (nil:
+// plain numbers).
+func (f *Failure) Finding(loc locator) *diag.Finding {
+	return serverFinding(f.Cause, f.Context, loc)
+}
+
+// Finding returns the finding one classified line proves (nil when it
+// proves none, e.g. an accepted login).
+func (e Event) Finding() *diag.Finding {
+	if e.Code == "" {
+		return nil
+	}
+	return serverFinding(e, nil, nil)
+}
+
+func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
+	if e.Code == "" {
+		return nil
+	}
+	f := diag.NewFinding(e.Code)
+	user, src := e.User, e.Source
+	f.Arg("user", orUnknown(user)).Arg("source", orUnknown(src)).Arg("addr", orUnknown(src)).Arg("from", orUnknown(src))
+	lineEv(f, loc, e.Line, e.Text)
+	for _, c := range ctx {
+		lineEv(f, loc, c.Line, c.Text)
+	}
+	if user != "" {
+		f.Ev("user", quoteText(user))
+	}
+	if src != "" {
+		f.Ev("client", quoteText(src))
+	}
+	if !e.Time.IsZero() {
+		f.Ev("time", e.Time.Format("2006-01-02 15:04:05 -0700"))
+	}
+	reload := "sudo systemctl reload ssh || sudo systemctl reload sshd"
+	defer complete(f)
+	switch e.Code {
+	case "server.strictmodes":
+		p := e.Path
+		f.Arg("path", orUnknown(p)).Arg("reason", orUnknown(e.Detail))
+		if p == "" {
+			f.Fix("fix.explain_strictmodes", "")
+			break
+		}
+		mode := "go-w"
+		if strings.HasSuffix(p, "/.ssh") {
+			mode = "700"
+		} else if strings.Contains(e.Detail, "for file ") {
+			mode = "600"
+		}
+		c := cmd("sudo chmod "+mode+" %s", p)
+		if user != "" {
+			if cc := cmd("sudo chown %s %s", user, p); cc != "" && c != "" {
+				c = cc + " && " + c
+			}
+		}
+		f.Fix("fix.explain_strictmodes", c)
+	case "server.authkeys_unreadable":
+		f.Arg("path", orUnknown(e.Path))
+		if e.Path != "" && user != "" {
+			f.Fix("fix.explain_authkeys_owner", cmd("sudo chown -R %s: %s", user, path.Dir(e.Path)))
+			f.Fix("fix.explain_selinux_restorecon", cmd("sudo restorecon -Rv %s", path.Dir(e.Path)))
+		} else {
+			f.Fix("fix.explain_authkeys_owner", "")
+		}
+	case "server.invalid_user":
+		f.Fix("fix.explain_use_existing_user", cmd("getent passwd %s", user))
+	case "server.allowusers", "server.denyusers", "server.allowgroups", "server.denygroups":
+		f.Arg("rule", allowRule(e.Code))
+		c := ""
+		if user != "" && src != "" {
+			c = cmd("sudo sshd -T -C user=%s,host=%s,addr=%s", user, src, src)
+			if c != "" {
+				c += " | grep -i -E '^(allow|deny)(users|groups)'"
+			}
+		}
+		f.Fix("fix.explain_allow_deny", c)
+		f.Fix("fix.explain_reload_sshd", reload)
+	case "server.shell_missing":
+		f.Arg("shell", orUnknown(e.Path))
+		f.Fix("fix.explain_set_shell", cmd("sudo usermod -s /bin/bash %s", user))
+	case "server.account_locked":
+		f.Fix("fix.explain_unlock_account", cmd("sudo usermod -p '*' %s", user))
+	case "server.account_expired":
+		f.Fix("fix.explain_unexpire_account", cmd("sudo chage -E -1 %s", user))
+	case "server.pam_account":
+		f.Fix("fix.explain_pam_account", cmd("sudo chage -l %s", user))
+	case "server.pubkey_alg_rejected":
+		f.Arg("algorithm", orUnknown(e.Detail)).Arg("alg", orUnknown(e.Detail))
+		f.Ev("algorithm", quoteText(e.Detail))
+		f.Fix("fix.explain_use_ed25519_key", "ssh-keygen -t ed25519")
+		f.Fix("fix.explain_server_accept_alg", "sudo sshd -T | grep -i '^pubkeyacceptedalgorithms'")
+	case "server.root_login_refused":
+		f.Fix("fix.explain_root_login", "sudo sshd -T | grep -i '^permitrootlogin'")
+	case "server.akc_error":
+		f.Arg("path", orUnknown(e.Path)).Arg("command", orUnknown(e.Path)).Arg("reason", orUnknown(e.Detail))
+		if e.Path != "" && strings.HasPrefix(e.Path, "/") {
+			f.Fix("fix.explain_akc_fix", cmd("sudo chown root:root %s && sudo chmod 755 %s", e.Path, e.Path))
+		} else {
+			f.Fix("fix.explain_akc_fix", "sudo sshd -T | grep -i authorizedkeyscommand")
+		}
+	case "server.maxstartups":
+		f.Fix("fix.explain_maxstartups", "sudo sshd -T | grep -i -E '^(maxstartups|persourcemaxstartups)'")
+	case "server.penalty":
+		f.Fix("fix.explain_penalty", cmd("sudo sshd -T | grep -i -E '^persourcepenalt'"))
+	case "server.tcp_wrappers":
+		f.Fix("fix.explain_tcp_wrappers", "grep -n -i -E 'sshd|ALL' /etc/hosts.deny /etc/hosts.allow")
+	case "server.login_grace":
+		f.Fix("fix.explain_login_grace", "sudo sshd -T | grep -i -E '^(logingracetime|usedns)'")
+	case "server.config_error":
+		f.Arg("path", orUnknown(e.Path)).Arg("detail", orUnknown(e.Detail)).Arg("file", orUnknown(e.Path))
+		if i := strings.LastIndexByte(e.FileLine, ':'); i > 0 {
+			f.Arg("line", e.FileLine[i+1:])
+		}
+		if e.FileLine != "" {
+			f.Ev("file", quoteText(e.FileLine))
+		}
+		f.Fix("fix.explain_sshd_config_test", "sudo sshd -t")
+	case "server.bind_failed":
+		c := "sudo ss -ltnp"
+		if e.Port > 0 {
+			c = fmt.Sprintf("sudo ss -ltnp 'sport = :%d'", e.Port)
+		}
+		f.Arg("port", portOrUnknown(e.Port))
+		f.Fix("fix.explain_port_holder", c)
+	case "server.hostkey_load":
+		f.Arg("path", orUnknown(e.Path))
+		if strings.Contains(e.Detail, "bad permissions") && e.Path != "" {
+			f.Fix("fix.explain_hostkey_perms", cmd("sudo chmod 600 %s", e.Path))
+		}
+		f.Fix("fix.explain_hostkey_generate", "sudo ssh-keygen -A")
+	case "server.privsep_dir":
+		f.Arg("path", orUnknown(e.Path))
+		f.Fix("fix.explain_privsep_dir", "sudo mkdir -p /run/sshd && sudo chmod 0755 /run/sshd")
+	case "server.sshd_not_running":
+		f.Fix("fix.explain_sshd_status", "sudo systemctl status ssh sshd; sudo journalctl -u ssh -u sshd -n 50 --no-pager")
+	case "server.chroot":
+		f.Arg("path", orUnknown(e.Path))
+		f.Fix("fix.explain_chroot", cmd("sudo chown root:root %s && sudo chmod 755 %s", e.Path, e.Path))
+	case "kex.no_kex_alg", "kex.no_hostkey_alg", "kex.no_cipher", "kex.no_mac":
+		kexFinding(f, e.Code, e.Detail, src, 0, true)
+	case "auth.too_many_failures":
+		f.Fix("fix.auth_identities_only", "ssh -o IdentitiesOnly=yes -i ~/.ssh/id_ed25519 "+userAt(user, "HOST"))
+		f.Fix("fix.explain_server_maxauthtries", "sudo sshd -T | grep -i '^maxauthtries'")
+	case "auth.publickey_denied":
+		if e.Key != "" {
+			f.Ev("key", quoteText(e.Key))
+		}
+		f.Fix("fix.explain_authorize_key", "")
+		f.Fix("fix.explain_run_server", cmd("sudo sshdoctor server --user %s", user))
+	case "auth.password_denied":
+		f.Arg("method", orUnknown(e.Method))
+		if user == "root" {
+			f.Fix("fix.explain_root_login", "sudo sshd -T | grep -i '^permitrootlogin'")
+		}
+		f.Fix("fix.explain_password_check", cmd("sudo passwd -S %s", user))
+	case "explain.auth_abandoned":
+		f.Fix("fix.explain_loglevel_verbose", "sudo sshd -T | grep -i '^loglevel'")
+		f.Fix("fix.explain_run_server", cmd("sudo sshdoctor server --user %s", user))
+	case "fwd.prohibited":
+		f.Arg("target", orUnknown(e.Detail))
+		f.Fix("fix.explain_server_forwarding", "sudo sshd -T | grep -i -E '^(allowtcpforwarding|disableforwarding|permitopen)'")
+	case "fwd.connect_failed":
+		f.Arg("target", orUnknown(targetOf(e.Detail)))
+		if h, p, ok := hostPort(targetOf(e.Detail)); ok {
+			f.Fix("fix.explain_test_target", cmd("nc -vz -w 5 %s %s", h, p))
+		} else {
+			f.Fix("fix.explain_test_target", "")
+		}
+	default:
+		// Codes of other areas keep their catalogued texts; nothing more to add.
+	}
+	return f
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "?"
+	}
+	return quoteText(s)
+}
+
+func portOrUnknown(p int) string {
+	if p <= 0 {
+		return "?"
+	}
+	return strconv.Itoa(p)
+}
+
+func allowRule(code string) string {
+	switch code {
+	case "server.allowusers":
+		return "AllowUsers"
+	case "server.denyusers":
+		return "DenyUsers"
+	case "server.allowgroups":
+		return "AllowGroups"
+	}
+	return "DenyGroups"
+}
+
+func userAt(user, host string) string {
+	if q, ok := shq(user); ok {
+		return q + "@" + host
+	}
+	return host
+}
+
+// targetOf extracts "host port N" / "host:port" from forwarding details.
+func targetOf(d string) string {
+	d = strings.TrimSuffix(strings.TrimSuffix(d, ": failed."), ".")
+	if i := strings.Index(d, ": unknown host"); i > 0 {
+		d = d[:i]
+	}
+	if i := strings.Index(d, " port "); i > 0 {
+		return d[:i] + ":" + strings.TrimSpace(d[i+6:])
+	}
+	return d
+}
+
+func hostPort(s string) (string, string, bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i <= 0 {
+		return "", "", false
+	}
+	h, p := strings.Trim(s[:i], "[]"), s[i+1:]
+	if _, err := strconv.Atoi(p); err != nil || h == "" {
+		return "", "", false
+	}
+	return h, p, true
+}
+
+// pseudoAlgs are not algorithms but extension markers in KEXINIT lists.
+func realAlgs(list string) []string {
+	var out []string
+	for _, a := range strings.Split(list, ",") {
+		a = strings.TrimSpace(a)
+		if a == "" || strings.HasPrefix(a, "ext-info-") || strings.HasPrefix(a, "kex-strict-") {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+var kexOption = map[string]string{
+	"kex.no_kex_alg":     "KexAlgorithms",
+	"kex.no_hostkey_alg": "HostKeyAlgorithms",
+	"kex.no_cipher":      "Ciphers",
+	"kex.no_mac":         "MACs",
+}
+
+// weak names algorithms OpenSSH removed from its defaults for security.
+func weak(alg string) bool {
+	for _, w := range []string{"sha1", "md5", "-cbc", "ssh-rsa", "ssh-dss", "group1", "arcfour", "3des", "-96"} {
+		if strings.Contains(alg, w) && !strings.HasPrefix(alg, "rsa-sha2") {
+			return true
+		}
+	}
+	return false
+}
+
+// kexFinding completes a negotiation failure. serverSide is true when the
+// line comes from sshd (their offer is then the client's list).
+func kexFinding(f *diag.Finding, code, offer, peer string, port int, serverSide bool) {
+	algs := realAlgs(offer)
+	opt := kexOption[code]
+	f.Arg("option", opt).Arg("peer", orUnknown(peer)).Arg("their_offer", quoteText(strings.Join(algs, ",")))
+	f.Ev("their_offer", quoteText(offer))
+	if len(algs) == 0 {
+		return
+	}
+	alg := algs[0]
+	f.Arg("algorithm", quoteText(alg))
+	if serverSide {
+		key := "fix.kex_server_allow"
+		if weak(alg) {
+			key = "fix.kex_server_allow_weak"
+		}
+		f.Fix("fix.kex_upgrade_client", "")
+		f.Fix(key, "sudo sshd -T | grep -i '^"+strings.ToLower(opt)+"'")
+		return
+	}
+	key := "fix.kex_client_allow"
+	if weak(alg) {
+		key = "fix.kex_client_allow_weak"
+	}
+	dest := peer
+	c := ""
+	if q, ok := shq(dest); ok {
+		c = "ssh -o " + opt + "=+" + alg
+		if port > 0 && port != 22 {
+			c += " -p " + strconv.Itoa(port)
+		}
+		c += " " + q
+	}
+	if _, ok := shq(alg); !ok {
+		c = ""
+	}
+	f.Fix(key, c)
+	if code == "kex.no_hostkey_alg" {
+		f.Fix("fix.kex_server_new_hostkeys", "sudo ssh-keygen -A")
+	} else {
+		f.Fix("fix.kex_upgrade_server", "")
+	}
+}
