@@ -107,6 +107,12 @@ func uniq() string {
 	return hex.EncodeToString(b)
 }
 
+// The main goroutine keeps the main thread for itself, so that a goroutine
+// of inNS can never switch the main thread into a lab namespace: the
+// process's /proc/self/net follows the main thread, and code under test
+// reads it.
+func init() { runtime.LockOSThread() }
+
 // NS is one network namespace.
 type NS struct {
 	Name string
