@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"sshdoctor/server"
+)
+
+// ServerOptions is filled from `sshdoctor server` flags.
+type ServerOptions struct {
+	User       string
+	KeyFile    string
+	From       string
+	Port       int
+	SSHDConfig string
+	Logs       []string
+	Since      time.Duration
+	// PortSet is true when --port was given (so --port 0 is an error).
+	PortSet bool
+}
+
+// NewCmdServer builds `sshdoctor server`. runF replaces the run in tests.
+func NewCmdServer(s *IO, g *Globals, runF func(*ServerOptions) error) *cobra.Command {
+	opts := &ServerOptions{}
+	cmd := &cobra.Command{
+		Use:   "server [flags]",
+		Short: "Run on the target: find why its sshd refuses logins",
+		Long: `Run on the machine you cannot log in to (through a console, another account,
+a cloud serial console…) and find why its sshd refuses: the service, its
+configuration, what it listens on, the account, authorized_keys and
+StrictModes, disk space, the firewall, bans, and sshd's own logs.
+
+Read-only: it changes nothing. As root it checks everything; as another user
+it checks what it can and names what it could not.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 0 {
+				return usagef("server takes no arguments (got %q); use --user, --from, --key", strings.Join(args, " "))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.PortSet = cmd.Flags().Changed("port")
+			if runF != nil {
+				return runF(opts)
+			}
+			so, err := opts.serverOptions()
+			if err != nil {
+				return err
+			}
+			return runServer(cmd, s, g, opts, so)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.User, "user", "", "login name to check (account, authorized_keys, Allow/Deny rules)")
+	f.StringVar(&opts.KeyFile, "key", "", "public key file (FILE.pub) to look for in the user's authorized keys")
+	f.StringVar(&opts.From, "from", "", "client IP address, to evaluate Match blocks, from=, firewall rules and bans")
+	f.IntVar(&opts.Port, "port", 0, "sshd port to check (default: from the sshd configuration)")
+	f.StringVar(&opts.SSHDConfig, "sshd-config", "", "sshd configuration file (default: the running sshd's -f, else /etc/ssh/sshd_config)")
+	f.StringArrayVar(&opts.Logs, "log", nil, "sshd log file to read instead of journald and /var/log; repeatable")
+	f.DurationVar(&opts.Since, "since", server.DefaultSince, "how far back to read the logs")
+	return cmd
+}
+
+// serverOptions validates the flags.
+func (o *ServerOptions) serverOptions() (server.Options, error) {
+	so := server.Options{User: o.User, Port: o.Port, Logs: o.Logs, Since: o.Since}
+	if o.User != "" {
+		if strings.ContainsAny(o.User, " \t\r\n:/\x00") || strings.HasPrefix(o.User, "-") {
+			return so, usagef("--user %q is not a valid login name", o.User)
+		}
+	}
+	if (o.PortSet || o.Port != 0) && (o.Port < 1 || o.Port > 65535) {
+		return so, usagef("--port %d: port must be from 1 to 65535", o.Port)
+	}
+	if o.Since <= 0 {
+		return so, usagef("--since %s: must be positive (e.g. 30m, 2h, 24h)", o.Since)
+	}
+	if o.From != "" {
+		a, err := netip.ParseAddr(o.From)
+		if err != nil || a.Zone() != "" {
+			return so, usagef("--from %q is not an IP address", o.From)
+		}
+		so.From = a.Unmap()
+	}
+	if o.KeyFile != "" {
+		k, err := server.ReadPublicKey(o.KeyFile)
+		if err != nil {
+			return so, usagef("--key: %v", err)
+		}
+		so.Key, so.KeyFile = k, o.KeyFile
+	}
+	if o.SSHDConfig != "" {
+		st, err := os.Stat(o.SSHDConfig)
+		if err != nil {
+			return so, usagef("--sshd-config %s: %v", o.SSHDConfig, unwrapPathError(err))
+		}
+		if st.IsDir() {
+			return so, usagef("--sshd-config %s: is a directory", o.SSHDConfig)
+		}
+		so.SSHDConfig = o.SSHDConfig
+	}
+	for _, l := range o.Logs {
+		st, err := os.Stat(l)
+		if err != nil {
+			return so, usagef("--log %s: %v", l, unwrapPathError(err))
+		}
+		if st.IsDir() {
+			return so, usagef("--log %s: is a directory", l)
+		}
+	}
+	return so, nil
+}
+
+func runServer(cmd *cobra.Command, s *IO, g *Globals, opts *ServerOptions, so server.Options) error {
+	host, _ := os.Hostname()
+	header := "sshdoctor server"
+	subject := map[string]string{"host": host}
+	if host != "" {
+		header += ": " + host
+	}
+	if so.User != "" {
+		header += ", user " + so.User
+		subject["user"] = so.User
+	}
+	if so.From.IsValid() {
+		header += ", from " + so.From.String()
+		subject["from"] = so.From.String()
+	}
+	if so.KeyFile != "" {
+		subject["key"] = so.Key.Type + " " + so.Key.Fingerprint()
+	}
+	return runAndEmit(cmd.Context(), s, g, RunSpec{
+		Command: "server",
+		Checks:  server.Checks(so),
+		Header:  header,
+		Subject: subject,
+	})
+}
