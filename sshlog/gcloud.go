@@ -50,7 +50,9 @@ func gcloudFindings(c *clientFacts, loc locator, add func(*diag.Finding)) {
 		}
 	}
 	if h := c.first("gc_meta_large"); h != nil {
-		f := diag.NewFinding("gcp.metadata_too_large").Arg("field", quoteText(h.m[1]))
+		// gcloud refused the change: an error here, whatever the live
+		// check's default severity (a value near the limit is a warning).
+		f := diag.NewFinding("gcp.metadata_too_large").Sev(diag.SevError).Arg("field", quoteText(h.m[1]))
 		ev(f, h)
 		f.Fix("fix.explain_gcp_prune_keys", "")
 		add(f)

@@ -620,7 +620,7 @@ func classifyMessage(m []byte) (raw, bool) {
 			return raw{kind: KindInfo}, true
 		}
 		if rest, ok := cut(m, "Privilege separation user "); ok && bytes.HasSuffix(rest, []byte(" does not exist")) {
-			return raw{kind: KindStartup, code: "server.privsep_dir", detail: m}, true
+			return raw{kind: KindStartup, code: "server.privsep_user", user: bytes.TrimSuffix(rest, []byte(" does not exist")), detail: m}, true
 		}
 		if rest, ok := cut(m, "Partial "); ok {
 			_ = rest
@@ -839,6 +839,16 @@ func classifyMessage(m []byte) (raw, bool) {
 		}
 		if hasPrefix(m, "sshd: no hostkeys available") {
 			return raw{kind: KindStartup, code: "server.hostkey_load", detail: m}, true
+		}
+		// sshd.c: fatal("sshd re-exec requires execution with an absolute path")
+		if hasPrefix(m, "sshd re-exec requires execution with an absolute path") {
+			return raw{kind: KindStartup, code: "server.sshd_relative_path", detail: m}, true
+		}
+	case '/':
+		// sshd.c (9.8+): fatal("%s does not exist or is not executable", sshd_session_path)
+		if bytes.HasSuffix(m, []byte(" does not exist or is not executable")) {
+			return raw{kind: KindStartup, code: "server.sshd_session_missing",
+				path: bytes.TrimSuffix(m, []byte(" does not exist or is not executable")), detail: m}, true
 		}
 	case 'u':
 		if rest, ok := cut(m, "userauth_pubkey: "); ok {

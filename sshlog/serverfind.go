@@ -144,6 +144,14 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 			f.Fix("fix.explain_hostkey_perms", cmd("sudo chmod 600 %s", e.Path))
 		}
 		f.Fix("fix.explain_hostkey_generate", "sudo ssh-keygen -A")
+	case "server.privsep_user":
+		f.Arg("user", orUnknown(user))
+		f.Fix("fix.server_privsep_user", cmd("sudo useradd --system --no-create-home --home-dir /run/sshd --shell /usr/sbin/nologin %s", orUnknown(user)))
+	case "server.sshd_relative_path":
+		f.Fix("fix.server_absolute_path", "sudo $(command -v sshd)")
+	case "server.sshd_session_missing":
+		f.Arg("path", orUnknown(e.Path))
+		f.Fix("fix.server_reinstall_sshd", "sudo apt-get install --reinstall openssh-server || sudo dnf reinstall openssh-server")
 	case "server.privsep_dir":
 		f.Arg("path", orUnknown(e.Path))
 		f.Fix("fix.explain_privsep_dir", "sudo mkdir -p /run/sshd && sudo chmod 0755 /run/sshd")

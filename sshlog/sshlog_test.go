@@ -704,3 +704,27 @@ func TestCodesCatalogued(t *testing.T) {
 		}
 	}
 }
+
+// sshd start-up failures that name their own code.
+func TestStartupFailureCodes(t *testing.T) {
+	cases := map[string]string{
+		"Privilege separation user sshd does not exist":                     "server.privsep_user",
+		"sshd re-exec requires execution with an absolute path":             "server.sshd_relative_path",
+		"/usr/lib/openssh/sshd-session does not exist or is not executable": "server.sshd_session_missing",
+		"Missing privilege separation directory: /run/sshd":                 "server.privsep_dir",
+	}
+	for line, want := range cases {
+		e, ok := ClassifyServerLine(line)
+		if !ok || e.Code != want {
+			t.Errorf("%q: %q %v, want %q", line, e.Code, ok, want)
+			continue
+		}
+		if f := e.Finding(); f == nil || f.Code != want {
+			t.Errorf("%q: finding %v", line, f)
+		}
+	}
+	e, _ := ClassifyServerLine("Privilege separation user sshd does not exist")
+	if e.User != "sshd" {
+		t.Errorf("privsep user %q", e.User)
+	}
+}
