@@ -5,6 +5,7 @@ package server
 import (
 	"context"
 	"os/exec"
+	"sshdoctor/internal/capped"
 	"syscall"
 	"time"
 )
@@ -16,12 +17,12 @@ func runAs(ctx context.Context, uid, gid uint32, groups []uint32, name string, a
 	cmd.Env = []string{"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "LC_ALL=C", "LANG=C"}
 	cmd.Dir = "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid, Groups: groups}}
-	out := &cappedBuffer{max: 1 << 20}
-	errb := &cappedBuffer{max: 64 << 10}
+	out := capped.New(1 << 20)
+	errb := capped.New(64 << 10)
 	cmd.Stdout, cmd.Stderr = out, errb
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
-	r := CmdResult{Stdout: out.Bytes(), Stderr: errb.Bytes(), Truncated: out.over}
+	r := CmdResult{Stdout: out.Bytes(), Stderr: errb.Bytes(), Truncated: out.Truncated}
 	if ee, ok := err.(*exec.ExitError); ok && ctx.Err() == nil {
 		r.ExitCode = ee.ExitCode()
 	} else if err != nil {

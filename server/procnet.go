@@ -1,12 +1,11 @@
 package server
 
 import (
-	"bufio"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/netip"
 	"path/filepath"
+	"sshdoctor/internal/procnet"
 	"strconv"
 	"strings"
 	"time"
@@ -93,56 +92,14 @@ func (l Listener) String() string {
 	return netip.AddrPortFrom(l.Addr, uint16(l.Port)).String()
 }
 
-// maxProcNetBytes caps one /proc/net/tcp read: 150 bytes a socket, so
-// about 400k sockets.
-const maxProcNetBytes = 64 << 20
-
 // ParseProcNetTCP reads /proc/net/tcp or tcp6 and returns the listening
 // sockets (state 0A).
 func ParseProcNetTCP(r io.Reader) []Listener {
 	var out []Listener
-	sc := bufio.NewScanner(io.LimitReader(r, maxProcNetBytes))
-	sc.Buffer(make([]byte, 0, 512), 4096)
-	first := true
-	for sc.Scan() {
-		if first {
-			first = false
-			continue
-		}
-		f := strings.Fields(sc.Text())
-		if len(f) < 10 || f[3] != "0A" {
-			continue
-		}
-		addr, port, ok := parseHexAddr(f[1])
-		if !ok {
-			continue
-		}
-		ino, _ := strconv.ParseUint(f[9], 10, 64)
-		out = append(out, Listener{Addr: addr, Port: port, Inode: ino})
+	for _, s := range procnet.Listening(r) {
+		out = append(out, Listener{Addr: s.Addr, Port: s.Port, Inode: s.Inode})
 	}
 	return out
-}
-
-// parseHexAddr decodes "0100007F:0016" (IPv4) or 32 hex digits (IPv6),
-// each 32-bit word in host (little-endian) order.
-func parseHexAddr(s string) (netip.Addr, int, bool) {
-	h, p, ok := strings.Cut(s, ":")
-	if !ok {
-		return netip.Addr{}, 0, false
-	}
-	port, err := strconv.ParseUint(p, 16, 16)
-	if err != nil {
-		return netip.Addr{}, 0, false
-	}
-	b, err := hex.DecodeString(h)
-	if err != nil || (len(b) != 4 && len(b) != 16) {
-		return netip.Addr{}, 0, false
-	}
-	for i := 0; i+4 <= len(b); i += 4 {
-		b[i], b[i+1], b[i+2], b[i+3] = b[i+3], b[i+2], b[i+1], b[i]
-	}
-	a, _ := netip.AddrFromSlice(b)
-	return a.Unmap(), int(port), true
 }
 
 // FSUsage is space and inode use of one filesystem.

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sshdoctor/internal/capped"
 	"strings"
 	"time"
 )
@@ -79,24 +79,6 @@ type CmdResult struct {
 // a few kB, a firewall dump with big blocklists a few MB.
 const maxCmdOutput = 32 << 20
 
-// cappedBuffer keeps at most max bytes and drops the rest.
-type cappedBuffer struct {
-	bytes.Buffer
-	max  int
-	over bool
-}
-
-func (c *cappedBuffer) Write(p []byte) (int, error) {
-	if room := c.max - c.Len(); room < len(p) {
-		c.over = true
-		if room > 0 {
-			c.Buffer.Write(p[:room])
-		}
-		return len(p), nil
-	}
-	return c.Buffer.Write(p)
-}
-
 // runCommand runs name with args, with the environment cleared down to
 // PATH and a C locale (so messages are parseable), stdin closed, and ctx's
 // deadline. Output beyond maxCmdOutput is dropped.
@@ -104,14 +86,14 @@ func runCommand(ctx context.Context, name string, args ...string) CmdResult {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "LANG=C", "SYSTEMD_PAGER=", "SYSTEMD_COLORS=0"}
 	cmd.Stdin = nil
-	out := &cappedBuffer{max: maxCmdOutput}
-	errb := &cappedBuffer{max: 1 << 20}
+	out := capped.New(maxCmdOutput)
+	errb := capped.New(1 << 20)
 	cmd.Stdout, cmd.Stderr = out, errb
 	// A child that leaves grandchildren holding the pipes must not hang
 	// the check past its deadline.
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
-	r := CmdResult{Stdout: out.Bytes(), Stderr: errb.Bytes(), Truncated: out.over}
+	r := CmdResult{Stdout: out.Bytes(), Stderr: errb.Bytes(), Truncated: out.Truncated}
 	var ee *exec.ExitError
 	switch {
 	case err == nil:

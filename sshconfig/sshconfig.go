@@ -13,6 +13,7 @@ import (
 	"io"
 	"os/exec"
 	"regexp"
+	"sshdoctor/internal/capped"
 	"strconv"
 	"strings"
 	"time"
@@ -238,9 +239,8 @@ func FromSSH(ctx context.Context, req Request, env []string) (*Config, error) {
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-G"}, req.Args()...)...)
 	cmd.Env = env
 	cmd.WaitDelay = time.Second
-	var out, errb capped
-	out.max, errb.max = maxOutput, 16*1024
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	out, errb := capped.New(maxOutput), capped.New(16*1024)
+	cmd.Stdout, cmd.Stderr = out, errb
 	runErr := cmd.Run()
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("ssh -G did not finish within %s", sshGTimeout)
@@ -264,28 +264,10 @@ func sshVersion(ctx context.Context, bin string) string {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-V")
-	var b capped
-	b.max = 4096
-	cmd.Stdout, cmd.Stderr = &b, &b
+	b := capped.New(4096)
+	cmd.Stdout, cmd.Stderr = b, b
 	if err := cmd.Run(); err != nil {
 		return ""
 	}
 	return strings.TrimSpace(b.String())
-}
-
-// capped is a bytes.Buffer that keeps at most max bytes.
-type capped struct {
-	bytes.Buffer
-	max int
-}
-
-func (c *capped) Write(p []byte) (int, error) {
-	if room := c.max - c.Len(); room > 0 {
-		if len(p) > room {
-			c.Buffer.Write(p[:room])
-		} else {
-			c.Buffer.Write(p)
-		}
-	}
-	return len(p), nil
 }

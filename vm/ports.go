@@ -1,11 +1,9 @@
 package vm
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/hex"
 	"net/netip"
-	"strconv"
+	"sshdoctor/internal/procnet"
 	"strings"
 )
 
@@ -24,58 +22,13 @@ type Listener struct {
 func (l Listener) Wildcard() bool { return l.Addr.IsUnspecified() }
 
 // ParseProcNetTCP reads /proc/net/tcp or /proc/net/tcp6 and returns the
-// sockets in state LISTEN (0A). Addresses are hex, in the kernel's byte
-// order per 32-bit word.
+// sockets in state LISTEN (0A).
 func ParseProcNetTCP(data []byte) []Listener {
 	var out []Listener
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), 64<<10)
-	first := true
-	for sc.Scan() {
-		if first {
-			first = false
-			continue // header
-		}
-		f := strings.Fields(sc.Text())
-		if len(f) < 10 || f[3] != "0A" {
-			continue
-		}
-		addr, port, ok := parseHexAddrPort(f[1])
-		if !ok {
-			continue
-		}
-		inode, err := strconv.ParseUint(f[9], 10, 64)
-		if err != nil {
-			continue
-		}
-		out = append(out, Listener{Addr: addr, Port: port, Inode: inode})
+	for _, s := range procnet.Listening(bytes.NewReader(data)) {
+		out = append(out, Listener{Addr: s.Addr, Port: s.Port, Inode: s.Inode})
 	}
 	return out
-}
-
-func parseHexAddrPort(s string) (netip.Addr, int, bool) {
-	h, p, ok := strings.Cut(s, ":")
-	if !ok {
-		return netip.Addr{}, 0, false
-	}
-	port, err := strconv.ParseUint(p, 16, 16)
-	if err != nil {
-		return netip.Addr{}, 0, false
-	}
-	raw, err := hex.DecodeString(h)
-	if err != nil || (len(raw) != 4 && len(raw) != 16) {
-		return netip.Addr{}, 0, false
-	}
-	// Each 32-bit word is in host (little-endian on every Linux this runs
-	// on that matters) order.
-	for i := 0; i+4 <= len(raw); i += 4 {
-		raw[i], raw[i+1], raw[i+2], raw[i+3] = raw[i+3], raw[i+2], raw[i+1], raw[i]
-	}
-	a, ok := netip.AddrFromSlice(raw)
-	if !ok {
-		return netip.Addr{}, 0, false
-	}
-	return a.Unmap(), int(port), true
 }
 
 // ListenersOn returns the listeners on port whose address would take a

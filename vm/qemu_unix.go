@@ -5,6 +5,7 @@ package vm
 import (
 	"context"
 	"os/exec"
+	"sshdoctor/internal/capped"
 	"strconv"
 	"strings"
 	"time"
@@ -16,9 +17,8 @@ import (
 func qemuProcesses(ctx context.Context) ([]procCmdline, bool, error) {
 	cmd := exec.CommandContext(ctx, "ps", "-axww", "-o", "pid=,args=")
 	cmd.WaitDelay = time.Second
-	var out cappedBuffer
-	out.max = maxCommandOutput
-	cmd.Stdout = &out
+	out := capped.New(maxCommandOutput)
+	cmd.Stdout = out
 	if err := cmd.Run(); err != nil {
 		return nil, false, err
 	}

@@ -1,15 +1,14 @@
 package vm
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sshdoctor/internal/capped"
 	"strings"
 	"time"
 )
@@ -150,9 +149,8 @@ func (v *VBoxManage) Run(ctx context.Context, args ...string) ([]byte, error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, v.Path, args...)
 	cmd.Env = v.Env
-	var out, errb cappedBuffer
-	out.max, errb.max = maxCommandOutput, 64<<10
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	out, errb := capped.New(maxCommandOutput), capped.New(64<<10)
+	cmd.Stdout, cmd.Stderr = out, errb
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	if err != nil {
@@ -167,24 +165,6 @@ func (v *VBoxManage) Run(ctx context.Context, args ...string) ([]byte, error) {
 	}
 	return out.Bytes(), nil
 }
-
-type cappedBuffer struct {
-	bytes.Buffer
-	max int
-}
-
-func (c *cappedBuffer) Write(p []byte) (int, error) {
-	if room := c.max - c.Len(); room > 0 {
-		if len(p) > room {
-			c.Buffer.Write(p[:room])
-		} else {
-			c.Buffer.Write(p)
-		}
-	}
-	return len(p), nil // keep draining so the child never blocks
-}
-
-var _ io.Writer = (*cappedBuffer)(nil)
 
 // Version runs `VBoxManage --version`.
 func (v *VBoxManage) Version(ctx context.Context) (VBoxVersion, error) {

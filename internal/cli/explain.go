@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sshdoctor/internal/capped"
 	"strconv"
 	"strings"
 	"time"
@@ -170,24 +170,6 @@ type runResult struct {
 	truncated bool
 }
 
-// cappedBuffer keeps the first max bytes written and drops the rest.
-type cappedBuffer struct {
-	buf       bytes.Buffer
-	max       int
-	truncated bool
-}
-
-func (c *cappedBuffer) Write(p []byte) (int, error) {
-	if room := c.max - c.buf.Len(); room < len(p) {
-		c.truncated = true
-		if room > 0 {
-			c.buf.Write(p[:room])
-		}
-		return len(p), nil
-	}
-	return c.buf.Write(p)
-}
-
 // runSSH runs the user's ssh with -v in batch mode: no prompt can appear
 // (BatchMode, no askpass, standard input closed), no password is ever
 // sent (password and keyboard-interactive off), ssh gives up connecting
@@ -208,9 +190,8 @@ func runSSH(ctx context.Context, command []string, timeout time.Duration) (*runR
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	c := exec.CommandContext(ctx, path, args...)
-	var out cappedBuffer
-	out.max = maxRunOutput
-	c.Stdout, c.Stderr = &out, &out
+	out := capped.New(maxRunOutput)
+	c.Stdout, c.Stderr = out, out
 	c.Stdin = nil // /dev/null: ssh can read nothing, and asks nothing
 	c.Env = batchEnv(os.Environ())
 	// After the kill, give the output pipes a moment, then stop waiting.
@@ -218,7 +199,7 @@ func runSSH(ctx context.Context, command []string, timeout time.Duration) (*runR
 	prepareRun(c)
 	res := &runResult{argv: append([]string{command[0]}, args...)}
 	err = c.Run()
-	res.output, res.truncated = out.buf.Bytes(), out.truncated
+	res.output, res.truncated = out.Bytes(), out.Truncated
 	res.timedOut = ctx.Err() == context.DeadlineExceeded
 	var ee *exec.ExitError
 	switch {
@@ -250,5 +231,3 @@ func batchEnv(env []string) []string {
 	}
 	return append(out, "SSH_ASKPASS_REQUIRE=never")
 }
-
-var _ io.Writer = (*cappedBuffer)(nil)
