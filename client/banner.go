@@ -19,6 +19,10 @@ type Banner struct {
 	Settings *Settings
 	Addr     string // host:port that answered
 	Ident    sshwire.Ident
+	// Conn is the connection, handed on to the kex layer, which goes on
+	// with the handshake (so the whole diagnosis costs the server one
+	// connection, as ssh does). The kex layer takes it and sets it to nil.
+	Conn net.Conn
 }
 
 func (r *Run) checkBanner() *diag.Check {
@@ -29,7 +33,12 @@ func (r *Run) checkBanner() *diag.Check {
 				id := sshwire.Ident{Outcome: sshwire.OutcomeReset, Err: errResetAtConnect}
 				return diag.Conclude(nil, r.bannerFailure(c.Settings, c.Addr.String(), strconv.Itoa(c.Settings.Port), id))
 			}
-			defer c.Conn.Close()
+			handedOn := false
+			defer func() {
+				if !handedOn {
+					c.Conn.Close()
+				}
+			}()
 			// The exchange is bounded by its own deadline; closing the
 			// connection on cancellation (Ctrl-C) ends it at once.
 			stop := context.AfterFunc(ctx, func() { c.Conn.Close() })
@@ -40,6 +49,7 @@ func (r *Run) checkBanner() *diag.Check {
 			hp := net.JoinHostPort(c.Addr.String(), port)
 			b := &Banner{Settings: s, Addr: hp, Ident: id}
 			if id.Outcome == sshwire.OutcomeOK {
+				b.Conn, handedOn = c.Conn, true
 				return diag.Conclude(b, diag.NewFinding("banner.server").
 					Arg("software", id.Software).Arg("proto", id.Proto).Arg("line", id.Line).
 					Ev("identification", id.Line).Ev("elapsed", id.Elapsed.Round(time.Millisecond).String()))

@@ -24,9 +24,10 @@ func runInProcess(b *testing.B, l *lab.Lab, o client.Options) *diag.Outcome {
 	return out
 }
 
-// BenchmarkLabHealthyNetworkLayers: config → dns → tcp → banner against a
-// real sshd across the lab link, in process.
-func BenchmarkLabHealthyNetworkLayers(b *testing.B) {
+// BenchmarkLabHealthyNoLogin: every layer up to authentication (config →
+// dns → tcp → banner → kex → hostkey → auth) against a real sshd across the
+// lab link, in process; the user is unknown, so auth reports a denial.
+func BenchmarkLabHealthyNoLogin(b *testing.B) {
 	lab.Require(b)
 	l := lab.New(b)
 	l.StartSSHD(b, lab.SSHDOptions{})

@@ -10,5 +10,10 @@ func (r *Run) layers() []*diag.Check {
 		r.checkDNS(),
 		r.checkTCP(),
 		r.checkBanner(),
+		r.checkKex(),
+		r.checkHostKey(),
+		r.checkAuth(),
+		r.checkLogin(),
+		r.checkVMForward(),
 	}
 }

@@ -60,6 +60,11 @@ type Ident struct {
 	// Err is the read error that ended the exchange, if any.
 	Err     error
 	Elapsed time.Duration
+	// Raw is the identification line as received (without CR LF) and
+	// Rest the bytes that followed it in the same reads: what a handshake
+	// continuing on the connection must see first (StartProbe).
+	Raw  []byte
+	Rest []byte
 }
 
 // ClientIdent is the identification we send, as OpenSSH does, right after
@@ -135,6 +140,8 @@ func (id *Ident) consume(buf *[]byte) bool {
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		if bytes.HasPrefix(line, []byte("SSH-")) {
 			id.parseVersion(line)
+			id.Raw = append([]byte(nil), line...)
+			id.Rest = append([]byte(nil), (*buf)...)
 			return true
 		}
 		if bytes.IndexByte(line, 0) >= 0 {

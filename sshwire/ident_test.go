@@ -52,7 +52,7 @@ func TestExchangeOutcomes(t *testing.T) {
 		{"prebanner", func(c net.Conn) { io.WriteString(c, "hello\r\nSSH-1.99-Cisco-1.25\r\n"); time.Sleep(time.Second) }, OutcomeOK, ""},
 		{"close", func(c net.Conn) { readLine(c) }, OutcomeClosed, ""},
 		{"close-unread", func(c net.Conn) { time.Sleep(50 * time.Millisecond) }, OutcomeReset, ""},
-		{"reset", func(c net.Conn) { c.(*net.TCPConn).SetLinger(0) }, OutcomeReset, ""},
+		{"reset", func(c net.Conn) { readLine(c); c.(*net.TCPConn).SetLinger(0) }, OutcomeReset, ""},
 		{"http", func(c net.Conn) { io.WriteString(c, "HTTP/1.1 400 Bad Request\r\n\r\n") }, OutcomeNotSSH, "HTTP"},
 		{"tls", func(c net.Conn) { c.Write([]byte{0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46}) }, OutcomeNotSSH, "TLS"},
 		{"smtp", func(c net.Conn) {

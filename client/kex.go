@@ -1,0 +1,282 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"sshdoctor/diag"
+	"sshdoctor/sshconfig"
+	"sshdoctor/sshwire"
+)
+
+// KexResult is what the kex layer hands on: the probe running on the
+// banner's connection (its handshake waits at the host key), the server's
+// offer and what ssh would pick.
+type KexResult struct {
+	Banner   *Banner
+	Probe    *sshwire.Probe
+	Server   *sshwire.KexInit
+	Choice   sshwire.Choice
+	Proposal sshwire.Proposal
+	Known    *sshconfig.KnownHosts
+	KnownFor []sshconfig.KnownHost // entries matching HostName
+	HostName string                // the name ssh looks up in known_hosts
+	// Unimplemented lists slots where sshdoctor's SSH library shares no
+	// algorithm with ssh: the layers after this one cannot be checked.
+	Unimplemented []sshwire.Slot
+}
+
+// sshQueryTimeout bounds `ssh -Q` (it prints a compiled-in list).
+const sshQueryTimeout = 3 * time.Second
+
+func (r *Run) checkKex() *diag.Check {
+	return &diag.Check{Name: "kex", Requires: []string{"banner"}, Timeout: r.opts.Timeout + 2*time.Second,
+		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
+			b := p.Value("banner").(*Banner)
+			s := b.Settings
+			conn := b.Conn
+			b.Conn = nil
+			if conn == nil {
+				return diag.Inconclusive(diag.NewFinding("kex.not_checked").Arg("reason", "no connection"))
+			}
+			kr := &KexResult{Banner: b, HostName: hostKeyName(s)}
+			uf, gf := r.knownHostsFiles(s)
+			kr.Known = sshconfig.ReadKnownHosts(append(uf, gf...))
+			kr.KnownFor = kr.Known.For(kr.HostName)
+			kr.Proposal = r.proposal(ctx, s, kr.KnownFor)
+			kr.Unimplemented = sshwire.Unimplemented(kr.Proposal)
+			probe := sshwire.StartProbe(conn, b.Ident, sshwire.ProbeConfig{User: s.User, Addr: b.Addr,
+				Proposal: kr.Proposal, StepTimeout: r.opts.Timeout, SniffOnly: len(kr.Unimplemented) > 0})
+			stop := context.AfterFunc(ctx, probe.Close)
+			handedOn := false
+			defer func() {
+				stop()
+				if !handedOn {
+					probe.Close()
+				}
+			}()
+			ki, err := probe.KexInit(ctx)
+			if err != nil {
+				return diag.Conclude(nil, r.kexClosed(s, b, probe, err))
+			}
+			kr.Server = ki
+			choice, miss := sshwire.Negotiate(kr.Proposal, ki)
+			kr.Choice = choice
+			info := diag.NewFinding("kex.offer").Arg("software", b.Ident.Software).
+				Ev("server_kex", strings.Join(ki.Kex, ",")).
+				Ev("server_hostkeys", strings.Join(ki.HostKey, ",")).
+				Ev("server_ciphers", strings.Join(ki.CiphersS2C, ",")).
+				Ev("server_macs", strings.Join(ki.MACsS2C, ","))
+			if ki.Strict() {
+				info.Ev("strict_kex", "yes")
+			}
+			info.Arg("kex", choice.Kex).Arg("hostkey", choice.HostKey).Arg("cipher", choice.CipherC2S)
+			if len(miss) > 0 {
+				return diag.Conclude(nil, r.kexMismatches(ctx, s, b, ki, miss)...)
+			}
+			info.Ev("ssh_would_use", "kex "+choice.Kex+", host key "+choice.HostKey+", cipher "+choice.CipherC2S+
+				", MAC "+choice.MACC2S+", compression "+choice.CompC2S)
+			findings := []*diag.Finding{info}
+			for _, slot := range kr.Unimplemented {
+				findings = append(findings, diag.NewFinding("kex.probe_unsupported").Arg("slot", string(slot)).
+					Ev("slot", string(slot)))
+			}
+			kr.Probe = probe
+			handedOn = len(kr.Unimplemented) == 0
+			if !handedOn {
+				kr.Probe = nil
+			}
+			return diag.Conclude(kr, findings...)
+		}}
+}
+
+// proposal is what the user's ssh would offer: ssh -G's lists, the host
+// key algorithms reordered for known keys as ssh does when the list is its
+// default.
+func (r *Run) proposal(ctx context.Context, s *Settings, known []sshconfig.KnownHost) sshwire.Proposal {
+	c := s.Config
+	p := sshwire.Proposal{Kex: c.List("kexalgorithms"), HostKey: c.List("hostkeyalgorithms"),
+		Ciphers: c.List("ciphers"), MACs: c.List("macs"),
+		Compression: sshwire.CompressionList(c.Yes("compression"))}
+	if len(known) > 0 {
+		ordered := orderHostKeyAlgs(p.HostKey, known)
+		if strings.Join(ordered, ",") != strings.Join(p.HostKey, ",") && r.hostKeyAlgsAreDefault(ctx, c.Get("hostkeyalgorithms")) {
+			p.HostKey = ordered
+		}
+	}
+	return p
+}
+
+// hostKeyAlgsAreDefault tells whether HostKeyAlgorithms was left at ssh's
+// default (ssh -G prints the effective list either way).
+func (r *Run) hostKeyAlgsAreDefault(ctx context.Context, v string) bool {
+	for _, kv := range r.opts.Options {
+		if strings.EqualFold(kv.Key, "HostKeyAlgorithms") {
+			return false
+		}
+	}
+	d := defaultHostKeyAlgorithms(ctx)
+	return d == "" || d == v
+}
+
+var kexOption = map[sshwire.Slot]string{
+	sshwire.SlotKex: "KexAlgorithms", sshwire.SlotHostKey: "HostKeyAlgorithms",
+	sshwire.SlotCipher: "Ciphers", sshwire.SlotMAC: "MACs", sshwire.SlotComp: "Compression",
+}
+
+var kexCode = map[sshwire.Slot]string{
+	sshwire.SlotKex: "kex.no_kex_alg", sshwire.SlotHostKey: "kex.no_hostkey_alg",
+	sshwire.SlotCipher: "kex.no_cipher", sshwire.SlotMAC: "kex.no_mac", sshwire.SlotComp: "kex.no_compression",
+}
+
+// What OpenSSH says for each slot (ssherr.c).
+var sshNoMatch = map[sshwire.Slot]string{
+	sshwire.SlotKex: "no matching key exchange method found", sshwire.SlotHostKey: "no matching host key type found",
+	sshwire.SlotCipher: "no matching cipher found", sshwire.SlotMAC: "no matching MAC found",
+	sshwire.SlotComp: "no matching compression method found",
+}
+
+var sshQueryName = map[sshwire.Slot]string{
+	sshwire.SlotKex: "kex", sshwire.SlotHostKey: "key-sig", sshwire.SlotCipher: "cipher", sshwire.SlotMAC: "mac",
+}
+
+// sshSupports returns what the local ssh implements for a slot (ssh -Q),
+// nil when unknown.
+func sshSupports(ctx context.Context, slot sshwire.Slot) []string {
+	q := sshQueryName[slot]
+	if q == "" {
+		return nil
+	}
+	bin, err := exec.LookPath("ssh")
+	if err != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, sshQueryTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-Q", q)
+	cmd.WaitDelay = time.Second
+	out, err := cmd.Output()
+	if err != nil || len(out) > 64*1024 {
+		return nil
+	}
+	return strings.Fields(string(out))
+}
+
+// costPhrase names the fix phrase for re-enabling an algorithm: what it
+// costs in security.
+var costPhrase = map[sshwire.Weakness]string{
+	sshwire.WeakNone:     "fix.kex_override_modern",
+	sshwire.WeakKexSHA1:  "fix.kex_override_kex_sha1",
+	sshwire.WeakKexDH1:   "fix.kex_override_kex_dh1024",
+	sshwire.WeakSigSHA1:  "fix.kex_override_ssh_rsa",
+	sshwire.WeakDSA:      "fix.kex_override_dsa",
+	sshwire.WeakCBC:      "fix.kex_override_cbc",
+	sshwire.Weak3DES:     "fix.kex_override_3des",
+	sshwire.WeakMACSHA1:  "fix.kex_override_mac_sha1",
+	sshwire.WeakMACShort: "fix.kex_override_mac_truncated",
+	sshwire.WeakMACMD5:   "fix.kex_override_mac_md5",
+}
+
+func (r *Run) kexMismatches(ctx context.Context, s *Settings, b *Banner, ki *sshwire.KexInit, miss []sshwire.Mismatch) []*diag.Finding {
+	host, port, _ := net.SplitHostPort(b.Addr)
+	var out []*diag.Finding
+	var overrides []string
+	var cfgLines []string
+	for _, m := range miss {
+		f := diag.NewFinding(kexCode[m.Slot])
+		opt := kexOption[m.Slot]
+		theirs := strings.Join(m.Theirs, ",")
+		raw := theirs
+		if m.Slot == sshwire.SlotKex {
+			raw = ki.RawKex
+		}
+		f.Arg("peer", s.Hostname).Arg("option", opt).Arg("their_offer", theirs).Arg("algorithm", "-")
+		f.Ev("their_offer", raw).Ev("our_offer", strings.Join(m.Ours, ","))
+		if m.Direction != "" {
+			f.Ev("direction", m.Direction)
+		}
+		f.Ev("ssh_would_say", "Unable to negotiate with "+host+" port "+port+": "+sshNoMatch[m.Slot]+". Their offer: "+raw)
+		f.Ev("server_software", b.Ident.Software)
+		if m.Slot == sshwire.SlotComp {
+			f.Fix("fix.kex_compression", r.sshCommand("-o Compression="+map[bool]string{true: "no", false: "yes"}[s.Config.Yes("compression")]))
+			out = append(out, f)
+			continue
+		}
+		supp := sshSupports(ctx, m.Slot)
+		alg := sshwire.BestOverride(m.Slot, m.Theirs, supp)
+		if alg == "" {
+			f.Fix("fix.kex_no_override", "ssh -Q "+sshQueryName[m.Slot])
+		} else {
+			f.Arg("algorithm", alg)
+			w := sshwire.Weak(m.Slot, alg)
+			f.Ev("security_cost", string(w))
+			o := "-o " + opt + "=+" + alg
+			overrides = append(overrides, o)
+			cfgLines = append(cfgLines, "  "+opt+" +"+alg)
+			f.Fix(costPhrase[w], r.sshCommand(o))
+		}
+		switch m.Slot {
+		case sshwire.SlotHostKey:
+			f.Fix("fix.kex_server_new_hostkeys", "sudo ssh-keygen -A && sudo sshd -T | grep -i -E '^(hostkey|hostkeyalgorithms) '")
+		default:
+			f.Fix("fix.kex_server_check", "sudo sshd -T | grep -i -E '^(kexalgorithms|ciphers|macs) '")
+		}
+		f.Fix("fix.kex_upgrade_server", "")
+		out = append(out, f)
+	}
+	if len(out) > 0 && len(overrides) > 0 {
+		first := out[0]
+		if len(overrides) > 1 {
+			first.Fix("fix.kex_override_all", r.sshCommand(strings.Join(overrides, " ")))
+		}
+		first.Fix("fix.kex_config_host", "Host "+r.opts.Host+"\n"+strings.Join(cfgLines, "\n"))
+	}
+	return out
+}
+
+// kexClosed reports a server that sent no usable KEXINIT.
+func (r *Run) kexClosed(s *Settings, b *Banner, probe *sshwire.Probe, err error) *diag.Finding {
+	n, first := probe.Received()
+	var f *diag.Finding
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		f = diag.NewFinding("kex.timeout").Arg("timeout", r.opts.Timeout.String())
+	case errors.Is(err, sshwire.ErrNotKexInit) || n > 0 && !sshwire.IsClosed(err):
+		f = diag.NewFinding("kex.invalid")
+	default:
+		f = diag.NewFinding("kex.closed")
+	}
+	f.Arg("hostname", s.Hostname).Arg("software", b.Ident.Software).
+		Ev("address", b.Addr).Ev("server_software", b.Ident.Software).Ev("error", err.Error()).EvInt("bytes_after_identification", n)
+	if len(first) > 0 {
+		f.Ev("received", diag.Quote(first, 120))
+	}
+	_, port, _ := net.SplitHostPort(b.Addr)
+	return f.Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50").
+		Fix("fix.sshdoctor_server", "sudo sshdoctor server --port "+port)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// sshCommand is the user's ssh command with extra options, for fixes.
+func (r *Run) sshCommand(opts string) string {
+	c := "ssh"
+	if opts != "" {
+		c += " " + opts
+	}
+	if r.opts.ConfigFile != "" {
+		c += " -F " + shellQuote(r.opts.ConfigFile)
+	}
+	if r.opts.Port != 0 {
+		c += " -p " + strconv.Itoa(r.opts.Port)
+	}
+	return c + " " + shellQuote(r.destWithoutPort())
+}

@@ -1,0 +1,152 @@
+package client
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"sshdoctor/diag"
+	"sshdoctor/sshwire"
+)
+
+// noopCommand is what the login layer runs: a no-op that every shell
+// (sh, bash, cmd.exe, PowerShell) understands, so a refusal comes from the
+// account or the server, never from the command.
+const noopCommand = "exit 0"
+
+// maxSessionOutput caps what is kept of the command's stdout and stderr
+// (a nologin message or an error is a line or two).
+const maxSessionOutput = 4096
+
+func (r *Run) checkLogin() *diag.Check {
+	return &diag.Check{Name: "login", Requires: []string{"auth"}, Timeout: 2*r.opts.Timeout + 2*time.Second,
+		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
+			ar := p.Value("auth").(*AuthResult)
+			defer ar.Agent.Close()
+			defer ar.Probe.Close()
+			s := ar.HostKey.Kex.Banner.Settings
+			if r.opts.NoLogin {
+				return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", "--no-login"))
+			}
+			if ar.NoSign != "" {
+				return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", ar.NoSign))
+			}
+			stop := context.AfterFunc(ctx, ar.Probe.Close)
+			defer stop()
+			if !ar.Authenticated {
+				st, err := ar.Probe.Sign(ctx)
+				r.authAttempts.Add(1)
+				if err != nil {
+					return diag.Conclude(nil, r.closedAfterAuth(s, ar, err))
+				}
+				if !st.Authenticated {
+					methods := strings.Join(st.Allowed, ",")
+					if len(st.Partial) > 0 {
+						return diag.Conclude(nil, diag.NewFinding("auth.partial_success").Arg("methods", methods).
+							Ev("succeeded", strings.Join(st.Partial, ",")).Ev("server_still_wants", methods).
+							Fix("fix.auth_server_methods", "sudo sshd -T -C user="+s.User+",host="+s.Hostname+",addr=CLIENT_IP | grep -i '^authenticationmethods'"))
+					}
+					return diag.Conclude(nil, diag.NewFinding("auth.signature_rejected").Arg("key", ar.Offer.label).
+						Ev("key", ar.Offer.describe()).Ev("server_methods", methods).
+						Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50").
+						Arg("hostname", s.Hostname))
+				}
+			}
+			res := ar.Probe.Exec(ctx, noopCommand, maxSessionOutput)
+			return r.sessionVerdict(s, ar.Offer, strings.Join(ar.Probe.Banners(), "\n"), hostOf(ar.HostKey.Kex.Banner.Addr), res)
+		}}
+}
+
+// closedAfterAuth: the server closed the connection in answer to the
+// signature. With UsePAM, the account stack (pam_nologin, expiry) refuses
+// here, after sending its message as a USERAUTH_BANNER.
+func (r *Run) closedAfterAuth(s *Settings, ar *AuthResult, err error) *diag.Finding {
+	banners := strings.Join(ar.Probe.Banners(), "\n")
+	f := r.classifyRefusal(s, banners, "")
+	f.Ev("error", err.Error())
+	if _, msg, ok := sshwire.Disconnect(err); ok {
+		f.Ev("server_said", diag.Quote([]byte(msg), 300))
+	}
+	return f
+}
+
+// classifyRefusal names a refusal after authentication from the text the
+// server sent.
+func (r *Run) classifyRefusal(s *Settings, text, output string) *diag.Finding {
+	all := text + "\n" + output
+	lower := strings.ToLower(all)
+	var f *diag.Finding
+	switch {
+	case strings.Contains(lower, "account has expired") || strings.Contains(lower, "account expired"):
+		f = diag.NewFinding("session.account_expired").Arg("user", s.User).
+			Fix("fix.session_unexpire", "sudo chage -l "+shellQuote(s.User)+"; sudo chage -E -1 "+shellQuote(s.User))
+	case strings.Contains(lower, "nologin") || strings.Contains(lower, "not permitted to log in") ||
+		strings.Contains(lower, "system is booting up") || strings.Contains(lower, "system is going down"):
+		f = diag.NewFinding("session.pam_nologin").
+			Fix("fix.session_nologin_file", "ls -l /etc/nologin /run/nologin; systemctl is-system-running")
+	default:
+		f = diag.NewFinding("session.closed").Arg("host", s.Hostname).Arg("hostname", s.Hostname).
+			Fix("fix.session_check_server", "sudo sshd -T -C user="+s.User+",host="+s.Hostname+",addr=CLIENT_IP | grep -i -E '^(forcecommand|chrootdirectory|usepam) '; getent passwd "+shellQuote(s.User)).
+			Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50")
+	}
+	if strings.TrimSpace(text) != "" {
+		f.Ev("server_message", diag.Quote([]byte(strings.TrimSpace(text)), 400))
+	}
+	return f
+}
+
+func (r *Run) sessionVerdict(s *Settings, used *offer, banners, addr string, res sshwire.ExecResult) diag.Result {
+	out := strings.TrimSpace(string(res.Stdout))
+	errOut := strings.TrimSpace(string(res.Stderr))
+	ev := func(f *diag.Finding) *diag.Finding {
+		f.Ev("command", noopCommand)
+		if res.ExitStatus >= 0 {
+			f.EvInt("exit_status", res.ExitStatus)
+		}
+		if res.Signal != "" {
+			f.Ev("signal", res.Signal)
+		}
+		if out != "" {
+			f.Ev("stdout", diag.Quote([]byte(out), 400))
+		}
+		if errOut != "" {
+			f.Ev("stderr", diag.Quote([]byte(errOut), 400))
+		}
+		if res.OpenFailed != "" {
+			f.Ev("session_refused", res.OpenFailed)
+		}
+		if res.Err != nil && res.OpenFailed == "" {
+			f.Ev("error", res.Err.Error())
+		}
+		if used != nil {
+			f.Ev("logged_in_with", used.describe())
+		}
+		return f
+	}
+	both := out + "\n" + errOut
+	switch {
+	case res.ExitStatus == 0:
+		f := ev(diag.NewFinding("session.ok").Arg("user", s.User))
+		var warn []*diag.Finding
+		if strings.Contains(errOut, "Could not chdir to home directory") {
+			warn = append(warn, ev(diag.NewFinding("session.no_home").Arg("user", s.User)).
+				Fix("fix.session_make_home", "sudo mkhomedir_helper "+shellQuote(s.User)))
+		}
+		return diag.Conclude(nil, append([]*diag.Finding{f}, warn...)...)
+	case strings.Contains(both, "This account is currently not available") ||
+		res.ExitStatus == 1 && out == "" && errOut == "" && !res.Closed:
+		f := ev(diag.NewFinding("session.nologin_shell").Arg("user", s.User)).
+			Fix("fix.session_set_shell", "getent passwd "+shellQuote(s.User)+"; sudo usermod -s /bin/bash "+shellQuote(s.User))
+		return diag.Conclude(nil, f)
+	case res.ExitStatus == 254 && both != "\n":
+		// UsePAM no: sshd prints /etc/nologin itself and exits 254.
+		return diag.Conclude(nil, ev(r.classifyRefusal(s, banners, "nologin "+both)))
+	default:
+		f := ev(r.classifyRefusal(s, banners, both))
+		if f.Code == "session.closed" {
+			f.Ev("after", "login as "+s.User+" on "+addr+"; the exit status was "+strconv.Itoa(res.ExitStatus))
+		}
+		return diag.Conclude(nil, f)
+	}
+}

@@ -1,0 +1,57 @@
+package client
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"time"
+
+	"sshdoctor/diag"
+	"sshdoctor/vm"
+)
+
+// vmForwardTimeout bounds the VM look-up: a few VBoxManage read commands
+// when VirtualBox is installed, a scan of running QEMU processes otherwise.
+const vmForwardTimeout = 10 * time.Second
+
+// checkVMForward adds what `sshdoctor vm` knows when the target is this
+// machine and its port is the host side of a VirtualBox or QEMU forward:
+// then the guest, its network mode and the forward's bind address are
+// often the real cause of what the other layers saw.
+func (r *Run) checkVMForward() *diag.Check {
+	return &diag.Check{Name: "vm-forward", Requires: []string{"dns"}, Timeout: vmForwardTimeout,
+		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
+			res := p.Value("dns").(*Resolved)
+			if res.Settings.Jump != "" || !anyLocal(res.Addresses) {
+				return diag.Skip()
+			}
+			fs := vm.FindingsForLocalPort(ctx, res.Settings.Port, string(vm.FromHost))
+			if len(fs) == 0 {
+				return diag.Skip()
+			}
+			return diag.Conclude(nil, fs...)
+		}}
+}
+
+// anyLocal reports whether one of the addresses belongs to this machine.
+func anyLocal(addrs []netip.Addr) bool {
+	var local []netip.Addr
+	if ifs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range ifs {
+			if pfx, err := netip.ParsePrefix(a.String()); err == nil {
+				local = append(local, pfx.Addr().Unmap())
+			}
+		}
+	}
+	for _, a := range addrs {
+		if a.IsLoopback() || a.IsUnspecified() {
+			return true
+		}
+		for _, l := range local {
+			if l == a.Unmap() {
+				return true
+			}
+		}
+	}
+	return false
+}
