@@ -1,0 +1,245 @@
+// Package gcp diagnoses SSH to a Compute Engine VM from Google's APIs,
+// read-only: the VM's state, its last boot on the serial console, the
+// network path (external address, effective firewall, return route), the
+// caller's IAM permissions, OS Login and metadata SSH keys.
+//
+// It talks to the APIs over net/http (endpoints overridable as gcloud's
+// CLOUDSDK_API_ENDPOINT_OVERRIDES_* are), evaluates firewall rules and
+// policies itself, and never writes anything: only GET requests and
+// testIamPermissions, which only reads.
+package gcp
+
+import (
+	"context"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"sshdoctor/diag"
+)
+
+// IAPRange is where Identity-Aware Proxy TCP forwarding connects from.
+var IAPRange = netip.MustParsePrefix("35.235.240.0/20")
+
+// Options is what the user asked for.
+type Options struct {
+	Instance string
+	Project  Setting
+	Zone     Setting // empty Value: find the instance in every zone
+	Account  Setting
+	// User is the login name on the VM ("" means the local user name for
+	// metadata keys, the OS Login POSIX name with OS Login).
+	User      string
+	LocalUser string
+	Port      int
+	IAP       bool
+	// SourceIP is where the user connects from; invalid means "find it"
+	// (unless NoIPLookup).
+	SourceIP   netip.Addr
+	NoIPLookup bool
+	// KeyFiles are public key files given with --key; empty means gcloud's
+	// key, else the keys ssh offers by default, under Home.
+	KeyFiles []string
+	Home     string
+
+	Getenv      func(string) string
+	Endpoints   Endpoints
+	HTTPClient  *http.Client
+	CallTimeout time.Duration
+	// LookupPublicIP finds the caller's public address (LookupPublicIP in
+	// production; tests inject theirs).
+	LookupPublicIP func(context.Context) (netip.Addr, error)
+	Gcloud         string
+	// ADC replaces the Application Default Credentials lookup (tests).
+	ADC func(ctx context.Context) (string, string, error)
+	Now func() time.Time
+}
+
+// Run is one diagnosis of one instance.
+type Run struct {
+	o     Options
+	creds *Credentials
+	api   *Client
+
+	mu     sync.Mutex
+	zone   string
+	extIP  string
+	source string
+	login  string // the user name the VM expects (the POSIX name with OS Login)
+}
+
+// New prepares a run.
+func New(o Options) *Run {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.Port == 0 {
+		o.Port = 22
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Endpoints.Compute == "" {
+		o.Endpoints = DefaultEndpoints()
+	}
+	r := &Run{o: o, zone: o.Zone.Value}
+	r.creds = &Credentials{Getenv: o.Getenv, Gcloud: o.Gcloud, Account: o.Account.Value,
+		SkipADC: o.Account.Source == "flag", ADC: o.ADC}
+	r.api = &Client{HTTP: o.HTTPClient, Endpoints: o.Endpoints, Tokens: r.creds, CallTimeout: o.CallTimeout}
+	return r
+}
+
+// Check deadlines, from the per-call deadline (DefaultCallTimeout unless
+// --timeout): a check's calls run one after another, so it gets room for
+// the calls it makes, plus a margin.
+func (r *Run) deadlines() (creds, lookup, api, perms, source time.Duration) {
+	call := r.o.CallTimeout
+	if call <= 0 {
+		call = DefaultCallTimeout
+	}
+	creds = gcloudTimeout + 10*time.Second // gcloud, or reading a file
+	lookup = 3 * call                      // instances.get, or a few pages of the aggregated list
+	api = 2*call + 5*time.Second           // two calls (e.g. firewalls and the network)
+	perms = 4*call + 5*time.Second         // up to four testIamPermissions
+	source = PublicIPTimeout + 2*time.Second
+	return
+}
+
+// Checks returns the checks in root-cause order: the VM, its boot, the
+// network path, permissions, keys.
+func (r *Run) Checks() []*diag.Check {
+	creds, lookup, api, perms, source := r.deadlines()
+	return []*diag.Check{
+		{Name: "gcp-credentials", Timeout: creds, Run: r.checkCredentials},
+		{Name: "gcp-instance", Requires: []string{"gcp-credentials"}, Timeout: lookup, Run: r.checkInstance},
+		{Name: "gcp-project", Requires: []string{"gcp-credentials"}, Timeout: api, Run: r.checkProject},
+		{Name: "gcp-vm-status", Requires: []string{"gcp-instance", "gcp-project"}, Run: r.checkVMStatus},
+		{Name: "gcp-source", Timeout: source, Run: r.checkSource},
+		{Name: "gcp-boot", Requires: []string{"gcp-vm-status", "gcp-source"}, Timeout: api, Run: r.checkBoot},
+		{Name: "gcp-external-ip", Requires: []string{"gcp-instance"}, Run: r.checkExternalIP},
+		{Name: "gcp-firewall", Requires: []string{"gcp-instance", "gcp-source"}, Timeout: api, Run: r.checkFirewall},
+		{Name: "gcp-route", Requires: []string{"gcp-instance", "gcp-source"}, Timeout: lookup, Run: r.checkRoute},
+		{Name: "gcp-permissions", Requires: []string{"gcp-instance", "gcp-project"}, Timeout: perms, Run: r.checkPermissions},
+		{Name: "gcp-keys", Requires: []string{"gcp-instance", "gcp-project"}, Timeout: api, Run: r.checkKeys},
+	}
+}
+
+// Subject describes what was diagnosed, for the report.
+func (r *Run) Subject() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := map[string]string{
+		"instance": r.o.Instance,
+		"project":  r.o.Project.Value,
+		"zone":     r.zone,
+		"port":     strconv.Itoa(r.o.Port),
+		"path":     "direct",
+	}
+	if r.o.IAP {
+		s["path"] = "iap"
+	}
+	if r.extIP != "" {
+		s["external_ip"] = r.extIP
+	}
+	if r.source != "" {
+		s["source"] = r.source
+	}
+	if r.login != "" {
+		s["login_user"] = r.login
+	}
+	return s
+}
+
+func (r *Run) setZone(z string) {
+	r.mu.Lock()
+	r.zone = z
+	r.mu.Unlock()
+}
+
+func (r *Run) getZone() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.zone
+}
+
+// loc is the --zone/--project pair of gcloud commands.
+func (r *Run) loc() string {
+	return "--zone=" + r.getZone() + " --project=" + r.o.Project.Value
+}
+
+// member is the IAM member for the caller, for grant commands.
+func (r *Run) member() string {
+	a := r.o.Account.Value
+	switch {
+	case a == "":
+		return "user:$(gcloud config get-value account)"
+	case strings.HasSuffix(a, ".gserviceaccount.com"):
+		return "serviceAccount:" + a
+	}
+	return "user:" + a
+}
+
+func (r *Run) setLogin(u string) {
+	r.mu.Lock()
+	r.login = u
+	r.mu.Unlock()
+}
+
+// sshUser is the login name ssh would use for metadata keys.
+func (r *Run) sshUser() string {
+	if r.o.User != "" {
+		return r.o.User
+	}
+	return r.o.LocalUser
+}
+
+// localKey is a public key of the user's and where it came from.
+type localKey struct {
+	Path string
+	Key  PublicKey
+}
+
+// defaultKeyNames: gcloud's key first, then the identities ssh offers by
+// default, in ssh's order.
+var defaultKeyNames = []string{"google_compute_engine.pub", "id_rsa.pub", "id_ecdsa.pub",
+	"id_ecdsa_sk.pub", "id_ed25519.pub", "id_ed25519_sk.pub", "id_xmss.pub", "id_dsa.pub"}
+
+// localKeys reads --key files, else gcloud's key, else ssh's defaults.
+func (r *Run) localKeys() ([]localKey, []string) {
+	var keys []localKey
+	var problems []string
+	if len(r.o.KeyFiles) > 0 {
+		for _, f := range r.o.KeyFiles {
+			k, err := ReadPublicKeyFile(f)
+			if err != nil {
+				problems = append(problems, f+": "+oneLineErr(err))
+				continue
+			}
+			keys = append(keys, localKey{f, k})
+		}
+		return keys, problems
+	}
+	if r.o.Home == "" {
+		return nil, nil
+	}
+	for i, name := range defaultKeyNames {
+		path := filepath.Join(r.o.Home, ".ssh", name)
+		k, err := ReadPublicKeyFile(path)
+		if err != nil {
+			if !os.IsNotExist(err) {
+				problems = append(problems, path+": "+oneLineErr(err))
+			}
+			continue
+		}
+		keys = append(keys, localKey{path, k})
+		if i == 0 {
+			break // gcloud uses its own key and nothing else
+		}
+	}
+	return keys, problems
+}
