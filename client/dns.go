@@ -31,8 +31,9 @@ func (r *Run) checkDNS() *diag.Check {
 			host := s.Hostname
 			fam := s.AddressFamily
 			var addrs []netip.Addr
+			literal := false
 			if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
-				addrs = []netip.Addr{a.Unmap()}
+				addrs, literal = []netip.Addr{a.Unmap()}, true
 			} else {
 				lctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 				defer cancel()
@@ -65,6 +66,9 @@ func (r *Run) checkDNS() *diag.Check {
 				}
 			})
 			f := diag.NewFinding("dns.resolved").Arg("hostname", host).Arg("addresses", joinAddrs(addrs))
+			if literal {
+				f = diag.NewFinding("dns.literal").Arg("hostname", host)
+			}
 			return diag.Conclude(&Resolved{Settings: s, Addresses: addrs}, f)
 		}}
 }

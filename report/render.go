@@ -173,11 +173,17 @@ func padRight(s string, width int) string {
 	return s
 }
 
-// wrapIndent wraps text at width columns (by words for space-separated text;
-// Japanese text without spaces is kept as one line) and indents each line.
+// wrapIndent wraps text at width columns by words and indents each line.
+// Text with wide (Japanese) characters is not wrapped: its words are not
+// separated by spaces, so breaking at the few spaces it has (around paths
+// and commands) would cut sentences in odd places; the terminal wraps it.
 func wrapIndent(text, indent string, width int) string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
+		if displayWidth(para) != len([]rune(para)) {
+			out = append(out, indent+para)
+			continue
+		}
 		words := strings.Fields(para)
 		line := ""
 		for _, w := range words {
