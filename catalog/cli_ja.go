@@ -15,6 +15,7 @@ func init() {
 		"Additional help topics:":               "そのほかのヘルプ:",
 		"for more information about a command.": "でコマンドの詳しい説明を表示します。",
 		"Help about any command":                "コマンドのヘルプを表示します",
+		"help for this command":                 "このコマンドのヘルプを表示します",
 		"Help provides help for any command in the application.\nSimply type sshdoctor help [path to command] for full details.": "各コマンドのヘルプを表示します。\n詳しくは sshdoctor help [コマンド] と入力してください。",
 
 		// root

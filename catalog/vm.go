@@ -4,7 +4,7 @@ package catalog
 // and Vagrant (vagrant.*), and the command's help and usage errors.
 func init() {
 	RegisterTranslations(map[string]string{
-		"Can you reach a VirtualBox or QEMU guest's sshd from where you are?": "VirtualBox や QEMU のゲストの sshd に、今いる場所から届くかを調べる",
+		"Can you reach a VirtualBox or QEMU guest's sshd from where you are?": "VirtualBox や QEMU のゲストの sshd に、今いる場所から届くかを調べます",
 		"Read VirtualBox's and QEMU's own configuration — network modes, NAT port\n" +
 			"forwards, NAT Networks, host-only ranges, who holds each forward's host port —\n" +
 			"and decide whether the guest's sshd is reachable from where the ssh client is:\n" +

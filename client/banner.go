@@ -54,7 +54,18 @@ func (r *Run) checkBanner() *diag.Check {
 					Arg("software", id.Software).Arg("proto", id.Proto).Arg("line", id.Line).
 					Ev("identification", id.Line).Ev("elapsed", id.Elapsed.Round(time.Millisecond).String()))
 			}
-			return diag.Conclude(nil, r.bannerFailure(s, c.Addr.String(), port, id))
+			f := r.bannerFailure(s, c.Addr.String(), port, id)
+			if id.Outcome == sshwire.OutcomeThrottled {
+				// The address the server most likely saw (on a LAN; behind
+				// NAT it sees the public one, which the phrase says).
+				local := "YOUR.ADDRESS"
+				if ta, ok := c.Conn.LocalAddr().(*net.TCPAddr); ok {
+					local = ta.IP.String()
+				}
+				f.Arg("local_addr", local).Fix("fix.penalty_exempt",
+					"echo 'PerSourcePenaltyExemptList "+local+"' | sudo tee /etc/ssh/sshd_config.d/50-penalty-exempt.conf && sudo sshd -t && sudo systemctl reload ssh")
+			}
+			return diag.Conclude(nil, f)
 		}}
 }
 
@@ -81,7 +92,6 @@ func (r *Run) bannerFailure(s *Settings, addr, port string, id sshwire.Ident) *d
 		}
 		f = diag.NewFinding("banner.throttled").Arg("said", said).
 			Fix("fix.maxstartups", "sudo ss -tn state established '( sport = :"+port+" )' | wc -l; sudo sshd -T | grep -i -E '^(maxstartups|persourcepenalties)'").
-			Fix("fix.penalty_exempt", "echo 'PerSourcePenaltyExemptList YOUR.ADDRESS/32' | sudo tee -a /etc/ssh/sshd_config.d/50-exempt.conf && sudo systemctl reload ssh").
 			Fix("fix.sshd_logs", logs)
 	case sshwire.OutcomeTimeout:
 		f = diag.NewFinding("banner.timeout").Arg("timeout", r.opts.Timeout.String()).

@@ -142,11 +142,11 @@ func TestInterruptSkips(t *testing.T) {
 
 func TestQuote(t *testing.T) {
 	cases := map[string]string{
-		"SSH-2.0-x\r\n":   `SSH-2.0-x\r\n`,
-		"\x1b[31mred":     `\x1b[31mred`,
+		"SSH-2.0-x\r\n":  `SSH-2.0-x\r\n`,
+		"\x1b[31mred":    `\x1b[31mred`,
 		"ok ホスト":         "ok ホスト",
-		"\xff\xfe":        `\xff\xfe`,
-		"a\\b":            `a\\b`,
+		"\xff\xfe":       `\xff\xfe`,
+		"a\\b":           `a\\b`,
 		"\u2028newline?": `\u2028newline?`,
 	}
 	for in, want := range cases {

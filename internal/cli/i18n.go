@@ -33,6 +33,11 @@ func localizeHelp(root *cobra.Command, lang catalog.Lang) {
 	walk = func(c *cobra.Command) {
 		c.Short = catalog.Translate(lang, c.Short)
 		c.Long = catalog.Translate(lang, c.Long)
+		// cobra adds -h lazily with "help for NAME"; add it now to translate it.
+		c.InitDefaultHelpFlag()
+		if f := c.Flags().Lookup("help"); f != nil {
+			f.Usage = catalog.Translate(lang, "help for this command")
+		}
 		tr := func(f *pflag.Flag) { f.Usage = catalog.Translate(lang, f.Usage) }
 		c.LocalFlags().VisitAll(tr)
 		c.PersistentFlags().VisitAll(tr)
