@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/netip"
+	"sshdoctor/sshconfig"
 	"strconv"
 	"strings"
 )
@@ -13,31 +14,7 @@ import (
 // '*' any run of characters, '?' one character. Matching is exact
 // otherwise (callers lower-case when sshd does).
 func matchPattern(s, pattern string) bool {
-	// Iterative wildcard match with backtracking on the last '*'; linear
-	// in practice and never recursive, so hostile patterns cannot blow the
-	// stack.
-	si, pi := 0, 0
-	star, mark := -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(pattern) && (pattern[pi] == '?' || pattern[pi] == s[si]):
-			si++
-			pi++
-		case pi < len(pattern) && pattern[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(pattern) && pattern[pi] == '*' {
-		pi++
-	}
-	return pi == len(pattern)
+	return sshconfig.MatchPattern(s, pattern)
 }
 
 // matchPatternList matches s against a comma-separated list of patterns,

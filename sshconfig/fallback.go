@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/user"
-	"path"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -183,10 +182,7 @@ func MatchHost(host string, patterns []string) bool {
 	for _, pat := range patterns {
 		neg := strings.HasPrefix(pat, "!")
 		pat = strings.TrimPrefix(pat, "!")
-		ok, err := path.Match(strings.ToLower(pat), strings.ToLower(host))
-		if err != nil {
-			continue
-		}
+		ok := MatchPattern(strings.ToLower(host), strings.ToLower(pat))
 		if ok && neg {
 			return false
 		}
