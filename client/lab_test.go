@@ -340,3 +340,35 @@ func TestLabSSHConfigError(t *testing.T) {
 	}
 	fixHas(t, d, "sed -n '3p'")
 }
+
+// A name with two addresses, the first dropped by a firewall: ssh would
+// hang on it before trying the second, which sshdoctor warns about while
+// the rest of the path is checked through the working one.
+func TestLabOneOfTwoAddressesDropped(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t)
+	s.lab.Server.MustRun(t, "ip", "addr", "add", "198.18.1.2/24", "dev", s.lab.Server.Iface)
+	s.lab.Client.MustRun(t, "ip", "addr", "add", "198.18.1.1/24", "dev", s.lab.Client.Iface)
+	s.lab.Server.MustRun(t, "iptables", "-A", "INPUT", "-d", "198.18.1.2", "-p", "tcp", "--dport", "22", "-j", "DROP")
+	s.lab.StartSSHD(t, lab.SSHDOptions{})
+	s.lab.Client.SetResolver(t, lab.ServerAddr)
+	// SetResolver wrote a hosts file; name the two addresses there, in order.
+	hosts := filepath.Join("/etc/netns", s.lab.Client.Name, "hosts")
+	if err := os.WriteFile(hosts, []byte("198.18.1.2 multi.lab.test\n198.18.0.2 multi.lab.test\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := s.doctor(t, "--no-login", "alice@multi.lab.test")
+	f := d.Finding("tcp.partial")
+	if f == nil {
+		t.Fatalf("no tcp.partial warning:\n%s", d.Stdout)
+	}
+	if !strings.Contains(f.Title, "198.18.1.2") || !strings.Contains(f.Title, "198.18.0.2") {
+		t.Fatalf("title %q", f.Title)
+	}
+	if c := d.Check("banner"); c == nil || c.Status != "pass" {
+		t.Fatalf("banner through the working address: %+v", c)
+	}
+	if got := d.Report.Target.Addresses; len(got) != 2 || got[0] != "198.18.1.2" {
+		t.Fatalf("addresses %v", got)
+	}
+}
