@@ -71,9 +71,33 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
+// TestRecordCorpus re-records the corpus with the real OpenSSH when run
+// with -record. Without it, it checks that every scenario the recorder
+// knows has been recorded, with the label that the classifier tests read.
 func TestRecordCorpus(t *testing.T) {
 	if !*record {
-		t.Skip("pass -record to re-record the corpus with the real OpenSSH")
+		for _, sc := range scenarios() {
+			dir := filepath.Join("testdata", "corpus", sc.name)
+			label, err := os.ReadFile(filepath.Join(dir, "label"))
+			if err != nil {
+				t.Errorf("scenario %s is not recorded (go test ./sshlog -run TestRecordCorpus -record): %v", sc.name, err)
+				continue
+			}
+			// The recorder keeps the label lines of the outputs it saved.
+			want := map[string]bool{}
+			for _, l := range strings.Split(sc.label, "\n") {
+				want[strings.TrimSpace(l)] = true
+			}
+			for _, l := range strings.Split(strings.TrimSpace(string(label)), "\n") {
+				if !want[strings.TrimSpace(l)] {
+					t.Errorf("scenario %s: recorded label line %q is not what the recorder says (%q): re-record", sc.name, l, sc.label)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "sshd.log")); err != nil && !strings.Contains(sc.label, "client=tcp.refused") {
+				t.Errorf("scenario %s: %v", sc.name, err)
+			}
+		}
+		return
 	}
 	lab.Require(t, "useradd", "chage")
 	if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
