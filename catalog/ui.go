@@ -11,6 +11,7 @@ func init() {
 		"ui.inconclusive":      {En: "Inconclusive: some checks could not reach a conclusion (see above).", Ja: "判定できませんでした。一部の確認が結論に至りませんでした (上記参照)。"},
 		"ui.interrupted":       {En: "Interrupted before every check finished.", Ja: "すべての確認が終わる前に中断されました。"},
 		"ui.skipped_for":       {En: "skipped: {check} did not pass", Ja: "スキップ: {check}が成功しなかったため"},
+		"ui.not_applicable":    {En: "not applicable", Ja: "対象外"},
 		"ui.skipped_interrupt": {En: "skipped: interrupted", Ja: "スキップ: 中断されました"},
 		"ui.target":            {En: "Target", Ja: "接続先"},
 		"ui.also":              {En: "Also found", Ja: "ほかに見つかった点"},

@@ -89,6 +89,9 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
 		m, col := mark(c.Status)
 		status := catalog.Say(r.lang, "ui.status."+c.Status, nil)
 		line := p.paint(col, m) + " " + padRight(c.Label, width) + "  " + status
+		if c.Status == "skip" && c.SkippedFor == "" && len(c.Findings) == 0 {
+			line = p.paint(col, m) + " " + padRight(c.Label, width) + "  " + catalog.Say(r.lang, "ui.not_applicable", nil)
+		}
 		if c.Status == "skip" && c.SkippedFor != "" {
 			if c.SkippedFor == "interrupted" {
 				line = p.paint(col, m) + " " + padRight(c.Label, width) + "  " + catalog.Say(r.lang, "ui.skipped_interrupt", nil)
