@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -97,6 +98,11 @@ func (r *Run) bannerFailure(s *Settings, addr, port string, id sshwire.Ident) *d
 		f = diag.NewFinding("banner.timeout").Arg("timeout", r.opts.Timeout.String()).
 			Arg("lines", strconv.Itoa(id.PreCount)).
 			Fix("fix.silent_port", "sudo ss -ltnp | grep -w "+port)
+		if a, err := netip.ParseAddr(addr); err == nil && anyLocal([]netip.Addr{a}) {
+			// A forward on this machine that accepts and stays silent is
+			// the classic sign of a guest that is paused or without sshd.
+			f.Fix("fix.forward_target", "sshdoctor vm --port "+port)
+		}
 	case sshwire.OutcomeNotSSH:
 		proto := id.Protocol
 		if proto == "" {

@@ -372,3 +372,57 @@ func TestLabOneOfTwoAddressesDropped(t *testing.T) {
 		t.Fatalf("addresses %v", got)
 	}
 }
+
+// `sshdoctor check` against this machine's port that is a QEMU forward: a
+// real, paused QEMU (no guest runs, so nothing answers behind the forward)
+// in the client namespace, forwarding 127.0.0.1:2222 to the guest's 22.
+// The vm-forward layer names the VM and its forward beside the banner
+// failure the network layers see.
+func TestLabCheckAddsVMForwardFindings(t *testing.T) {
+	t.Parallel()
+	lab.Require(t, "qemu-system-x86_64")
+	s := newScenario(t)
+	name := "sdchk-" + filepath.Base(s.dir)
+	q := s.lab.Client.Start(t, "qemu-system-x86_64", "-name", name, "-display", "none", "-nodefaults",
+		"-no-user-config", "-S", "-m", "32", "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22",
+		"-device", "e1000,netdev=n0")
+	deadline := time.Now().Add(20 * time.Second)
+	for !listeningIn(q.Pid(), 2222) {
+		if time.Now().After(deadline) || q.Exited() {
+			t.Fatalf("QEMU does not listen on 2222: %s", q.Output())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	d := s.doctor(t, "-p", "2222", "alice@127.0.0.1")
+	c := d.Check("vm-forward")
+	if c == nil || len(c.Findings) == 0 {
+		t.Fatalf("no VM findings:\n%s", d.Stdout)
+	}
+	var codes []string
+	found := false
+	for _, f := range c.Findings {
+		codes = append(codes, f.Code)
+		if strings.HasPrefix(f.Code, "qemu.") && strings.Contains(f.Title+f.Explanation+fmt.Sprint(f.Evidence), name) {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no qemu finding naming %s: %v\n%s", name, codes, d.Stdout)
+	}
+	if !strings.HasPrefix(d.Report.Diagnosis.Code, "banner.") && !strings.HasPrefix(d.Report.Diagnosis.Code, "qemu.") {
+		t.Fatalf("diagnosis %s", d.Report.Diagnosis.Code)
+	}
+}
+
+// listeningIn reads the TCP table of pid's network namespace.
+func listeningIn(pid, port int) bool {
+	want := fmt.Sprintf(":%04X", port)
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/net/tcp", pid))
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 3 && f[3] == "0A" && strings.HasSuffix(f[1], want) {
+			return true
+		}
+	}
+	return false
+}

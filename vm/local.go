@@ -67,6 +67,10 @@ func findingsForLocalPort(ctx context.Context, port int, from string, env Env) [
 		one := []*Machine{m}
 		sub := &Run{opts: r.opts, env: r.env, world: w, machines: one,
 			listeners: r.listeners, listenOK: r.listenOK, listenErr: r.listenErr}
+		// Say which VM the port belongs to, even when nothing is wrong with
+		// its configuration: a check whose banner failed then points at
+		// the guest behind the forward.
+		out = append(out, summary(m))
 		out = append(out, sub.stateFindings(one)...)
 		out = append(out, w.NetworkFindings(m)...)
 		if sub.listenOK {
