@@ -127,3 +127,52 @@ func TestTranslateVerbs(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// Every literal evidence key given to .Ev or .EvInt has a label in both
+// languages, so text output never shows a bare identifier.
+func TestEvidenceKeysHaveLabels(t *testing.T) {
+	root, _ := filepath.Abs("..")
+	fset := token.NewFileSet()
+	seen := map[string]bool{}
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || (sel.Sel.Name != "Ev" && sel.Sel.Name != "EvInt") {
+				return true
+			}
+			lit, ok := call.Args[0].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			k, _ := strconv.Unquote(lit.Value)
+			if !seen[k] {
+				seen[k] = true
+				if _, ok := catalog.Phrase("evidence." + k); !ok {
+					t.Errorf("%s: evidence key %q has no label (phrase evidence.%s)", fset.Position(lit.Pos()), k, k)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if len(seen) < 10 {
+		t.Fatalf("found only %d evidence keys: the scan is broken", len(seen))
+	}
+}

@@ -42,3 +42,13 @@ func CheckLabel(lang Lang, name string) string {
 	}
 	return name
 }
+
+// EvidenceLabel is how the text output names an evidence key: the phrase
+// "evidence.<key>" when there is one, else the key itself (JSON always
+// uses the key).
+func EvidenceLabel(lang Lang, key string) string {
+	if t, ok := Phrase("evidence." + key); ok {
+		return t.In(lang)
+	}
+	return key
+}

@@ -112,9 +112,10 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
 			for _, k := range f.evidenceOrder {
 				v := f.Evidence[k]
 				lines := strings.Split(v, "\n")
-				b.WriteString("      " + p.paint(ansiDim, k+":") + " " + lines[0] + "\n")
+				label := catalog.EvidenceLabel(r.lang, k)
+				b.WriteString("      " + p.paint(ansiDim, label+":") + " " + lines[0] + "\n")
 				for _, l := range lines[1:] {
-					b.WriteString("      " + strings.Repeat(" ", len(k)+2) + l + "\n")
+					b.WriteString("      " + strings.Repeat(" ", displayWidth(label)+2) + l + "\n")
 				}
 			}
 		}

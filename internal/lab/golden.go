@@ -16,7 +16,7 @@ var UpdateGolden = os.Getenv("SSHDOCTOR_UPDATE_GOLDEN") == "1"
 var (
 	// A check's own duration is printed only when it is not 0 ms.
 	checkTime  = regexp.MustCompile(` \(\d+ ms\)`)
-	durationRE = regexp.MustCompile(`\d+(\.\d+)?(ns|µs|ms|s)\b`)
+	durationRE = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s)\b`)
 	ephemeral  = regexp.MustCompile(`\bport \d{5}\b`)
 	// Keys are made anew for every test run.
 	fingerprint = regexp.MustCompile(`SHA256:[A-Za-z0-9+/]{43}`)
@@ -43,9 +43,10 @@ func Normalize(s string, replacements map[string]string) string {
 			s = strings.ReplaceAll(s, k, replacements[k])
 		}
 	}
+	// Fingerprints first: base64 can hold what looks like a duration ("35s").
+	s = fingerprint.ReplaceAllString(s, "SHA256:FINGERPRINT")
 	s = checkTime.ReplaceAllString(s, "")
 	s = durationRE.ReplaceAllString(s, "T")
-	s = fingerprint.ReplaceAllString(s, "SHA256:FINGERPRINT")
 	return ephemeral.ReplaceAllString(s, "port EPHEMERAL")
 }
 
