@@ -176,3 +176,56 @@ func TestEvidenceKeysHaveLabels(t *testing.T) {
 		t.Fatalf("found only %d evidence keys: the scan is broken", len(seen))
 	}
 }
+
+// Every literal sentence sshdoctor writes as an evidence value (a string
+// literal with a space in it, given to .Ev) has a Japanese translation,
+// which the text renderer applies line by line.
+func TestLiteralEvidenceIsTranslated(t *testing.T) {
+	root, _ := filepath.Abs("..")
+	fset := token.NewFileSet()
+	n := 0
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(nd ast.Node) bool {
+			call, ok := nd.(*ast.CallExpr)
+			if !ok || len(call.Args) != 2 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "Ev" {
+				return true
+			}
+			lit, ok := call.Args[1].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			v, _ := strconv.Unquote(lit.Value)
+			if !strings.Contains(v, " ") {
+				return true // a word or identifier, not a sentence
+			}
+			n++
+			for _, line := range strings.Split(v, "\n") {
+				if !catalog.HasTranslation(line) {
+					t.Errorf("%s: evidence text %q has no Japanese", fset.Position(lit.Pos()), line)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if n == 0 {
+		t.Fatal("found no literal evidence sentences: the scan is broken")
+	}
+}

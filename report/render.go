@@ -112,6 +112,9 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
 			for _, k := range f.evidenceOrder {
 				v := f.Evidence[k]
 				lines := strings.Split(v, "\n")
+				for i, l := range lines {
+					lines[i] = translateEvidence(r.lang, l)
+				}
 				label := catalog.EvidenceLabel(r.lang, k)
 				b.WriteString("      " + p.paint(ansiDim, label+":") + " " + lines[0] + "\n")
 				for _, l := range lines[1:] {
@@ -205,4 +208,21 @@ func wrapIndent(text, indent string, width int) string {
 		out = append(out, indent+line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// translateEvidence translates the fixed sentences sshdoctor itself writes
+// as evidence, whole or as a trailing "(…)" note after an observed value
+// ("alice (given on the command line)"); observed text has no translation
+// and stays as it was.
+func translateEvidence(lang catalog.Lang, l string) string {
+	if t := catalog.Translate(lang, l); t != l {
+		return t
+	}
+	if i := strings.LastIndex(l, " ("); i > 0 && strings.HasSuffix(l, ")") {
+		inner := l[i+2 : len(l)-1]
+		if t := catalog.Translate(lang, inner); t != inner {
+			return l[:i] + " (" + t + ")"
+		}
+	}
+	return l
 }
