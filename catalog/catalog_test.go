@@ -5,7 +5,6 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -36,17 +35,16 @@ func TestPlaceholders(t *testing.T) {
 	}
 }
 
-// TestEveryUsedCodeIsCatalogued parses every non-test Go file of the module
-// and checks that each literal code given to diag.NewFinding, each literal
-// fix key given to .Fix, and each literal phrase given to catalog.Say
-// exists in the catalog.
-func TestEveryUsedCodeIsCatalogued(t *testing.T) {
+// forEachCall parses every non-test Go file of the module (outside
+// testdata and hidden directories) and calls f with the function's name
+// for each call such as x.NewFinding(...) or NewFinding(...).
+func forEachCall(t *testing.T, f func(fset *token.FileSet, name string, call *ast.CallExpr)) {
+	t.Helper()
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fset := token.NewFileSet()
-	used := 0
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -57,49 +55,17 @@ func TestEveryUsedCodeIsCatalogued(t *testing.T) {
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
+		af, err := parser.ParseFile(fset, path, nil, 0)
 		if err != nil {
 			return err
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			argIdx := 0
-			kind := ""
-			switch sel.Sel.Name {
-			case "NewFinding":
-				kind = "code"
-			case "Fix":
-				kind = "phrase"
-			case "Say":
-				kind, argIdx = "phrase", 1
-			default:
-				return true
-			}
-			if len(call.Args) <= argIdx {
-				return true
-			}
-			lit, ok := call.Args[argIdx].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			s, _ := strconv.Unquote(lit.Value)
-			used++
-			pos := fset.Position(lit.Pos())
-			switch kind {
-			case "code":
-				if _, ok := catalog.Lookup(s); !ok {
-					t.Errorf("%s: code %q is not in the catalog", pos, s)
-				}
-			case "phrase":
-				if _, ok := catalog.Phrase(s); !ok {
-					t.Errorf("%s: phrase %q is not in the catalog", pos, s)
+		ast.Inspect(af, func(n ast.Node) bool {
+			if call, ok := n.(*ast.CallExpr); ok {
+				switch fn := call.Fun.(type) {
+				case *ast.SelectorExpr:
+					f(fset, fn.Sel.Name, call)
+				case *ast.Ident: // a call inside the defining package
+					f(fset, fn.Name, call)
 				}
 			}
 			return true
@@ -109,10 +75,54 @@ func TestEveryUsedCodeIsCatalogued(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// stringArg returns call's i-th argument when it is a string literal.
+func stringArg(call *ast.CallExpr, i int) (string, token.Pos, bool) {
+	if len(call.Args) <= i {
+		return "", 0, false
+	}
+	lit, ok := call.Args[i].(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", 0, false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return s, lit.Pos(), err == nil
+}
+
+// TestEveryUsedCodeIsCatalogued checks that each literal code given to
+// diag.NewFinding, each literal fix key given to .Fix, and each literal
+// phrase given to catalog.Say exists in the catalog.
+func TestEveryUsedCodeIsCatalogued(t *testing.T) {
+	used := 0
+	forEachCall(t, func(fset *token.FileSet, name string, call *ast.CallExpr) {
+		var s string
+		var pos token.Pos
+		var ok bool
+		switch name {
+		case "NewFinding":
+			if s, pos, ok = stringArg(call, 0); ok {
+				used++
+				if _, found := catalog.Lookup(s); !found {
+					t.Errorf("%s: code %q is not in the catalog", fset.Position(pos), s)
+				}
+			}
+			return
+		case "Fix":
+			s, pos, ok = stringArg(call, 0)
+		case "Say":
+			s, pos, ok = stringArg(call, 1)
+		}
+		if ok {
+			used++
+			if _, found := catalog.Phrase(s); !found {
+				t.Errorf("%s: phrase %q is not in the catalog", fset.Position(pos), s)
+			}
+		}
+	})
 	if used == 0 {
 		t.Fatal("found no uses of catalog codes: the scan is broken")
 	}
-	_ = os.Getenv
 }
 
 func TestTranslateVerbs(t *testing.T) {
@@ -131,46 +141,19 @@ func TestTranslateVerbs(t *testing.T) {
 // Every literal evidence key given to .Ev or .EvInt has a label in both
 // languages, so text output never shows a bare identifier.
 func TestEvidenceKeysHaveLabels(t *testing.T) {
-	root, _ := filepath.Abs("..")
-	fset := token.NewFileSet()
 	seen := map[string]bool{}
-	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	forEachCall(t, func(fset *token.FileSet, name string, call *ast.CallExpr) {
+		if name != "Ev" && name != "EvInt" {
+			return
 		}
-		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
-			return filepath.SkipDir
+		k, pos, ok := stringArg(call, 0)
+		if !ok || seen[k] {
+			return
 		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
+		seen[k] = true
+		if _, found := catalog.Phrase("evidence." + k); !found {
+			t.Errorf("%s: evidence key %q has no label (phrase evidence.%s)", fset.Position(pos), k, k)
 		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "Ev" && sel.Sel.Name != "EvInt") {
-				return true
-			}
-			lit, ok := call.Args[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			k, _ := strconv.Unquote(lit.Value)
-			if !seen[k] {
-				seen[k] = true
-				if _, ok := catalog.Phrase("evidence." + k); !ok {
-					t.Errorf("%s: evidence key %q has no label (phrase evidence.%s)", fset.Position(lit.Pos()), k, k)
-				}
-			}
-			return true
-		})
-		return nil
 	})
 	if len(seen) < 10 {
 		t.Fatalf("found only %d evidence keys: the scan is broken", len(seen))
@@ -181,49 +164,21 @@ func TestEvidenceKeysHaveLabels(t *testing.T) {
 // literal with a space in it, given to .Ev) has a Japanese translation,
 // which the text renderer applies line by line.
 func TestLiteralEvidenceIsTranslated(t *testing.T) {
-	root, _ := filepath.Abs("..")
-	fset := token.NewFileSet()
 	n := 0
-	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	forEachCall(t, func(fset *token.FileSet, name string, call *ast.CallExpr) {
+		if name != "Ev" || len(call.Args) != 2 {
+			return
 		}
-		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
-			return filepath.SkipDir
+		v, pos, ok := stringArg(call, 1)
+		if !ok || !strings.Contains(v, " ") {
+			return // not a literal, or a word or identifier rather than a sentence
 		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
+		n++
+		for _, line := range strings.Split(v, "\n") {
+			if !catalog.HasTranslation(line) {
+				t.Errorf("%s: evidence text %q has no Japanese", fset.Position(pos), line)
+			}
 		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
-		ast.Inspect(f, func(nd ast.Node) bool {
-			call, ok := nd.(*ast.CallExpr)
-			if !ok || len(call.Args) != 2 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "Ev" {
-				return true
-			}
-			lit, ok := call.Args[1].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			v, _ := strconv.Unquote(lit.Value)
-			if !strings.Contains(v, " ") {
-				return true // a word or identifier, not a sentence
-			}
-			n++
-			for _, line := range strings.Split(v, "\n") {
-				if !catalog.HasTranslation(line) {
-					t.Errorf("%s: evidence text %q has no Japanese", fset.Position(lit.Pos()), line)
-				}
-			}
-			return true
-		})
-		return nil
 	})
 	if n == 0 {
 		t.Fatal("found no literal evidence sentences: the scan is broken")
