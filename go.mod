@@ -1,4 +1,4 @@
-module sshdoctor
+module github.com/sshdoctor/sshdoctor
 
 go 1.26.8
 

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/catalog"
 	// Every package that registers catalog entries is linked in here so the
 	// test sees the whole table.
-	_ "sshdoctor/internal/cli"
+	_ "github.com/sshdoctor/sshdoctor/internal/cli"
 )
 
 func TestCatalogIsComplete(t *testing.T) {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/sshwire"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
 // AuthResult is what the auth layer hands on: the probe, parked on the key

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/sshwire"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
 var errResetAtConnect = errors.New("the server accepted the connection and reset it at once")

@@ -11,8 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 // KV is one -o option.

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/report"
-	"sshdoctor/sshconfig"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
 )
 
 // configTimeout bounds the config layer: ssh -G (itself bounded) plus

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 // Resolved is what the dns layer hands on: addresses in the order ssh

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"sshdoctor/internal/lab"
+	"github.com/sshdoctor/sshdoctor/internal/lab"
 )
 
 // The text a person reads, in both languages, for the commonest failures:

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/sshconfig"
-	"sshdoctor/sshwire"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
+	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
 // HostKeyResult is what the hostkey layer hands on.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/sshconfig"
-	"sshdoctor/sshwire"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
+	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
 // testKeys reads testdata/keys.txt: "name type base64 comment" lines made

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/sshwire"
+	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
 // offer is one identity, in the order ssh would use it.

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/sshconfig"
-	"sshdoctor/sshwire"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
+	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
 // KexResult is what the kex layer hands on: the probe running on the

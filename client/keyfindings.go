@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"sshdoctor/diag"
-	"sshdoctor/sshwire"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
 // keyFileFindings reports problems with identity files the way ssh would

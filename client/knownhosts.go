@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"sshdoctor/sshconfig"
-	"sshdoctor/sshwire"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
+	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
 // localUser is the account ssh runs as: ssh expands ~ and %d from the

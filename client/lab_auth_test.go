@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/internal/lab"
-	"sshdoctor/sshconfig"
+	"github.com/sshdoctor/sshdoctor/internal/lab"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
 )
 
 // authLab is a healthy server with one account and one authorized key,

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/client"
-	"sshdoctor/diag"
-	"sshdoctor/internal/lab"
+	"github.com/sshdoctor/sshdoctor/client"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/lab"
 )
 
 func runInProcess(b *testing.B, l *lab.Lab, o client.Options) *diag.Outcome {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/internal/lab"
+	"github.com/sshdoctor/sshdoctor/internal/lab"
 )
 
 func TestMain(m *testing.M) {

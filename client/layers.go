@@ -1,6 +1,6 @@
 package client
 
-import "sshdoctor/diag"
+import "github.com/sshdoctor/sshdoctor/diag"
 
 // layers lists every client check in dependency order: the order in which
 // ssh meets them, so that the first failure is the root cause. The VM

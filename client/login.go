@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/sshwire"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
 // noopCommand is what the login layer runs: a no-op that every shell

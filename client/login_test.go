@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"sshdoctor/diag"
-	"sshdoctor/sshconfig"
-	"sshdoctor/sshwire"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
+	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
 // What a server says after authentication, as recorded in the lab and in

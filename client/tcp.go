@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // Connected is what the tcp layer hands on: the open connection to the

@@ -6,8 +6,8 @@ import (
 	"net/netip"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/vm"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/vm"
 )
 
 // vmForwardTimeout bounds the VM look-up: a few VBoxManage read commands

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/catalog"
 )
 
 // Severity of a finding.

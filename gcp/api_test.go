@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/gcp/gcptest"
+	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
 )
 
 type staticToken string

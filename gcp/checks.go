@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // --- credentials -------------------------------------------------------

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/gcp/gcptest"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
 )
 
 // Cases the command line cannot reach, run on the engine directly.

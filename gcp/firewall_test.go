@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"sshdoctor/gcp/gcptest"
+	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
 )
 
 const testNet = "https://www.googleapis.com/compute/v1/projects/p/global/networks/default"

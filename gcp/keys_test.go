@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/gcp/gcptest"
+	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
 )
 
 var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)

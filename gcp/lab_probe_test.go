@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"sshdoctor/gcp/gcptest"
-	"sshdoctor/internal/lab"
+	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
+	"github.com/sshdoctor/sshdoctor/internal/lab"
 )
 
 func TestMain(m *testing.M) {

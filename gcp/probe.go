@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // ProbeCheckName is the check that sets the live probe beside the model.

@@ -20,7 +20,7 @@ import (
 	"sync"
 	"time"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // IAPRange is where Identity-Aware Proxy TCP forwarding connects from.

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"sshdoctor/gcp/gcptest"
+	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
 )
 
 func causes(br *BootReport) []string {

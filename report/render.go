@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/catalog"
 )
 
 // WriteJSON prints the report as exactly one JSON object.

@@ -7,8 +7,8 @@
 package report
 
 import (
-	"sshdoctor/catalog"
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // SchemaVersion of the JSON output.

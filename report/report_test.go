@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"sshdoctor/catalog"
-	"sshdoctor/diag"
-	"sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // BenchmarkServerRun is one full `sshdoctor server --user root` on this

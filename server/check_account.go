@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // loadAccounts reads the local passwd and group files.

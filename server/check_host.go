@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // Thresholds for filesystems (issue: warning at 95 %, error when full).

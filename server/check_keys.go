@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // expandTokens expands AuthorizedKeysFile tokens: %% %h %u %U. A

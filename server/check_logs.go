@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"sshdoctor/diag"
-	"sshdoctor/sshlog"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshlog"
 )
 
 // serverWide are the codes that affect every client: they keep a warning

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/sshlog"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshlog"
 )
 
 // maxLogBytes caps how much log is read per run: the end of a file larger

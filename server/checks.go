@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
-	"sshdoctor/sshlog"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshlog"
 )
 
 // Options configure one `sshdoctor server` run.

@@ -4,8 +4,8 @@ package server
 
 import (
 	"context"
+	"github.com/sshdoctor/sshdoctor/internal/capped"
 	"os/exec"
-	"sshdoctor/internal/capped"
 	"syscall"
 	"time"
 )

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/internal/lab"
-	"sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/internal/lab"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 func TestMain(m *testing.M) {

@@ -1,8 +1,8 @@
 package server
 
 import (
+	"github.com/sshdoctor/sshdoctor/sshconfig"
 	"net/netip"
-	"sshdoctor/sshconfig"
 	"strconv"
 	"strings"
 )

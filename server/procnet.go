@@ -2,10 +2,10 @@ package server
 
 import (
 	"errors"
+	"github.com/sshdoctor/sshdoctor/internal/procnet"
 	"io"
 	"net/netip"
 	"path/filepath"
-	"sshdoctor/internal/procnet"
 	"strconv"
 	"strings"
 	"time"

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sshdoctor/sshdoctor/internal/capped"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sshdoctor/internal/capped"
 	"strings"
 	"time"
 )

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // clientOutcome is what a client transcript says, in causal order.

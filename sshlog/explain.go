@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // Input is one text to explain: a file, standard input, or captured output.

@@ -3,7 +3,7 @@ package sshlog
 import (
 	"strings"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // iapRange is the source range of Identity-Aware Proxy's TCP forwarding:

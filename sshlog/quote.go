@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"sshdoctor/catalog"
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // shq quotes s for a POSIX shell so that a fix command built from text in

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/internal/lab"
+	"github.com/sshdoctor/sshdoctor/internal/lab"
 )
 
 // record re-creates testdata/corpus from the real OpenSSH installed here:

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // Finding turns a failure from an sshd log into a diag finding with the

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/catalog"
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 func explainText(t testing.TB, text string) *Analysis {

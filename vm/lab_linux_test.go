@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/internal/lab"
+	"github.com/sshdoctor/sshdoctor/internal/lab"
 )
 
 func init() { testMainHooks = append(testMainHooks, lab.Cleanup) }

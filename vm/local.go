@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // localPortBudget bounds FindingsForLocalPort when its caller's context has

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // World is what the reachability model knows besides the machine itself:

@@ -2,8 +2,8 @@ package vm
 
 import (
 	"bytes"
+	"github.com/sshdoctor/sshdoctor/internal/procnet"
 	"net/netip"
-	"sshdoctor/internal/procnet"
 	"strings"
 )
 

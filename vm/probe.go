@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // DefaultProbeTimeout bounds the connect and the wait for the SSH banner

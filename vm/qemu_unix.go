@@ -4,8 +4,8 @@ package vm
 
 import (
 	"context"
+	"github.com/sshdoctor/sshdoctor/internal/capped"
 	"os/exec"
-	"sshdoctor/internal/capped"
 	"strconv"
 	"strings"
 	"time"

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // Check deadlines. Discovery runs several VBoxManage commands (a few per

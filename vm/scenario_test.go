@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/catalog"
-	"sshdoctor/diag"
-	"sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 const (

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sshdoctor/sshdoctor/internal/capped"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sshdoctor/internal/capped"
 	"strings"
 	"time"
 )

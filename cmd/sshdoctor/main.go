@@ -4,7 +4,7 @@ package main
 import (
 	"os"
 
-	"sshdoctor/internal/cli"
+	"github.com/sshdoctor/sshdoctor/internal/cli"
 )
 
 func main() {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"sshdoctor/client"
-	"sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/client"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 // CheckOptions is filled from `sshdoctor check` flags.

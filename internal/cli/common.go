@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"sshdoctor/catalog"
-	"sshdoctor/diag"
-	"sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 // RunSpec is what a command hands to emit: which checks to run and how to

@@ -5,18 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sshdoctor/sshdoctor/internal/capped"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sshdoctor/internal/capped"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"sshdoctor/diag"
-	"sshdoctor/sshlog"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshlog"
 )
 
 // ExplainOptions is filled from `sshdoctor explain` flags.

@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"sshdoctor/client"
-	"sshdoctor/diag"
-	"sshdoctor/gcp"
-	"sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/client"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/gcp"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 // GCPOptions is filled from `sshdoctor gcp` flags.

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"sshdoctor/gcp/gcptest"
+	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
 )
 
 // noRealCredentials makes every gcp test hermetic: no public-IP lookup, no

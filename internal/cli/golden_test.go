@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"sshdoctor/gcp/gcptest"
-	"sshdoctor/internal/lab"
+	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
+	"github.com/sshdoctor/sshdoctor/internal/lab"
 )
 
 // Text output in both languages for a VirtualBox forward bound to

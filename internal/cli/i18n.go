@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/catalog"
 )
 
 // preScanLang finds --lang before flags are parsed, so help text can be

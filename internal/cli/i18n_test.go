@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/catalog"
 )
 
 // Every help text and flag description has a Japanese translation.

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/catalog"
 )
 
 // Exit codes: a contract documented in README.md.

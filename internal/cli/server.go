@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"sshdoctor/server"
+	"github.com/sshdoctor/sshdoctor/server"
 )
 
 // ServerOptions is filled from `sshdoctor server` flags.

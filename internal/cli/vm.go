@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"sshdoctor/vm"
+	"github.com/sshdoctor/sshdoctor/vm"
 )
 
 // VMOptions is filled from `sshdoctor vm` flags.

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 var (
@@ -38,7 +38,7 @@ func Binary(t testing.TB) string {
 			return
 		}
 		buildPath = filepath.Join(dir, "sshdoctor")
-		cmd := exec.Command("go", "build", "-o", buildPath, "sshdoctor/cmd/sshdoctor")
+		cmd := exec.Command("go", "build", "-o", buildPath, "github.com/sshdoctor/sshdoctor/cmd/sshdoctor")
 		buildOut, buildErr = cmd.CombinedOutput()
 	})
 	if buildErr != nil {
