@@ -62,7 +62,7 @@ func (r *Run) checkConfig() *diag.Check {
 		}
 		var ce *sshconfig.ClientError
 		if errors.As(err, &ce) {
-			return diag.Conclude(nil, clientErrorFinding(ce, req))
+			return diag.Conclude(nil, clientErrorFindings(ctx, ce, req)...)
 		}
 		if err != nil {
 			return diag.Inconclusive(diag.NewFinding("config.client_error").

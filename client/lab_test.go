@@ -327,14 +327,14 @@ func TestLabSSHConfigPermissions(t *testing.T) {
 	}
 }
 
-// A bad line in the config: config.client_error with file and line.
+// A bad line in the config: the option no OpenSSH knows, with file and line.
 func TestLabSSHConfigError(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t)
 	os.WriteFile(s.cfgFile, []byte("Host *\n  ConnectTimeout 3\n  Bogusoption yes\n"), 0o600)
 	d := s.doctor(t, lab.ServerAddr)
-	expect(t, d, "config.client_error", 1)
-	f := d.Finding("config.client_error")
+	expect(t, d, "config.unknown_option", 1)
+	f := d.Finding("config.unknown_option")
 	if f.Evidence["location"] != s.cfgFile+":3" {
 		t.Fatalf("evidence %v", f.Evidence)
 	}

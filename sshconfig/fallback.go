@@ -116,7 +116,8 @@ func (p *parser) parse(r io.Reader, name string, depth int) error {
 		}
 		switch strings.ToLower(k) {
 		case "host":
-			active = MatchHost(p.host, strings.Fields(v))
+			pats, _ := SplitArgs(v, true)
+			active = MatchHost(p.host, pats)
 			continue
 		case "match":
 			active = false
@@ -126,7 +127,8 @@ func (p *parser) parse(r io.Reader, name string, depth int) error {
 			if !active {
 				continue
 			}
-			for _, pat := range strings.Fields(v) {
+			incs, _ := SplitArgs(v, true)
+			for _, pat := range incs {
 				pat = expandTilde(pat, p.home)
 				if !filepath.IsAbs(pat) {
 					pat = filepath.Join(p.home, ".ssh", pat)
@@ -141,7 +143,7 @@ func (p *parser) parse(r io.Reader, name string, depth int) error {
 			continue
 		}
 		if active {
-			p.set(k, unquote(v))
+			p.set(k, value(k, v))
 		}
 	}
 	return sc.Err()
@@ -158,11 +160,25 @@ func splitKV(line string) (string, string) {
 	return k, strings.TrimSpace(v)
 }
 
-func unquote(v string) string {
-	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-		return v[1 : len(v)-1]
+// value is what ssh keeps of a line's value: the rest of the line for a
+// command keyword, else its arguments as OpenSSH splits them (quotes
+// removed, a trailing "# comment" dropped). A list keyword keeps each
+// argument quoted when it holds white space, so Config.Fields splits it
+// back the same way.
+func value(k, v string) string {
+	k = strings.ToLower(k)
+	if restOfLine[k] {
+		return v
 	}
-	return v
+	args, _ := SplitArgs(v, true)
+	if fileListKeys[k] {
+		for i, a := range args {
+			if strings.ContainsAny(a, " \t") {
+				args[i] = `"` + a + `"`
+			}
+		}
+	}
+	return strings.Join(args, " ")
 }
 
 func expandTilde(s, home string) string {

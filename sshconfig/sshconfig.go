@@ -57,12 +57,23 @@ func (c *Config) Add(key, val string) {
 	c.values[k] = append(c.values[k], val)
 }
 
-// Fields returns the values of key split on white space (for list
-// keywords such as userknownhostsfile) with "none" meaning empty.
+// Fields returns the values of a list keyword such as userknownhostsfile,
+// one file or word each, with "none" meaning empty. Quoted values are split
+// as OpenSSH splits them (SplitArgs); an unquoted `ssh -G` file list, which
+// ssh prints with its spaces unescaped, is put back together (joinFileList).
 func (c *Config) Fields(key string) []string {
 	var out []string
 	for _, v := range c.All(key) {
-		for _, f := range strings.Fields(v) {
+		var words []string
+		if strings.ContainsAny(v, `"'\`) {
+			words, _ = SplitArgs(v, false)
+		} else {
+			words = strings.Fields(v)
+			if c.Source == "ssh -G" && fileListKeys[strings.ToLower(key)] {
+				words = joinFileList(words)
+			}
+		}
+		for _, f := range words {
 			if f != "none" {
 				out = append(out, f)
 			}
@@ -70,6 +81,9 @@ func (c *Config) Fields(key string) []string {
 	}
 	return out
 }
+
+// fileListKeys are the keywords whose value is a list of file names.
+var fileListKeys = map[string]bool{"userknownhostsfile": true, "globalknownhostsfile": true}
 
 // List splits a comma-separated algorithm list.
 func (c *Config) List(key string) []string {
@@ -181,6 +195,10 @@ type ClientError struct {
 	// BadPerms is set for "Bad owner or permissions on FILE".
 	BadPerms bool
 	Stderr   string
+	// Problems are every rejected line ssh named, in its order.
+	Problems []Problem
+	// SSHVersion is `ssh -V` output when known.
+	SSHVersion string
 }
 
 func (e *ClientError) Error() string { return e.Message }
@@ -192,7 +210,7 @@ var (
 
 // classifyStderr turns ssh -G's complaint into a ClientError.
 func classifyStderr(stderr string) *ClientError {
-	e := &ClientError{Stderr: stderr}
+	e := &ClientError{Stderr: stderr, Problems: ParseProblems(stderr)}
 	for _, l := range strings.Split(stderr, "\n") {
 		l = strings.TrimSpace(strings.TrimRight(l, "\r"))
 		if l == "" || strings.HasPrefix(l, "Pseudo-terminal") {
@@ -248,7 +266,9 @@ func FromSSH(ctx context.Context, req Request, env []string) (*Config, error) {
 	if runErr != nil {
 		var ee *exec.ExitError
 		if errors.As(runErr, &ee) {
-			return nil, classifyStderr(errb.String())
+			ce := classifyStderr(errb.String())
+			ce.SSHVersion = sshVersion(ctx, bin)
+			return nil, ce
 		}
 		return nil, runErr
 	}
