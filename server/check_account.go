@@ -141,6 +141,13 @@ func (r *run) checkAccount(ctx context.Context, p *diag.Pass) diag.Result {
 		}
 	}
 
+	// ChrootDirectory is checked by sshd after authentication; ForceCommand
+	// replaces whatever the client asks to run.
+	findings = append(findings, r.checkChroot(e, a)...)
+	if f := forcedCommand(e, name); f != nil {
+		findings = append(findings, f)
+	}
+
 	// /etc/nologin and /run/nologin refuse everyone but root.
 	if u.UID != 0 {
 		for _, nl := range r.sys.NologinFiles {

@@ -328,7 +328,7 @@ func (r *run) checkConfig(ctx context.Context, p *diag.Pass) diag.Result {
 	}
 	out := strings.TrimSpace(string(res.Stderr) + string(res.Stdout))
 	if res.ExitCode == 0 {
-		return diag.Conclude(nil)
+		return diag.Conclude(nil, sshdTestWarnings(out, d, r.sys.Root)...)
 	}
 	findings := r.interpretSSHDErrors(d, out)
 	running := len(d.Matched) > 0

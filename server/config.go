@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/sshconfig"
 )
 
 // Origin is where a setting's value was read.
@@ -93,6 +95,17 @@ var multiArg = map[string]bool{
 	"persourcepenaltyexemptlist": true, "logverbose": true, "subsystem": true,
 }
 
+// keywordAlias maps the old names sshd still accepts to the option they
+// set (servconf.c keywords[]), so a value and its file and line follow the
+// alias: RHEL's 50-redhat.conf sets ChallengeResponseAuthentication, and
+// "DSAAuthentication no" turns off every public key.
+var keywordAlias = map[string]string{
+	"challengeresponseauthentication": "kbdinteractiveauthentication",
+	"pubkeyacceptedkeytypes":          "pubkeyacceptedalgorithms",
+	"hostbasedacceptedkeytypes":       "hostbasedacceptedalgorithms",
+	"dsaauthentication":               "pubkeyauthentication",
+}
+
 // maxIncludeDepth matches sshd's SERVCONF_MAX_DEPTH.
 const maxIncludeDepth = 16
 
@@ -175,6 +188,9 @@ func (p *cfgParser) parse(r io.Reader, name string, depth int, active *bool, mat
 		kw, args, ok := splitConfigLine(sc.Text())
 		if !ok {
 			continue
+		}
+		if canon, ok := keywordAlias[kw]; ok {
+			kw = canon
 		}
 		at := Origin{File: name, Line: n, Match: *matchLine}
 		switch kw {
@@ -270,39 +286,11 @@ func splitConfigLine(line string) (kw string, args []string, ok bool) {
 	return kw, splitArgs(rest), true
 }
 
-// splitArgs splits on white space, honouring double quotes; a '#' that
-// starts an argument ends the line (a trailing comment).
+// splitArgs splits a value the way sshd does (OpenSSH's argv_split, with
+// a '#' that starts an argument ending the line).
 func splitArgs(s string) []string {
-	var out []string
-	var cur strings.Builder
-	inQ, have := false, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"':
-			inQ = !inQ
-			have = true
-		case !inQ && (c == ' ' || c == '\t'):
-			if have {
-				out = append(out, cur.String())
-				cur.Reset()
-				have = false
-			}
-		case !inQ && c == '#' && !have:
-			return out
-		case c == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\'):
-			i++
-			cur.WriteByte(s[i])
-			have = true
-		default:
-			cur.WriteByte(c)
-			have = true
-		}
-	}
-	if have {
-		out = append(out, cur.String())
-	}
-	return out
+	args, _ := sshconfig.SplitArgs(s, true)
+	return args
 }
 
 // evalMatch decides a Match line for the connection (servconf.c

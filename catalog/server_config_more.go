@@ -1,0 +1,58 @@
+package catalog
+
+// What sshd -t accepts but warns about, ChrootDirectory as sshd walks it,
+// and ForceCommand as the user meets it.
+func init() {
+	Register(
+		Entry{Code: "server.config_deprecated", Severity: "warning",
+			Title: Text{En: "sshd ignores {keyword} ({file} line {line})",
+				Ja: "sshd は {keyword} を無視しています ({file} の {line} 行目)"},
+			Explanation: Text{En: "This sshd no longer has the option {keyword}: it accepts the file, warns at every start and the line has no effect, so whatever it was meant to do is not done. Options such as Protocol, UsePrivilegeSeparation, RSAAuthentication and UseLogin were removed from OpenSSH over the years; configs copied from old guides still carry them.",
+				Ja: "この sshd にはもうオプション {keyword} がありません。ファイルは受け付けますが起動のたびに警告し、その行には効果がないため、意図したことは行われていません。Protocol、UsePrivilegeSeparation、RSAAuthentication、UseLogin などのオプションは OpenSSH から順に削除されており、古い手順書からコピーした設定にはまだ残っています。"}},
+		Entry{Code: "server.hostkey_unloadable", Severity: "warning",
+			Title: Text{En: "sshd cannot load the host key {path} and runs without it",
+				Ja: "sshd はホスト鍵 {path} を読み込めず、それなしで動いています"},
+			Explanation: Text{En: "sshd starts with the host keys it could load and offers only those. Clients that know this server by a key of the missing type see a changed or unknown host key, and clients that accept only that type fail key exchange.",
+				Ja: "sshd は読み込めたホスト鍵だけで起動し、それだけを提示します。このサーバーを欠けている種類の鍵で知っているクライアントにはホスト鍵が変わった (または未知の) ように見え、その種類しか受け付けないクライアントは鍵交換に失敗します。"}},
+		Entry{Code: "server.hostcert_unloadable", Severity: "warning",
+			Title: Text{En: "sshd cannot load the host certificate {path}",
+				Ja: "sshd がホスト証明書 {path} を読み込めません"},
+			Explanation: Text{En: "sshd starts without the certificate, so clients that trust the host CA (@cert-authority in known_hosts) instead of the host key itself see an unknown host key and, in batch mode, refuse to connect.",
+				Ja: "sshd は証明書なしで起動するため、ホスト鍵そのものではなくホスト CA (known_hosts の @cert-authority) を信頼しているクライアントには未知のホスト鍵に見え、バッチモードでは接続を拒否します。"}},
+		Entry{Code: "server.chroot_ok", Severity: "info",
+			Title: Text{En: "{user} is chrooted to {path}, which sshd accepts",
+				Ja: "{user} は {path} に chroot され、sshd はそれを受け付けます"},
+			Explanation: Text{En: "Every component of the path is a root-owned directory that group and others cannot write, as sshd requires. After login the user sees only what is inside it: a shell, and any command, must exist inside the chroot.",
+				Ja: "パスのすべての構成要素が root 所有で、グループやその他のユーザーが書き込めないディレクトリになっており、sshd の要件を満たしています。ログイン後、ユーザーにはその中だけが見えます。シェルや実行するコマンドは chroot の中に必要です。"}},
+		Entry{Code: "server.force_command", Severity: "info",
+			Title: Text{En: "sshd runs \"{command}\" for {user}, whatever the client asks",
+				Ja: "sshd は {user} に対して、クライアントの要求にかかわらず「{command}」を実行します"},
+			Explanation: Text{En: "ForceCommand replaces the command of `ssh host cmd`, the login shell and subsystems such as sftp; the requested command is only visible to it in SSH_ORIGINAL_COMMAND. A login that \"works but does the wrong thing\" is often this.",
+				Ja: "ForceCommand は `ssh host cmd` のコマンド、ログインシェル、sftp などのサブシステムを置き換えます。要求されたコマンドは SSH_ORIGINAL_COMMAND でしか見えません。「ログインできるのに期待と違う動きをする」場合はたいていこれです。"}},
+		Entry{Code: "server.sftp_only", Severity: "info",
+			Title: Text{En: "{user} may use only sftp (ForceCommand internal-sftp)",
+				Ja: "{user} は sftp しか使えません (ForceCommand internal-sftp)"},
+			Explanation: Text{En: "sshd serves sftp for every session of this user: sftp and scp (which uses sftp since OpenSSH 9.0) work, while `ssh host` and `ssh host cmd` get \"This service allows sftp connections only.\" and the connection closes.",
+				Ja: "sshd はこのユーザーのすべてのセッションで sftp を提供します。sftp と scp (OpenSSH 9.0 以降は sftp を使います) は使えますが、`ssh host` や `ssh host cmd` には「This service allows sftp connections only.」と表示されて接続が閉じます。"}},
+	)
+	RegisterPhrases(map[string]Text{
+		"fix.server_remove_deprecated": {En: "Comment out line {line} of {file} and test the configuration",
+			Ja: "{file} の {line} 行目をコメントにし、設定をテストしてください"},
+		"fix.server_hostcert": {En: "Check that the certificate file exists and is readable by root, or remove its HostCertificate line",
+			Ja: "証明書ファイルが存在し root が読めることを確認するか、その HostCertificate 行を削除してください"},
+		"fix.server_drop_hostkey_line": {En: "Or find the HostKey line that names it and remove it",
+			Ja: "または、その鍵を指定している HostKey 行を探して削除してください"},
+		"fix.server_chroot_absolute": {En: "Write ChrootDirectory as an absolute path (it may use %h and %u)",
+			Ja: "ChrootDirectory を絶対パスで書いてください (%h と %u を使えます)"},
+		"fix.server_chroot_create": {En: "Create the chroot directory, owned by root",
+			Ja: "root 所有の chroot ディレクトリを作成してください"},
+		"fix.server_chroot_writable_subdir": {En: "Give the user a writable directory inside the chroot instead",
+			Ja: "書き込みが必要なら、chroot の中にユーザーが書き込めるディレクトリを作ってください"},
+
+		"evidence.sshd_said":       {En: "sshd said", Ja: "sshd のメッセージ"},
+		"evidence.ChrootDirectory": {En: "ChrootDirectory", Ja: "ChrootDirectory"},
+		"evidence.chroot_path":     {En: "chroot path", Ja: "chroot のパス"},
+		"evidence.component":       {En: "path component", Ja: "パスの構成要素"},
+		"evidence.ForceCommand":    {En: "ForceCommand", Ja: "ForceCommand"},
+	})
+}
