@@ -296,7 +296,7 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 	if offered == 0 && stopped == "" {
 		f := evKeys(diag.NewFinding("auth.no_keys").Arg("user", s.User).Arg("host", s.Hostname)).
 			Fix("fix.auth_generate_key", "ssh-keygen -t ed25519").
-			Fix("fix.auth_copy_id", "ssh-copy-id -i ~/.ssh/id_ed25519.pub "+shellQuote(r.destWithoutPort()))
+			Fix("fix.auth_copy_id", r.copyIDCommand("~/.ssh/id_ed25519.pub"))
 		if batch {
 			f.Ev("ssh_would_say", s.User+"@"+s.Hostname+": Permission denied ("+methods+").")
 		}
@@ -334,7 +334,7 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 		Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | grep -E 'sshd|Authentication|authorized_keys|user' | tail -20").
 		Arg("hostname", s.Hostname)
 	if firstPub != "" {
-		f.Fix("fix.auth_copy_id", "ssh-copy-id -i "+shellQuote(firstPub)+" "+shellQuote(r.destWithoutPort()))
+		f.Fix("fix.auth_copy_id", r.copyIDCommand(firstPub))
 	}
 	return diag.Conclude(nil, append(findings, f)...)
 }

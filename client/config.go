@@ -159,8 +159,13 @@ func permSSHConfig(home, explicit string) *diag.Finding {
 		Fix("fix.chmod_ssh_config", "chmod 600 "+shellQuote(p)+"\nchown \"$(id -un)\" "+shellQuote(p))
 }
 
-// shellQuote quotes s for a POSIX shell when it needs it.
+// shellQuote quotes s for a POSIX shell when it needs it. A leading "~/"
+// stays outside the quotes, so the shell still expands it to the home
+// directory.
 func shellQuote(s string) string {
+	if len(s) > 2 && strings.HasPrefix(s, "~/") {
+		return "~/" + shellQuote(s[2:])
+	}
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./-_[]", r))
 	}) < 0 {

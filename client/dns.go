@@ -39,7 +39,7 @@ func (r *Run) checkDNS() *diag.Check {
 				defer cancel()
 				ips, err := lookupIP(lctx, host)
 				if err != nil {
-					return diag.Conclude(nil, dnsFinding(host, err))
+					return diag.Conclude(nil, r.dnsFinding(host, err))
 				}
 				for _, ip := range ips {
 					if a, ok := netip.AddrFromSlice(ip.IP); ok {
@@ -97,13 +97,13 @@ func joinAddrs(a []netip.Addr) string {
 	return strings.Join(s, ", ")
 }
 
-func dnsFinding(host string, err error) *diag.Finding {
+func (r *Run) dnsFinding(host string, err error) *diag.Finding {
 	var de *net.DNSError
 	lookup := "getent hosts " + shellQuote(host)
 	if errors.As(err, &de) && de.IsNotFound {
 		return diag.NewFinding("dns.nxdomain").Arg("hostname", host).
 			Ev("resolver_said", de.Err).Ev("name", host).
-			Fix("fix.check_hostname", "ssh -G "+shellQuote(host)+" | grep -E '^(hostname|port|user) '").
+			Fix("fix.check_hostname", r.sshGCommand("hostname|port|user")).
 			Fix("fix.lookup_name", lookup).
 			Fix("fix.use_address", "")
 	}

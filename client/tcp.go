@@ -135,7 +135,7 @@ func (r *Run) checkTCP() *diag.Check {
 						wait := sshWait(s, results[:chosen])
 						f := diag.NewFinding("tcp.partial").
 							Arg("failed", strings.Join(failed, ", ")).Arg("working", ok.addr.String()).Arg("wait", wait).
-							Fix("fix.set_connect_timeout", "ssh -o ConnectTimeout=5 "+shellQuote(r.opts.Destination))
+							Fix("fix.set_connect_timeout", r.command("ssh", true, "-o", "ConnectTimeout=5"))
 						for _, d := range results {
 							f.Ev(d.addr.String(), describeDial(d))
 						}
@@ -201,7 +201,7 @@ func (r *Run) tcpFailure(s *Settings, results []dialResult) *diag.Finding {
 			if isLAN(first.addr) {
 				f.Fix("fix.vm_forward", "sshdoctor vm --from lan --port "+port)
 			}
-			f.Fix("fix.try_port_22", "sshdoctor "+shellQuote(r.destWithoutPort())+" -p 22")
+			f.Fix("fix.try_port_22", r.commandPort("sshdoctor", true, 22))
 		}
 		f.Fix("fix.reject_rule", "sudo iptables -S INPUT | grep -E 'REJECT|dport "+port+"'; sudo nft list ruleset | grep -E 'reject|dport "+port+"'")
 	case kindTimeout:
@@ -211,7 +211,7 @@ func (r *Run) tcpFailure(s *Settings, results []dialResult) *diag.Finding {
 		}
 		f = diag.NewFinding("tcp.timeout").Arg("timeout", r.opts.Timeout.String()).Arg("wait", wait).
 			Fix("fix.drop_rule", "sudo iptables -S INPUT; sudo nft list ruleset").
-			Fix("fix.check_address", "ssh -G "+shellQuote(r.opts.Host)+" | grep -E '^(hostname|port) '").
+			Fix("fix.check_address", r.sshGCommand("hostname|port")).
 			Fix("fix.host_up", "ping -c 3 "+addr)
 	case kindNoRoute:
 		f = diag.NewFinding("tcp.no_route").
@@ -220,7 +220,7 @@ func (r *Run) tcpFailure(s *Settings, results []dialResult) *diag.Finding {
 	case kindUnreachable:
 		f = diag.NewFinding("tcp.net_unreachable").Fix("fix.route", "ip route get "+addr)
 		if first.addr.Is6() {
-			f.Fix("fix.force_ipv4", "sshdoctor -4 "+shellQuote(r.opts.Destination))
+			f.Fix("fix.force_ipv4", r.command("sshdoctor", true, "-4"))
 		}
 	default:
 		msg := "unknown error"
