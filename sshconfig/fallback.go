@@ -74,6 +74,15 @@ var multi = map[string]bool{"identityfile": true, "certificatefile": true, "loca
 func (p *parser) set(k, v string) {
 	k = strings.ToLower(k)
 	if multi[k] {
+		if k == "identityfile" || k == "certificatefile" {
+			// readconf.c add_identity_file: a file already listed is not
+			// added again.
+			for _, have := range p.c.All(k) {
+				if have == v {
+					return
+				}
+			}
+		}
 		p.c.Add(k, v)
 		return
 	}
@@ -218,7 +227,7 @@ func (p *parser) defaults(req Request) {
 		hn = strings.ReplaceAll(hn, "%%", "%")
 	}
 	p.c.Set("host", req.Host)
-	p.c.Set("hostname", hn)
+	p.c.Set("hostname", numericHost(hn))
 	if !p.c.Has("user") {
 		name := ""
 		if u, err := user.Current(); err == nil {
@@ -234,7 +243,7 @@ func (p *parser) defaults(req Request) {
 		"stricthostkeychecking": "ask", "batchmode": "no", "identitiesonly": "no",
 		"pubkeyauthentication": "true", "passwordauthentication": "yes",
 		"kbdinteractiveauthentication": "yes", "checkhostip": "no", "hashknownhosts": "no",
-		"numberofpasswordprompts": "3", "loglevel": "INFO",
+		"numberofpasswordprompts": "3", "loglevel": "INFO", "forwardagent": "no",
 	}
 	for k, v := range def {
 		if !p.c.Has(k) {
@@ -252,4 +261,26 @@ func (p *parser) defaults(req Request) {
 			p.c.Add("identityfile", "~/.ssh/"+n)
 		}
 	}
+}
+
+// numericHost writes a dotted IPv4 address the way ssh prints it after
+// parsing it as an address (inet_aton: "000.000.000.000" is 0.0.0.0, a
+// leading 0 means octal); any other name is returned as it is.
+func numericHost(h string) string {
+	parts := strings.Split(h, ".")
+	if len(parts) != 4 {
+		return h
+	}
+	out := make([]string, 4)
+	for i, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return h
+		}
+		n, err := strconv.ParseUint(p, 0, 8)
+		if err != nil {
+			return h
+		}
+		out[i] = strconv.FormatUint(n, 10)
+	}
+	return strings.Join(out, ".")
 }

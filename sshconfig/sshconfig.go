@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -280,7 +281,22 @@ func FromSSH(ctx context.Context, req Request, env []string) (*Config, error) {
 	return c, nil
 }
 
+// versions caches `ssh -V` by program path: it does not change while
+// sshdoctor runs, and a scan or a jump chain asks once per hop.
+var versions sync.Map
+
 func sshVersion(ctx context.Context, bin string) string {
+	if v, ok := versions.Load(bin); ok {
+		return v.(string)
+	}
+	v := querySSHVersion(ctx, bin)
+	if v != "" {
+		versions.Store(bin, v)
+	}
+	return v
+}
+
+func querySSHVersion(ctx context.Context, bin string) string {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-V")
