@@ -392,6 +392,8 @@ var defaultSettings = Settings{
 	"authorizedkeyscommand":        {"none"},
 	"authorizedkeyscommanduser":    {"none"},
 	"chrootdirectory":              {"none"},
+	"forcecommand":                 {"none"},
+	"authenticationmethods":        {"any"},
 	"revokedkeys":                  {"none"},
 	"usedns":                       {"no"},
 	"pubkeyacceptedalgorithms":     {"ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com,sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256"},
@@ -413,6 +415,16 @@ func withDefaults(s Settings) Settings {
 	// relative to the default.
 	if v := out.Get("pubkeyacceptedalgorithms"); v != "" && strings.ContainsAny(v[:1], "+-^") {
 		out["pubkeyacceptedalgorithms"] = []string{adjustAlgList(defaultSettings.Get("pubkeyacceptedalgorithms"), v)}
+	}
+	// Without ListenAddress sshd listens on the wildcard of each address
+	// family AddressFamily allows (servconf.c fill_default_server_options).
+	if _, set := s["listenaddress"]; !set {
+		switch strings.ToLower(out.Get("addressfamily")) {
+		case "inet":
+			out["listenaddress"] = []string{"0.0.0.0"}
+		case "inet6":
+			out["listenaddress"] = []string{"::"}
+		}
 	}
 	// ListenAddress without a port listens on every Port.
 	var las []string
