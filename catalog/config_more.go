@@ -25,8 +25,15 @@ func init() {
 				Ja: "${{variable}} が設定されていませんが、{file} の {line} 行目で使われています"},
 			Explanation: Text{En: "ssh expands ${NAME} in paths such as IdentityAgent, ControlPath, IdentityFile and CertificateFile from its environment, and stops when the variable is unset. Desktop sessions set variables like XDG_RUNTIME_DIR or SSH_AUTH_SOCK that cron jobs, sudo, CI runners and ssh from a service do not.",
 				Ja: "ssh は IdentityAgent、ControlPath、IdentityFile、CertificateFile などのパスにある ${NAME} を環境変数から展開し、その変数が設定されていないと終了します。XDG_RUNTIME_DIR や SSH_AUTH_SOCK のような変数はデスクトップのセッションでは設定されますが、cron、sudo、CI ランナー、サービスから実行した ssh では設定されません。"}},
+		Entry{Code: "config.unset_variable_unplaced", Severity: "error",
+			Title: Text{En: "${{variable}} is not set, and your ssh configuration uses it",
+				Ja: "${{variable}} が設定されていませんが、ssh の設定で使われています"},
+			Explanation: Text{En: "ssh expands ${NAME} in ControlPath, IdentityAgent and similar paths from its environment after reading its files, and stops when the variable is unset, without naming the line. Desktop sessions set variables like XDG_RUNTIME_DIR that cron jobs, sudo, CI runners and ssh from a service do not.",
+				Ja: "ssh は設定ファイルを読んだあと、ControlPath や IdentityAgent などのパスにある ${NAME} を環境変数から展開し、その変数が設定されていないと、行を示さずに終了します。XDG_RUNTIME_DIR のような変数はデスクトップのセッションでは設定されますが、cron、sudo、CI ランナー、サービスから実行した ssh では設定されません。"}},
 	)
 	RegisterPhrases(map[string]Text{
+		"fix.config_find_variable": {En: "Find the lines that use {variable}, then set it where ssh runs or write those paths without it",
+			Ja: "{variable} を使っている行を探し、ssh を実行する環境で設定するか、そのパスを {variable} を使わずに書いてください"},
 		"fix.config_ignore_unknown": {En: "Put this line near the top of {file}, above line {line} and outside any Host block (in place of an IgnoreUnknown line the file already has), so an ssh that does not know {option} skips it",
 			Ja: "{file} の先頭近く、{line} 行目より上で Host ブロックの外にこの行を置いてください (ファイルにすでに IgnoreUnknown の行があれば、それと置き換えます)。{option} を知らない ssh はその行を読み飛ばします"},
 		"fix.config_remove_option": {En: "Remove the -o {option} option from the command line: this ssh does not know it",

@@ -90,6 +90,14 @@ func problemFinding(ctx context.Context, p sshconfig.Problem, version string, re
 		if name == "" {
 			name = variableIn(p.Value)
 		}
+		if name != "" && p.File == "" {
+			files := "~/.ssh/config /etc/ssh/ssh_config"
+			if req.ConfigFile != "" {
+				files = shellQuote(req.ConfigFile)
+			}
+			f := diag.NewFinding("config.unset_variable_unplaced").Arg("variable", name).Ev("ssh_said", p.Message)
+			return f.Fix("fix.config_find_variable", "grep -n -F '${"+name+"}' "+files)
+		}
 		if name != "" {
 			f := where(diag.NewFinding("config.unset_variable")).Arg("variable", name).Ev("value", p.Value)
 			return f.Fix("fix.config_set_variable", "")

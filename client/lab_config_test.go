@@ -96,3 +96,19 @@ func TestLabKnownHostsPathWithSpaces(t *testing.T) {
 	d := s.doctor(t, "-i", priv, u.Name+"@"+lab.ServerAddr)
 	expect(t, d, "ok", 0)
 }
+
+// ${VAR} in ControlPath is expanded after the files are read: ssh names
+// the variable but no line, and so does the finding, with a command that
+// finds the lines.
+func TestLabUnsetVariableInControlPath(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t)
+	os.WriteFile(s.cfgFile, []byte("Host *\n  ControlMaster auto\n  ControlPath ${SSHDOCTOR_UNSET_RUNTIME}/ssh-%C\n  BatchMode yes\n"), 0o600)
+	real := s.realSSH(t, lab.ServerAddr, "true")
+	if real.ExitCode != 255 || !strings.Contains(real.Stderr, "${SSHDOCTOR_UNSET_RUNTIME} has no value") {
+		t.Fatalf("real ssh: exit %d %q", real.ExitCode, real.Stderr)
+	}
+	d := s.doctor(t, lab.ServerAddr)
+	expect(t, d, "config.unset_variable_unplaced", 1)
+	fixHas(t, d, "grep -n -F '${SSHDOCTOR_UNSET_RUNTIME}' "+s.cfgFile)
+}

@@ -58,6 +58,7 @@ var (
 func ParseProblems(stderr string) []Problem {
 	var out []Problem
 	pendingName, pendingAttr := "", ""
+	envLine := "" // an unset-variable complaint not yet tied to a line
 	for _, l := range strings.Split(stderr, "\n") {
 		l = strings.TrimSpace(strings.TrimRight(l, "\r"))
 		if l == "" {
@@ -72,7 +73,7 @@ func ParseProblems(stderr string) []Problem {
 			continue
 		}
 		if m := envUnsetRE.FindStringSubmatch(l); m != nil {
-			pendingName = m[1]
+			pendingName, envLine = m[1], l
 			continue
 		}
 		m := locRE.FindStringSubmatch(l)
@@ -95,8 +96,13 @@ func ParseProblems(stderr string) []Problem {
 		case envLineRE.MatchString(rest):
 			p.Kind, p.Value, p.Name = ProblemUnsetVariable, envLineRE.FindStringSubmatch(rest)[1], pendingName
 		}
-		pendingName, pendingAttr = "", ""
+		pendingName, pendingAttr, envLine = "", "", ""
 		out = append(out, p)
+	}
+	if envLine != "" {
+		// ControlPath, IdentityAgent and friends are expanded after the
+		// files are read: ssh names the variable but no file or line.
+		out = append(out, Problem{Kind: ProblemUnsetVariable, Name: pendingName, Message: envLine})
 	}
 	return out
 }
