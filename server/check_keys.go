@@ -19,6 +19,15 @@ import (
 // expandTokens expands AuthorizedKeysFile tokens: %% %h %u %U. A
 // relative result is relative to the home directory.
 func expandTokens(s string, a Account) string {
+	p := percentExpand(s, a)
+	if !strings.HasPrefix(p, "/") {
+		p = strings.TrimSuffix(a.Home, "/") + "/" + p
+	}
+	return p
+}
+
+// percentExpand replaces sshd's %% %h %u %U tokens for the account.
+func percentExpand(s string, a Account) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if s[i] != '%' || i+1 >= len(s) {
@@ -40,11 +49,7 @@ func expandTokens(s string, a Account) string {
 			b.WriteByte(s[i])
 		}
 	}
-	p := b.String()
-	if !strings.HasPrefix(p, "/") {
-		p = strings.TrimSuffix(a.Home, "/") + "/" + p
-	}
-	return p
+	return b.String()
 }
 
 // keysResult is what server-authorized-keys passes on.

@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/diag"
@@ -17,28 +16,7 @@ func expandChroot(v string, a Account) string {
 	} else if v == "~" {
 		v = a.Home
 	}
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		if v[i] != '%' || i+1 == len(v) {
-			b.WriteByte(v[i])
-			continue
-		}
-		i++
-		switch v[i] {
-		case 'h':
-			b.WriteString(a.Home)
-		case 'u':
-			b.WriteString(a.Name)
-		case 'U':
-			b.WriteString(strconv.FormatUint(uint64(a.UID), 10))
-		case '%':
-			b.WriteByte('%')
-		default:
-			b.WriteByte('%')
-			b.WriteByte(v[i])
-		}
-	}
-	return b.String()
+	return percentExpand(v, a)
 }
 
 // chrootComponents lists the paths safely_chroot (session.c) stats, from
