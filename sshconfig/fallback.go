@@ -110,7 +110,7 @@ func (p *parser) file(name string, depth int) error {
 
 func (p *parser) parse(r io.Reader, name string, depth int) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	active := true
 	lineNo := 0
 	for sc.Scan() {
