@@ -31,7 +31,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 		return f
 	}
 
-	success := c.has("authenticated", "exit_status", "interactive", "transferred")
+	success := c.has("authenticated", "exit_status", "interactive", "transferred", "vagrant_ready")
 	out.success = success
 	authFailed := c.has("denied", "disconnect_too_many", "no_more_methods", "auth_failed", "gc_not_propagated")
 	unknown := c.last("proxy_unknown")
@@ -238,8 +238,41 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	// 12. After login.
 	sessionFindings(c, loc, add)
 
+	// 13. Other clients' and tools' words for the same causes.
+	have := func(prefixes ...string) bool {
+		for _, f := range out.findings {
+			if f.Severity != diag.SevError {
+				continue
+			}
+			for _, p := range prefixes {
+				if strings.HasPrefix(f.Code, p) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, f := range familyFindings(c, loc, success, have) {
+		out.findings = insertFinding(out.findings, f)
+	}
+
 	out.timeline = timeline(c, loc)
 	return out
+}
+
+// insertFinding puts f before the first finding of its causal stage or a
+// later one: what breaks earlier on ssh's path explains what follows.
+func insertFinding(list []*diag.Finding, f *diag.Finding) []*diag.Finding {
+	st := stage(f.Code)
+	for i, g := range list {
+		if stage(g.Code) >= st {
+			list = append(list, nil)
+			copy(list[i+1:], list[i:])
+			list[i] = f
+			return list
+		}
+	}
+	return append(list, f)
 }
 
 func dirOf(p string) string {

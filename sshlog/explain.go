@@ -60,6 +60,7 @@ type Analysis struct {
 	Recognized  int // lines understood
 	Dropped     int // client lines beyond MaxClientLines
 	LongLines   int // lines cut at MaxLineBytes
+	Junk        int // lines dropped as binary (not text)
 	// Unrecognized is true when nothing in the text was understood: the
 	// result is explain.unrecognized, never a guess.
 	Unrecognized bool
@@ -186,6 +187,7 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 	strongServer, strongClient := 0, 0
 	var j journalEntry
 	export := false
+	var nz normalizer
 
 	route := func(line []byte, n int) {
 		gn := offset + n
@@ -276,25 +278,27 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 				continue
 			}
 		}
-		if !decided {
-			// Count strong signals; keep the line for routing once decided.
-			h, msg := parseHeader(line, &s.tc)
-			m, preauth := trimMessage(msg)
-			_, sok := classifyMessage(m)
-			ch, cok := matchClient(0, string(line))
-			switch side := configSide(string(line)); {
-			case h.present || preauth || (sok && !cok) || (len(line) > 0 && line[0] == '{') || (sok && side > 0):
-				strongServer++
-			case cok && !sok && !weakClientRule(ch.rule) || (cok && side < 0):
-				strongClient++
+		for _, line := range nz.clean(line) {
+			if !decided {
+				// Count strong signals; keep the line for routing once decided.
+				h, msg := parseHeader(line, &s.tc)
+				m, preauth := trimMessage(msg)
+				_, sok := classifyMessage(m)
+				ch, cok := matchClient(0, string(line))
+				switch side := configSide(string(line)); {
+				case h.present || preauth || (sok && !cok) || (len(line) > 0 && line[0] == '{') || (sok && side > 0):
+					strongServer++
+				case cok && !sok && !weakClientRule(ch.rule) || (cok && side < 0):
+					strongClient++
+				}
+				window = append(window, pending{lr.n, append([]byte(nil), line...)})
+				if len(window) >= modeWindow {
+					flush()
+				}
+				continue
 			}
-			window = append(window, pending{lr.n, append([]byte(nil), line...)})
-			if len(window) >= modeWindow {
-				flush()
-			}
-			continue
+			route(line, lr.n)
 		}
-		route(line, lr.n)
 	}
 	if export && j.fields > 0 {
 		s.feedJournal(&j)
@@ -303,6 +307,7 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 		flush()
 	}
 	a.LongLines += lr.long
+	a.Junk += nz.junk
 	return lr.n, nil
 }
 
@@ -401,7 +406,7 @@ func stage(code string) int {
 	case code == "server.config_error", code == "server.bind_failed", code == "server.hostkey_load",
 		code == "server.privsep_dir", code == "server.sshd_not_running":
 		return 3
-	case strings.HasPrefix(code, "tcp."):
+	case strings.HasPrefix(code, "tcp."), code == "vm.ssh_wait_timeout":
 		return 4
 	case strings.HasPrefix(code, "proxy.command"):
 		return 5
@@ -413,13 +418,13 @@ func stage(code string) int {
 		return 8
 	case strings.HasPrefix(code, "hostkey."):
 		return 9
-	case strings.HasPrefix(code, "perm."), strings.HasPrefix(code, "key."):
+	case strings.HasPrefix(code, "perm."), strings.HasPrefix(code, "key."), strings.HasPrefix(code, "agent."):
 		return 10
 	case strings.HasPrefix(code, "server."), code == "server.pam_account", code == "explain.auth_abandoned":
 		return 11
 	case code == "gcp.key_not_propagated":
 		return 12
-	case strings.HasPrefix(code, "auth."):
+	case strings.HasPrefix(code, "auth."), code == "vagrant.auth_failure":
 		return 13
 	case strings.HasPrefix(code, "session."), strings.HasPrefix(code, "fwd."):
 		return 14

@@ -93,10 +93,12 @@ type conn struct {
 	user    string
 	source  string
 	port    int
-	cause   *Event
-	failed  *Event
-	context []Event
-	done    bool
+	cause    *Event
+	failed   *Event
+	context  []Event
+	done     bool
+	recorded bool // the cause was recorded as a failure
+	accepted bool // the login succeeded
 }
 
 type scanner struct {
@@ -256,6 +258,7 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 		}
 	case KindAccepted:
 		c.done = true
+		c.accepted = true
 		if s.matches(c.user, c.source) {
 			k := s.key(c.user, c.source)
 			k.Accepted++
@@ -420,6 +423,7 @@ func (s *scanner) recordFailure(c *conn, final bool) {
 		f.Cause.Source = c.source
 	}
 	k.LastFailure, k.Failing, k.lastSeq = f, true, s.seq
+	c.recorded = true
 	if final {
 		k.Failed++
 		s.sum.Failed++
@@ -557,6 +561,23 @@ func (s *scanner) finish(lr *lineReader) *Summary {
 		sum.Keys = append(sum.Keys, k)
 	}
 	sort.Slice(sum.Keys, func(i, j int) bool { return sum.Keys[i].lastSeq > sum.Keys[j].lastSeq })
+	// A cause that decides alone ("Authentication refused: bad ownership
+	// or modes …", "key type ssh-rsa not in PubkeyAcceptedAlgorithms") is a
+	// failure even when the log names no user or client for it, or ends
+	// before the connection does — unless that connection then logged in.
+	for _, c := range s.conns {
+		if c.cause != nil && !c.recorded && !c.accepted && c.cause.Code != "" && c.cause.Code != "explain.auth_abandoned" {
+			s.seq++
+			s.recordFailure(c, false)
+		}
+	}
+	if len(s.conns) > 0 {
+		sum.Keys = sum.Keys[:0]
+		for _, k := range s.keys {
+			sum.Keys = append(sum.Keys, k)
+		}
+		sort.Slice(sum.Keys, func(i, j int) bool { return sum.Keys[i].lastSeq > sum.Keys[j].lastSeq })
+	}
 	var best *Failure
 	for _, k := range sum.Keys {
 		if k.Failing && k.LastFailure != nil && (best == nil || k.LastFailure.seq > best.seq) {
