@@ -89,10 +89,10 @@ type Summary struct {
 
 // conn tracks one connection until it ends.
 type conn struct {
-	seq     int64
-	user    string
-	source  string
-	port    int
+	seq      int64
+	user     string
+	source   string
+	port     int
 	cause    *Event
 	failed   *Event
 	context  []Event
