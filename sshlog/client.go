@@ -41,7 +41,7 @@ var clientRules = func() []rule {
 		{"established", `^debug1: Connection established\.$`},
 		// banner exchange
 		{"banner_line", `^debug1: (?:kex|ssh)_exchange_identification: banner line (\d+): (.*)$`},
-		{"id_closed", `^(?:kex|ssh)_exchange_identification: Connection closed by remote host$`},
+		{"id_closed", `^(?:kex|ssh)_exchange_identification: Connection closed by remote host`},
 		{"id_reset", `^(?:kex|ssh)_exchange_identification: read: (Connection reset by peer|.+)$`},
 		{"invalid_chars", `^(?:(?:kex|ssh)_exchange_identification: )?banner line contains invalid characters$`},
 		{"too_long", `^(?:(?:kex|ssh)_exchange_identification: )?banner line too long$`},

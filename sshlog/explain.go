@@ -206,6 +206,9 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 		ch, cok := matchClient(gn, text)
 		m, preauth := trimMessage(msg)
 		r, sok := classifyMessage(m)
+		if sok && cok && ch.rule == "debug" {
+			cok = false // a debug message only sshd prints
+		}
 		toServer := false
 		switch {
 		case preauth && sok:
@@ -285,6 +288,9 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 				m, preauth := trimMessage(msg)
 				_, sok := classifyMessage(m)
 				ch, cok := matchClient(0, string(line))
+				if sok && cok && ch.rule == "debug" {
+					cok = false
+				}
 				switch side := configSide(string(line)); {
 				case h.present || preauth || (sok && !cok) || (len(line) > 0 && line[0] == '{') || (sok && side > 0):
 					strongServer++

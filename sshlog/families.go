@@ -92,7 +92,16 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		add(f)
 	}
 	// gcloud: the VM or the permission to see it.
-	if h := c.first("gc_instance_missing"); h != nil && !have("gcp.instance_not_found") {
+	h := c.first("gc_instance_missing")
+	if h == nil {
+		for _, g := range c.all("gc_error") {
+			if m := gcInstanceMissing.FindStringSubmatch(g.text); m != nil {
+				h = &hit{rule: g.rule, n: g.n, text: g.text, m: m}
+				break
+			}
+		}
+	}
+	if h != nil && !have("gcp.instance_not_found") {
 		name := h.m[2]
 		project := ""
 		if p := strings.Split(h.m[1], "/"); len(p) > 1 && p[0] == "projects" {
@@ -262,6 +271,11 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 			add(f)
 		}
 	}
+	if h := c.first("denied_retry"); h != nil && !success && !c.has("denied") && !have("auth.") {
+		f := diag.NewFinding("auth.password_denied").Arg("user", orWords("")).Arg("host", orWords("")).Arg("method", "password")
+		ev(f, h).Fix("fix.family_password_check", "")
+		add(f)
+	}
 	if h := c.first("lib_too_many"); h != nil && !have("auth.too_many_failures") {
 		f := diag.NewFinding("auth.too_many_failures").Arg("host", orWords("")).Arg("offered", "?")
 		ev(f, h).Fix("fix.auth_trim_agent", "ssh-add -l")
@@ -326,6 +340,8 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	}
 	return out
 }
+
+var gcInstanceMissing = regexp.MustCompile(`[Cc]ould not fetch resource:.*[Tt]he resource '([^']*/instances/([^']+))' was not found`)
 
 // keyFormatFix proposes how to get a key file ssh can read.
 func keyFormatFix(f *diag.Finding, p string, windows bool) {

@@ -90,6 +90,32 @@ func (z *normalizer) one(line []byte) {
 		return
 	}
 	z.out = append(z.out, line)
+	z.spans(line)
+}
+
+// minSpan is the shortest inline code span worth reading on its own.
+const minSpan = 12
+
+// spans adds the inline code spans of a line of prose ("I get
+// `Permission denied (publickey).` when …") as lines of their own: people
+// quote the message they saw that way.
+func (z *normalizer) spans(line []byte) {
+	rest := line
+	for k := 0; k < 4; k++ {
+		i := bytes.IndexByte(rest, '`')
+		if i < 0 {
+			return
+		}
+		j := bytes.IndexByte(rest[i+1:], '`')
+		if j < 0 {
+			return
+		}
+		span := trimBlank(rest[i+1 : i+1+j])
+		if len(span) >= minSpan && len(span) < len(line) {
+			z.out = append(z.out, span)
+		}
+		rest = rest[i+1+j+1:]
+	}
 }
 
 // peel removes presentation prefixes and suffixes; it stops as soon as the

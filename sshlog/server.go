@@ -133,7 +133,8 @@ func parseClassic(b []byte, now time.Time) (time.Time, bool) {
 	}
 	mon := -1
 	for i, m := range months {
-		if string(b[:3]) == m {
+		// Some locales print the month in lower case ("feb 29").
+		if string(b[:3]) == m || (b[0] == m[0]+'a'-'A' && string(b[1:3]) == m[1:]) {
 			mon = i
 			break
 		}
@@ -435,6 +436,10 @@ func classifyMessage(m []byte) (raw, bool) {
 	var r raw
 	switch m[0] {
 	case 'A':
+		if string(m) == "Authentication refused." {
+			// Windows OpenSSH: the reason (the file's ACL) is at debug3.
+			return raw{kind: KindCause, code: "server.strictmodes", detail: m}, true
+		}
 		if rest, ok := cut(m, "Accepted "); ok {
 			if sp := bytes.IndexByte(rest, ' '); sp > 0 && hasPrefix(rest[sp:], " for ") {
 				if u, a, p, tail, ok := forFromPort(rest[sp+5:]); ok {
@@ -738,6 +743,9 @@ func classifyMessage(m []byte) (raw, bool) {
 			return r, true
 		}
 	case 'd':
+		if len(m) > 8 && hasPrefix(m, "debug") && m[5] >= '1' && m[5] <= '3' && m[6] == ':' {
+			return classifyDebug(m[8:])
+		}
 		if rest, ok := cut(m, "drop connection #"); ok {
 			r = raw{kind: KindDropped, code: "server.maxstartups", detail: rest}
 			if a := between(rest, '[', ']'); a != nil {
@@ -1021,4 +1029,31 @@ func classifySystemd(m []byte) (raw, bool) {
 		return raw{kind: KindStopped, detail: m}, true
 	}
 	return raw{kind: KindInfo}, true
+}
+
+// classifyDebug reads the few debug messages (LogLevel DEBUG, Windows
+// OpenSSH's sshd.log) that name a cause the INFO log leaves out.
+func classifyDebug(m []byte) (raw, bool) {
+	if rest, ok := cut(m, "Could not open authorized keys '"); ok {
+		r := raw{kind: KindCause, code: "server.authkeys_unreadable"}
+		if j := bytes.Index(rest, []byte("': ")); j >= 0 {
+			r.path, r.detail = rest[:j], rest[j+3:]
+		}
+		if string(r.detail) == "No such file or directory" {
+			return raw{}, false
+		}
+		return r, true
+	}
+	if rest, ok := cut(m, "Bad permissions. Try removing permissions for user: "); ok {
+		r := raw{kind: KindCause, code: "server.strictmodes", detail: m}
+		if i := bytes.Index(rest, []byte(" on file ")); i >= 0 {
+			r.path = bytes.TrimSuffix(rest[i+9:], []byte("."))
+		}
+		// The client checks its own config file the same way.
+		if bytes.HasSuffix(r.path, []byte("config")) {
+			return raw{}, false
+		}
+		return r, true
+	}
+	return raw{}, false
 }
