@@ -1,6 +1,7 @@
 package sshlog
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -133,6 +134,12 @@ func Explain(inputs []Input, opts ExplainOptions) (*Analysis, error) {
 		complete(f)
 	}
 	complete(a.Timeline)
+	unknown := errorLines(facts, 5)
+	if a.Recognized == 0 && len(unknown) > 0 {
+		a.Unrecognized = true
+		a.Findings = []*diag.Finding{unknownFailure(unknown, loc)}
+		return a, nil
+	}
 	if a.Recognized == 0 {
 		a.Unrecognized = true
 		f := diag.NewFinding("explain.unrecognized").Arg("lines", strconv.Itoa(a.Lines))
@@ -153,10 +160,77 @@ func Explain(inputs []Input, opts ExplainOptions) (*Analysis, error) {
 			problems = true
 		}
 	}
+	if !problems && len(unknown) > 0 && !facts.has("authenticated", "exit_status", "interactive", "transferred", "vagrant_ready") {
+		// Never "no failure" over lines that say something failed: say
+		// which lines are not known yet (inconclusive).
+		a.Unrecognized = true
+		a.Findings = append(a.Findings, unknownFailure(unknown, loc))
+		return a, nil
+	}
 	if !problems {
 		a.Findings = append(a.Findings, diag.NewFinding("explain.no_failure"))
 	}
 	return a, nil
+}
+
+// unknownFailure lists lines that look like errors but match nothing known.
+func unknownFailure(lines []numLine, loc locator) *diag.Finding {
+	f := diag.NewFinding("explain.unknown_failure")
+	for _, l := range lines {
+		f.Ev("unknown_line", loc(l.n)+": "+quoteText(l.text))
+	}
+	f.Fix("fix.explain_give_more", "")
+	return f
+}
+
+// errorWords mark a line that reports a failure, in any program's words.
+var errorWords = []string{"error", "fail", "denied", "refused", "timed out", "timeout", "unable", "cannot", "can't",
+	"could not", "couldn't", "not found", "invalid", "fatal", "unreachable", "rejected", "no such", "exception",
+	"disconnect", "broken pipe", "not allowed", "not permitted", "incorrect", "unknown host", "closed by",
+	"エラー", "失敗", "拒否", "できません", "見つかりません"}
+
+// errorLines returns up to max unrecognised client lines that look like
+// errors.
+func errorLines(c *clientFacts, max int) []numLine {
+	var out []numLine
+	hi := 0
+	var low []byte
+	for _, l := range c.lines {
+		for hi < len(c.hits) && c.hits[hi].n < l.n {
+			hi++
+		}
+		if hi < len(c.hits) && c.hits[hi].n == l.n {
+			continue
+		}
+		if looksLikeError(l.text, &low) {
+			out = append(out, l)
+			if len(out) == max {
+				break
+			}
+		}
+	}
+	return out
+}
+
+func looksLikeError(s string, low *[]byte) bool {
+	if len(s) < 6 {
+		return false
+	}
+	b := (*low)[:0]
+	for i := 0; i < len(s) && i < 512; i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	*low = b
+	for _, w := range errorWords {
+		if bytes.Contains(b, []byte(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 func firstLines(c *clientFacts, n int) []numLine {

@@ -33,11 +33,13 @@ type normalizer struct {
 	out   [][]byte // result of the last clean call
 	junk  int      // lines dropped as binary
 	fence bool     // inside a Markdown code fence (informational)
+	tc    timeCache
 }
 
 // clean returns the lines line stands for (none, one, or several for an
 // escaped JSON string). The slices are valid until the next call.
 func (z *normalizer) clean(line []byte) [][]byte {
+	z.tc.shapeOnly = true
 	z.out = z.out[:0]
 	z.jbuf = z.jbuf[:0]
 	line = trimBlank(line)
@@ -74,11 +76,11 @@ func (z *normalizer) one(line []byte) {
 		return
 	}
 	// A syslog or journal line is already what it should be.
-	if h, _ := parseHeader(line, nil); h.present {
+	if h, _ := parseHeader(line, &z.tc); h.present {
 		z.out = append(z.out, line)
 		return
 	}
-	line = peel(line)
+	line = z.peel(line)
 	if len(line) == 0 {
 		return
 	}
@@ -120,7 +122,7 @@ func (z *normalizer) spans(line []byte) {
 
 // peel removes presentation prefixes and suffixes; it stops as soon as the
 // rest is a syslog line.
-func peel(line []byte) []byte {
+func (z *normalizer) peel(line []byte) []byte {
 	for i := 0; i < maxPeel && len(line) > 0; i++ {
 		before := len(line)
 		line = trimBlank(line)
@@ -154,7 +156,7 @@ func peel(line []byte) []byte {
 		if len(line) == before {
 			break
 		}
-		if h, _ := parseHeader(line, nil); h.present {
+		if h, _ := parseHeader(line, &z.tc); h.present {
 			break
 		}
 	}
@@ -468,7 +470,7 @@ func (z *normalizer) json(line []byte) bool {
 			} else {
 				s = nil
 			}
-			if p := peel(trimBlank(part)); len(p) > 0 && !isFence(p) {
+			if p := z.peel(trimBlank(part)); len(p) > 0 && !isFence(p) {
 				z.out = append(z.out, p)
 			}
 		}
