@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 )
 
@@ -296,7 +297,7 @@ func tcpFinding(h *hit, host, port, errText string, loc locator, sev diag.Severi
 	default:
 		code = "tcp.refused"
 	}
-	f := diag.NewFinding(code).Sev(sev).Arg("host", quoteText(host)).Arg("port", port).Arg("address", quoteText(host)).Arg("addr", quoteText(host))
+	f := diag.NewFinding(code).Sev(sev).Arg("host", orWords(host)).Arg("port", firstNonEmpty(port, catalog.Unseen)).Arg("address", orWords(host)).Arg("addr", orWords(host))
 	lineEv(f, loc, h.n, h.text)
 	f.Ev("error", quoteText(errText))
 	if proxied {

@@ -5,10 +5,13 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 var corpusReport = flag.Bool("corpus-report", false, "print every published text's reading")
@@ -90,4 +93,38 @@ func diagnosisCode(a *Analysis) string {
 		return a.Findings[0].Code
 	}
 	return "explain.no_failure"
+}
+
+// holeRE finds a value left out of a sentence: a bare "?".
+var holeRE = regexp.MustCompile(`(^|[\s(「"'])\?($|[\s),.」"'])`)
+
+// TestPublishedCorpusSentences renders every finding of every published
+// text in both languages: no title, explanation or fix reads with a hole
+// ("The host key of ? has changed") or a raw placeholder.
+func TestPublishedCorpusSentences(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "corpus", "published", "*.txt"))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := Explain([]Input{{Name: "t", R: strings.NewReader(string(data))}}, ExplainOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range append(a.Findings, a.Logins...) {
+			for _, lang := range catalog.Langs {
+				r := report.RenderFinding(lang, f)
+				texts := []string{r.Title, r.Explanation}
+				for _, fx := range r.Fixes {
+					texts = append(texts, fx.Description)
+				}
+				for _, s := range texts {
+					if holeRE.MatchString(s) || strings.Contains(s, "{") && strings.Contains(s, "}") {
+						t.Errorf("%s: %s (%s): %q", filepath.Base(file), f.Code, lang, s)
+					}
+				}
+			}
+		}
+	}
 }

@@ -206,6 +206,27 @@ func parseHeader(line []byte, tc *timeCache) (h header, msg []byte) {
 			return header{}, line
 		}
 		h.time, rest = t, b[16:]
+	case len(b) > 18 && b[3] == ' ' && b[6] == ' ' && b[9] == ':' && b[15] == '.':
+		// journalctl -o short-precise: "Nov 22 03:10:01.117730 host …"
+		sp := bytes.IndexByte(b[15:], ' ')
+		if sp < 0 {
+			return header{}, line
+		}
+		t, ok := tc.lookup(b[:15], func(r []byte) (time.Time, bool) { return parseClassic(r, now) })
+		if !ok {
+			return header{}, line
+		}
+		h.time, rest = t, b[15+sp+1:]
+	case len(b) > 6 && b[0] == 's' && bareIdent(b) > 0:
+		// A bare "sshd[888]: message" (a log without time or host).
+		n := bareIdent(b)
+		id := b[:n-1]
+		if i := bytes.IndexByte(id, '['); i > 0 {
+			pid, _ := digits(id[i+1 : len(id)-1])
+			h.pid, id = pid, id[:i]
+		}
+		h.ident, h.present = id, true
+		return h, bytes.TrimLeft(b[n:], " ")
 	case len(b) > 20 && b[4] == '-' && b[7] == '-' && b[10] == 'T':
 		sp := bytes.IndexByte(b, ' ')
 		if sp < 0 {
@@ -1062,4 +1083,30 @@ func classifyDebug(m []byte) (raw, bool) {
 		return r, true
 	}
 	return raw{}, false
+}
+
+// bareIdent measures a leading "sshd[123]:" (or sshd-session, sshd-auth,
+// with or without the pid) followed by a space; 0 when there is none.
+func bareIdent(b []byte) int {
+	for _, id := range []string{"sshd-session", "sshd-auth", "sshd"} {
+		if !hasPrefix(b, id) {
+			continue
+		}
+		i := len(id)
+		if i < len(b) && b[i] == '[' {
+			j := bytes.IndexByte(b[i:], ']')
+			if j < 2 {
+				return 0
+			}
+			if _, ok := digits(b[i+1 : i+j]); !ok {
+				return 0
+			}
+			i += j + 1
+		}
+		if i+1 < len(b) && b[i] == ':' && b[i+1] == ' ' {
+			return i + 1
+		}
+		return 0
+	}
+	return 0
 }
