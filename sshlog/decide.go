@@ -48,7 +48,12 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	// 1. The client's own configuration.
 	if h := c.first("config_perm"); h != nil {
 		f := diag.NewFinding("perm.ssh_config").Arg("path", quoteText(h.m[1])).Arg("file", quoteText(h.m[1]))
-		ev(f, h).Fix("fix.explain_ssh_config_perm", cmd("chmod 600 %s", h.m[1]))
+		if windowsPath(h.m[1]) || c.windowsText() {
+			f.Fix("fix.family_windows_config_acl", windowsACL(h.m[1]))
+		} else {
+			ev(f, h).Fix("fix.explain_ssh_config_perm", cmd("chmod 600 %s", h.m[1]))
+		}
+		ev(f, h)
 		add(f)
 	}
 	if h := c.first("config_bad", "config_other"); h != nil {

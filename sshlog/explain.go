@@ -454,7 +454,7 @@ func loginFindings(sum *Summary, loc locator) []*diag.Finding {
 		if len(out) == maxLogins {
 			break
 		}
-		if k.Accepted == 0 && k.Failed == 0 && k.LastFailure == nil {
+		if k.Accepted == 0 && k.Failed == 0 && (k.LastFailure == nil || k.User == "" && k.Source == "") {
 			continue
 		}
 		f := diag.NewFinding("explain.login_summary").

@@ -124,6 +124,12 @@ func TestPublishedCorpusSentences(t *testing.T) {
 						t.Errorf("%s: %s (%s): %q", filepath.Base(file), f.Code, lang, s)
 					}
 				}
+				// A Windows file gets a Windows fix, never chmod.
+				for _, fx := range r.Fixes {
+					if strings.Contains(fx.Command, "chmod") && (strings.Contains(fx.Command, `:\`) || strings.Contains(fx.Command, ":/") || strings.Contains(fx.Command, "__PROGRAMDATA__")) {
+						t.Errorf("%s: %s: chmod for a Windows path: %q", filepath.Base(file), f.Code, fx.Command)
+					}
+				}
 			}
 		}
 	}
