@@ -130,6 +130,9 @@ func Explain(inputs []Input, opts ExplainOptions) (*Analysis, error) {
 		a.Logins = loginFindings(sum, loc)
 	}
 	a.Findings = merge(co.findings, server)
+	if sum.SSHDLines > 0 {
+		a.Findings = append(a.Findings, userFindings(sum, opts.Scan.User)...)
+	}
 	for _, f := range a.Findings {
 		complete(f)
 	}
@@ -443,6 +446,41 @@ func serverFindings(sum *Summary, loc locator) []*diag.Finding {
 		f := diag.NewFinding("server.sshd_not_running").Sev(diag.SevWarning)
 		f.Fix("fix.explain_sshd_status", "sudo systemctl status ssh sshd; sudo journalctl -u ssh -u sshd -n 50 --no-pager")
 		out = append(out, f)
+	}
+	return out
+}
+
+// minNoise is how many failed logins for names that do not exist (or may
+// not log in) make scanning worth mentioning.
+const minNoise = 5
+
+// userFindings say what an sshd log shows for the user asked about, and
+// how much of it is scanning noise: strangers trying names that do not
+// exist are not that user's problem.
+func userFindings(sum *Summary, user string) []*diag.Finding {
+	var out []*diag.Finding
+	if user != "" {
+		acc, fail := 0, 0
+		seen := false
+		for _, k := range sum.Keys {
+			if k.User == user {
+				seen = true
+				acc += k.Accepted
+				fail += max(k.Failed, k.FailedConns)
+			}
+		}
+		if !seen {
+			out = append(out, diag.NewFinding("explain.user_absent").Arg("user", quoteText(user)).
+				Arg("others", strconv.Itoa(sum.OtherFailed)).Arg("sources", strconv.Itoa(sum.OtherSources)))
+		} else {
+			out = append(out, diag.NewFinding("explain.user_summary").Arg("user", quoteText(user)).
+				Arg("accepted", strconv.Itoa(acc)).Arg("failed", strconv.Itoa(fail)).
+				Arg("others", strconv.Itoa(sum.OtherFailed)).Arg("sources", strconv.Itoa(sum.OtherSources)))
+		}
+	}
+	if sum.NoiseFailed >= minNoise {
+		out = append(out, diag.NewFinding("explain.scan_noise").Arg("count", strconv.Itoa(sum.NoiseFailed)).
+			Arg("sources", strconv.Itoa(sum.NoiseSources)))
 	}
 	return out
 }

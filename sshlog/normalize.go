@@ -76,7 +76,7 @@ func (z *normalizer) one(line []byte) {
 		return
 	}
 	// A syslog or journal line is already what it should be.
-	if h, _ := parseHeader(line, &z.tc); h.present {
+	if z.logLine(line) {
 		z.out = append(z.out, line)
 		return
 	}
@@ -156,11 +156,19 @@ func (z *normalizer) peel(line []byte) []byte {
 		if len(line) == before {
 			break
 		}
-		if h, _ := parseHeader(line, &z.tc); h.present {
+		if z.logLine(line) {
 			break
 		}
 	}
 	return line
+}
+
+// logLine reports a syslog or journal line: a header with a host, or one
+// naming sshd or systemd. A time stamp before "ssh: …" or "user@host: …"
+// (CI logs) is not a header: the stamp is peeled instead.
+func (z *normalizer) logLine(line []byte) bool {
+	h, _ := parseHeader(line, &z.tc)
+	return h.present && (len(h.host) > 0 || isSSHDIdent(h.ident) || string(h.ident) == "systemd")
 }
 
 // trimEnd removes trailing blanks, backticks and emphasis.

@@ -48,8 +48,9 @@ type Failure struct {
 // KeySummary is what happened for one user and client address.
 type KeySummary struct {
 	User, Source string
-	// Accepted and Failed count finished logins.
-	Accepted, Failed int
+	// Accepted and Failed count finished logins; FailedConns counts
+	// connections that failed, finished or not (a log may end first).
+	Accepted, Failed, FailedConns int
 	// LastSuccess is the line of the latest accepted login (0 when none).
 	LastSuccess     int
 	LastSuccessTime time.Time
@@ -85,7 +86,19 @@ type Summary struct {
 	Running *bool
 
 	keysTruncated bool
+
+	// OtherFailed counts failed logins the User/Source filter left out,
+	// OtherSources their distinct client addresses (capped).
+	OtherFailed  int
+	OtherSources int
+	// NoiseFailed counts failed logins for names that do not exist or
+	// are not allowed (what scanners try), NoiseSources their addresses.
+	NoiseFailed  int
+	NoiseSources int
 }
+
+// maxNoiseSources caps the address sets behind the noise counts.
+const maxNoiseSources = 4096
 
 // conn tracks one connection until it ends.
 type conn struct {
@@ -98,6 +111,7 @@ type conn struct {
 	context  []Event
 	done     bool
 	recorded bool // the cause was recorded as a failure
+	counted  bool // the connection was counted as one failed attempt
 	accepted bool // the login succeeded
 }
 
@@ -114,6 +128,8 @@ type scanner struct {
 	current *conn // last connection touched (bare logs without pids)
 
 	server map[string]*Failure // latest server-wide failure per code
+
+	noiseSrc, otherSrc map[string]struct{} // addresses behind the noise counts
 	// startup is the current unresolved start-up failure burst.
 	startup *Failure
 }
@@ -122,7 +138,8 @@ func newScanner(opts ScanOptions) *scanner {
 	if opts.MaxKeys <= 0 {
 		opts.MaxKeys = DefaultMaxKeys
 	}
-	s := &scanner{opts: opts, keys: map[string]*KeySummary{}, conns: map[string]*conn{}, server: map[string]*Failure{}}
+	s := &scanner{opts: opts, keys: map[string]*KeySummary{}, conns: map[string]*conn{}, server: map[string]*Failure{},
+		noiseSrc: map[string]struct{}{}, otherSrc: map[string]struct{}{}}
 	s.tc.now = opts.Now
 	if s.tc.now.IsZero() {
 		s.tc.now = time.Now()
@@ -411,7 +428,20 @@ func (s *scanner) serverFailure(e Event) {
 // recordFailure makes the connection's cause the latest failure of its
 // user and source; final counts one failed login.
 func (s *scanner) recordFailure(c *conn, final bool) {
-	if c.cause == nil || !s.matches(c.user, c.source) {
+	if c.cause == nil {
+		return
+	}
+	first := !c.counted
+	c.counted = true
+	if first && isNoise(c.cause.Code) {
+		s.sum.NoiseFailed++
+		s.sum.NoiseSources += s.noteSource(s.noiseSrc, c.source)
+	}
+	if !s.matches(c.user, c.source) {
+		if first {
+			s.sum.OtherFailed++
+			s.sum.OtherSources += s.noteSource(s.otherSrc, c.source)
+		}
 		return
 	}
 	k := s.key(c.user, c.source)
@@ -424,10 +454,36 @@ func (s *scanner) recordFailure(c *conn, final bool) {
 	}
 	k.LastFailure, k.Failing, k.lastSeq = f, true, s.seq
 	c.recorded = true
+	if first {
+		k.FailedConns++
+	}
 	if final {
 		k.Failed++
 		s.sum.Failed++
 	}
+}
+
+// isNoise names the failures scanners cause: names that do not exist or
+// may not log in.
+func isNoise(code string) bool {
+	switch code {
+	case "server.invalid_user", "server.allowusers", "server.denyusers", "server.allowgroups", "server.denygroups", "server.root_login_refused":
+		return true
+	}
+	return false
+}
+
+// noteSource adds addr to set and returns 1 when it is new (the set is
+// capped: beyond it, nothing more is counted).
+func (s *scanner) noteSource(set map[string]struct{}, addr string) int {
+	if addr == "" || len(set) >= maxNoiseSources {
+		return 0
+	}
+	if _, ok := set[addr]; ok {
+		return 0
+	}
+	set[addr] = struct{}{}
+	return 1
 }
 
 // matches applies the User and Source filters. A line without a user
