@@ -68,6 +68,7 @@ type Summary struct {
 	SSHDLines  int // lines from sshd or about its systemd unit
 	Recognized int // lines classified
 	LongLines  int // lines cut at the line cap
+	Junk       int // lines dropped as binary (not text)
 	First      time.Time
 	Last       time.Time
 	Accepted   int // accepted logins
@@ -157,6 +158,7 @@ func ScanServerLog(r io.Reader, opts ScanOptions) (*Summary, error) {
 	lr := newLineReader(r, opts.MaxLineBytes)
 	var j journalEntry
 	export := false
+	var nz normalizer
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
@@ -191,8 +193,13 @@ func ScanServerLog(r io.Reader, opts ScanOptions) (*Summary, error) {
 			}
 			// Not export after all: fall through as a plain line.
 		}
-		s.feedLine(line, lr.n)
+		// A log pasted or relayed (indented, quoted, stamped by a
+		// collector) reads like the log itself.
+		for _, l := range nz.clean(line) {
+			s.feedLine(l, lr.n)
+		}
 	}
+	s.sum.Junk = nz.junk
 	if export && j.fields > 0 {
 		s.feedJournal(&j)
 	}
