@@ -290,14 +290,15 @@ func dirOf(p string) string {
 
 func tcpFinding(h *hit, host, port, errText string, loc locator, sev diag.Severity, proxied bool) *diag.Finding {
 	code := ""
+	low := strings.ToLower(errText)
 	switch {
-	case strings.Contains(errText, "Connection refused"):
+	case strings.Contains(low, "connection refused"):
 		code = "tcp.refused"
-	case strings.Contains(errText, "timed out") || strings.Contains(errText, "did not properly respond"):
+	case strings.Contains(low, "timed out") || strings.Contains(low, "did not properly respond") || strings.Contains(low, "i/o timeout"):
 		code = "tcp.timeout"
-	case strings.Contains(errText, "No route to host"):
+	case strings.Contains(low, "no route to host"):
 		code = "tcp.no_route"
-	case strings.Contains(errText, "Network is unreachable"):
+	case strings.Contains(low, "network is unreachable"):
 		code = "tcp.net_unreachable"
 	default:
 		code = "tcp.refused"

@@ -32,6 +32,12 @@ func familyRules() []rule {
 		{"ppk_passphrase", `Enter passphrase for key '(.+\.ppk)'`},
 		// Old OpenSSH wording and negotiation lines cut from their start.
 		{"old_connect_addr", `^(?:ssh: )?connect to address (\S+) port (\d+): (.+)$`},
+		// The same words retyped or relayed: "connect to X port 22: no
+		// route to host", "connect to address X and port 22: …".
+		{"connect_loose", `connect to (?:host |address )?(\S+) (?:and )?port (\d+): (.+)$`},
+		// Node's net errors (ssh2 and the tools on it).
+		{"node_connect", `connect (ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH) (\S+)`},
+		{"node_dns", `getaddrinfo (ENOTFOUND|EAI_AGAIN) (\S+)`},
 		{"negotiate_loose", `(?:Unable to negotiate with (\S+) port (\S+?) ?: )?no matching (key exchange method|host key type|host key|cipher|MAC|mac) found\.? Their offer: (.*?)(?: \[preauth\])?$`},
 		// Windows OpenSSH could not start the ProxyCommand program.
 		{"win_createprocess", `CreateProcessW failed error:(\d+)`},
@@ -118,18 +124,31 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		add(f)
 	}
 	// TCP, as other clients say it.
-	for _, rule := range []string{"old_connect_addr", "go_dial", "putty_net", "lib_unable_port"} {
+	if h := c.first("node_dns"); h != nil && !have("dns.", "tcp.") {
+		code := "dns.nxdomain"
+		if h.m[1] == "EAI_AGAIN" {
+			code = "dns.tempfail"
+		}
+		f := diag.NewFinding(code).Arg("host", quoteText(h.m[2])).Arg("hostname", quoteText(h.m[2])).Arg("error", h.m[1])
+		ev(f, h).Fix("fix.explain_dns_lookup", cmd("getent hosts %s", h.m[2]))
+		add(f)
+	}
+	for _, rule := range []string{"old_connect_addr", "connect_loose", "go_dial", "node_connect", "putty_net", "lib_unable_port"} {
 		h := c.last(rule)
 		if h == nil || have("tcp.", "dns.") {
 			continue
 		}
 		host, port, errText := "", "", ""
 		switch rule {
-		case "old_connect_addr":
+		case "old_connect_addr", "connect_loose":
 			if c.after("established", h.n) != nil || success {
 				continue
 			}
 			host, port, errText = h.m[1], h.m[2], h.m[3]
+		case "node_connect":
+			host, port, _ = hostPortLoose(h.m[2])
+			errText = map[string]string{"ECONNREFUSED": "Connection refused", "ETIMEDOUT": "Connection timed out",
+				"EHOSTUNREACH": "No route to host", "ENETUNREACH": "Network is unreachable"}[h.m[1]]
 		case "go_dial":
 			host, port, _ = hostPortLoose(h.m[1])
 			errText = h.m[2]
