@@ -46,16 +46,27 @@ func (z *normalizer) clean(line []byte) [][]byte {
 	if len(line) == 0 {
 		return nil
 	}
-	if isJunk(line) {
+	// Fast path: a syslog or journal line is what it should be.
+	if z.logLine(line) {
+		z.out = append(z.out, line)
+		return z.out
+	}
+	junk, esc, cr := inspect(line)
+	if junk {
 		if l, ok := z.utf16(line); ok {
 			line = l
+			esc, cr = bytes.IndexByte(line, 0x1b) >= 0, bytes.IndexByte(line, '\r') >= 0
 		} else {
 			z.junk++
 			return nil
 		}
 	}
-	if bytes.IndexByte(line, 0x1b) >= 0 {
+	if esc {
 		line = z.stripANSI(line)
+	}
+	if !cr {
+		z.one(line)
+		return z.out
 	}
 	// Progress output overwrites itself with CR: each part is a line.
 	for len(line) > 0 {
@@ -355,25 +366,39 @@ func clock(b []byte) int {
 // isJunk reports bytes that are not text: a NUL, more than two control
 // bytes, or mostly invalid UTF-8. One pass, no allocation.
 func isJunk(b []byte) bool {
+	junk, _, _ := inspect(b)
+	return junk
+}
+
+// inspect is isJunk's pass, which also notes ESC and CR bytes.
+func inspect(b []byte) (junk, esc, cr bool) {
 	ctl := 0
 	high := 0
 	for _, c := range b {
+		if c >= 0x20 && c < 0x7f {
+			continue
+		}
 		switch {
 		case c == 0:
-			return true
-		case c < 0x20 && c != '\t' && c != '\r' && c != 0x1b, c == 0x7f:
+			return true, esc, cr
+		case c == 0x1b:
+			esc = true
+		case c == '\r':
+			cr = true
+		case c == '\t':
+		case c < 0x20, c == 0x7f:
 			ctl++
 			if ctl > 2 {
-				return true
+				return true, esc, cr
 			}
-		case c >= 0x80:
+		default:
 			high++
 		}
 	}
 	if high > 0 && high*4 > len(b) && !utf8.Valid(b) {
-		return true
+		return true, esc, cr
 	}
-	return false
+	return false, esc, cr
 }
 
 // utf16 turns a line of UTF-16LE (PowerShell's ">" writes it) holding
