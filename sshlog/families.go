@@ -114,7 +114,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 			project = p[1]
 		}
 		f := diag.NewFinding("gcp.instance_not_found").Arg("instance", quoteText(name)).Arg("project", orWords(project))
-		ev(f, h).Fix("fix.explain_gcp_list_instances", "gcloud compute instances list")
+		ev(f, h).Fix("fix.family_gcp_list_instances", "gcloud compute instances list")
 		add(f)
 	}
 	if h := c.first("gc_permission"); h != nil {
