@@ -60,8 +60,8 @@ func familyRules() []rule {
 		{"lib_prohibited", `[Ss]ecsh channel \d+ open FAILED: open failed: Administratively prohibited|ChannelException\(1, 'Administratively prohibited'\)|reason: ADMINISTRATIVELY_PROHIBITED`},
 		// PuTTY, plink, pscp, WinSCP, FileZilla.
 		{"putty_net", `Network error: ?(Connection refused|Connection timed out|No route to host|Network is unreachable)`},
-		{"putty_key_refused", `Server refused our (?:public )?key`},
-		{"putty_no_methods", `No supported authentication methods? available(?: \(server sent: ?([^)]*)\))?`},
+		{"putty_key_refused", `[Ss]erver refused (?:our )?(?:public )?key`},
+		{"putty_no_methods", `[Nn]o supported authentication methods? available(?: \(server sent: ?([^)]*)\))?`},
 		{"putty_hostkey", `WARNING - POTENTIAL SECURITY BREACH|host key does not match the one (?:WinSCP|PuTTY|FileZilla) has (?:in|is) cache`},
 		// rsync, scp, sftp, borg: the remote side of a file transfer.
 		{"rsync_exec", `rsync: Failed to exec (\S+): (.+?) \(\d+\)`},
