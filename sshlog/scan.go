@@ -43,6 +43,7 @@ type Failure struct {
 	Cause   Event
 	Context []Event
 	seq     int64
+	conn    *conn // the connection that recorded it (nil for sshd-wide failures)
 }
 
 // KeySummary is what happened for one user and client address.
@@ -452,7 +453,15 @@ func (s *scanner) recordFailure(c *conn, final bool) {
 		return
 	}
 	k := s.key(c.user, c.source)
-	f := &Failure{Cause: *c.cause, Context: append([]Event(nil), c.context...), seq: s.seq}
+	var f *Failure
+	if lf := k.LastFailure; lf != nil && lf.conn == c {
+		// The same connection again (its cause, then its close): update
+		// the failure it already recorded instead of copying it anew.
+		lf.Cause, lf.Context, lf.seq = *c.cause, append(lf.Context[:0], c.context...), s.seq
+		f = lf
+	} else {
+		f = &Failure{Cause: *c.cause, Context: append([]Event(nil), c.context...), seq: s.seq, conn: c}
+	}
 	if f.Cause.User == "" {
 		f.Cause.User = c.user
 	}
