@@ -227,6 +227,17 @@ func looksLikeError(s string, low *[]byte) bool {
 		}
 		b = append(b, c)
 	}
+	// Counters of nothing ("failed=0" in Ansible's recap, "0 errors")
+	// report no failure.
+	for _, z := range zeroCounts {
+		for {
+			i := bytes.Index(b, []byte(z))
+			if i < 0 {
+				break
+			}
+			b = append(b[:i], b[i+len(z):]...)
+		}
+	}
 	*low = b
 	for _, w := range errorWords {
 		if bytes.Contains(b, []byte(w)) {
@@ -235,6 +246,8 @@ func looksLikeError(s string, low *[]byte) bool {
 	}
 	return false
 }
+
+var zeroCounts = []string{"failed=0", "unreachable=0", "errors=0", "error=0", " 0 failed", " 0 errors", "ignored=0"}
 
 func firstLines(c *clientFacts, n int) []numLine {
 	var out []numLine

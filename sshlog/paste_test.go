@@ -136,6 +136,12 @@ func TestUnknownFailure(t *testing.T) {
 	if !named {
 		t.Errorf("evidence %v does not name the line", a.Findings[0].Evidence)
 	}
+	// Ansible's recap of a run that worked reports no failure.
+	recap := "PLAY RECAP *********************************************************************\n" +
+		"localhost                  : ok=20   changed=3    unreachable=0    failed=0\n"
+	if got := diagnosisCode(pasteExplain(t, recap, ExplainOptions{})); got == "explain.unknown_failure" {
+		t.Errorf("a recap with failed=0 read as a failure")
+	}
 	// A success with retries is no failure (Vagrant's boot).
 	a = pasteExplain(t, published(t, "016-vagrant-timeout-then-ready.txt"), ExplainOptions{})
 	if got := diagnosisCode(a); got != "explain.no_failure" {
