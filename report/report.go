@@ -125,8 +125,15 @@ func Build(command string, lang catalog.Lang, o *diag.Outcome) *Report {
 func RenderFinding(lang catalog.Lang, f *diag.Finding) Finding {
 	out := Finding{Code: f.Code, Severity: string(f.Severity), Evidence: map[string]string{}, Fixes: []Fix{}}
 	if e, ok := catalog.Lookup(f.Code); ok {
-		out.Title = catalog.Fill(e.Title.In(lang), f.Args)
-		out.Explanation = catalog.Fill(e.Explanation.In(lang), f.Args)
+		title := e.Title
+		if catalog.HasUnseen(title.En, f.Args) {
+			// A value the input did not show: the other wording.
+			if t, ok := catalog.TitleWithout(f.Code); ok {
+				title = t
+			}
+		}
+		out.Title = catalog.FillSeen(lang, title.In(lang), f.Args)
+		out.Explanation = catalog.FillSeen(lang, e.Explanation.In(lang), f.Args)
 	} else {
 		out.Title = f.Code
 	}
@@ -139,7 +146,11 @@ func RenderFinding(lang catalog.Lang, f *diag.Finding) Finding {
 		out.evidenceOrder = append(out.evidenceOrder, ev.Key)
 	}
 	for _, fx := range f.Fixes {
-		out.Fixes = append(out.Fixes, Fix{Description: catalog.Say(lang, fx.Key, f.Args), Command: fx.Command})
+		desc := fx.Key
+		if t, ok := catalog.Phrase(fx.Key); ok {
+			desc = catalog.FillSeen(lang, t.In(lang), f.Args)
+		}
+		out.Fixes = append(out.Fixes, Fix{Description: desc, Command: fx.Command})
 	}
 	return out
 }

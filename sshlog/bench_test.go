@@ -66,15 +66,7 @@ func BenchmarkScanServerLog(b *testing.B) {
 
 // BenchmarkExplainAuthLog: the same through explain's routing.
 func BenchmarkExplainAuthLog(b *testing.B) {
-	data := benchLog(b, 20<<20)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := Explain([]Input{{Name: "auth.log", R: bytes.NewReader(data)}}, ExplainOptions{}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchExplain(b, benchLog(b, 20<<20))
 }
 
 var _ = io.Discard

@@ -41,7 +41,7 @@ var clientRules = func() []rule {
 		{"established", `^debug1: Connection established\.$`},
 		// banner exchange
 		{"banner_line", `^debug1: (?:kex|ssh)_exchange_identification: banner line (\d+): (.*)$`},
-		{"id_closed", `^(?:kex|ssh)_exchange_identification: Connection closed by remote host$`},
+		{"id_closed", `^(?:kex|ssh)_exchange_identification: Connection closed by remote host`},
 		{"id_reset", `^(?:kex|ssh)_exchange_identification: read: (Connection reset by peer|.+)$`},
 		{"invalid_chars", `^(?:(?:kex|ssh)_exchange_identification: )?banner line contains invalid characters$`},
 		{"too_long", `^(?:(?:kex|ssh)_exchange_identification: )?banner line too long$`},
@@ -102,7 +102,7 @@ var clientRules = func() []rule {
 		{"authenticated", `^Authenticated to (\S+) \((.+)\) using "(.+)"\.$`},
 		{"authenticated", `^debug1: Authentication succeeded \((.+)\)\.$`},
 		{"partial", `^Authenticated using "(.+)" with partial success\.$`},
-		{"denied", `^(?:(.+)@(\S+): )?Permission denied \((.+)\)\.$`},
+		{"denied", `^(?:(.+)@(\S+): )?Permission denied \((.+)\)\.?$`},
 		{"denied_retry", `^Permission denied, please try again\.$`},
 		{"disconnect_too_many", `^Received disconnect from (\S+)(?: port (\d+))?: ?(\d+): Too many authentication failures`},
 		{"disconnect_other", `^Received disconnect from (\S+) port (\d+):(\d+): (.*)$`},
@@ -153,15 +153,58 @@ var clientRules = func() []rule {
 	for i, d := range def {
 		out[i] = rule{d.name, regexp.MustCompile(d.re)}
 	}
-	return out
+	// Other clients and tools (families.go) come after ssh's own words.
+	return append(out, familyRules()...)
 }()
 
-// matchClient returns the hit for one client line, or ok=false.
+// clientFilter keeps the rules off lines that cannot match them.
+var clientFilter = func() *prefilter {
+	res := make([]string, len(clientRules))
+	for i, r := range clientRules {
+		res[i] = r.re.String()
+	}
+	return newPrefilter(res)
+}()
+
+// maxPrefixes bounds how many "prefix: " a line may lose before its text
+// matches: tools relay what ssh printed after their own words (Vagrant's
+// "default: ", borg's "Remote: ", Ansible's "Failed to connect to the
+// host via ssh: ").
+const maxPrefixes = 4
+
+// matchClient returns the hit for one client line, or ok=false. When the
+// whole line matches nothing, the text after each of its first few ": "
+// is tried in turn.
 func matchClient(n int, text string) (hit, bool) {
 	t := strings.TrimRight(text, "\r")
-	for _, r := range clientRules {
-		if m := r.re.FindStringSubmatch(t); m != nil {
-			return hit{rule: r.name, n: n, text: t, m: m}, true
+	var setBuf [256]bool
+	set := setBuf[:]
+	if len(clientRules) > len(set) {
+		set = make([]bool, len(clientRules))
+	}
+	if !clientFilter.candidates(t, set) {
+		return hit{}, false
+	}
+	rest := t
+	for k := 0; ; k++ {
+		for i, r := range clientRules {
+			if !set[i] {
+				continue
+			}
+			if m := r.re.FindStringSubmatch(rest); m != nil {
+				return hit{rule: r.name, n: n, text: t, m: m}, true
+			}
+		}
+		if k == maxPrefixes {
+			break
+		}
+		i := strings.Index(rest, ": ")
+		if i < 0 {
+			break
+		}
+		rest = strings.TrimLeft(rest[i+2:], " ")
+		if rest == "" {
+			break
 		}
 	}
 	return hit{}, false

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 )
 
@@ -31,7 +32,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 		return f
 	}
 
-	success := c.has("authenticated", "exit_status", "interactive", "transferred")
+	success := c.has("authenticated", "exit_status", "interactive", "transferred", "vagrant_ready")
 	out.success = success
 	authFailed := c.has("denied", "disconnect_too_many", "no_more_methods", "auth_failed", "gc_not_propagated")
 	unknown := c.last("proxy_unknown")
@@ -47,7 +48,12 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	// 1. The client's own configuration.
 	if h := c.first("config_perm"); h != nil {
 		f := diag.NewFinding("perm.ssh_config").Arg("path", quoteText(h.m[1])).Arg("file", quoteText(h.m[1]))
-		ev(f, h).Fix("fix.explain_ssh_config_perm", cmd("chmod 600 %s", h.m[1]))
+		if windowsPath(h.m[1]) || c.windowsText() {
+			f.Fix("fix.family_windows_config_acl", windowsACL(h.m[1]))
+		} else {
+			ev(f, h).Fix("fix.explain_ssh_config_perm", cmd("chmod 600 %s", h.m[1]))
+		}
+		ev(f, h)
 		add(f)
 	}
 	if h := c.first("config_bad", "config_other"); h != nil {
@@ -238,8 +244,41 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	// 12. After login.
 	sessionFindings(c, loc, add)
 
+	// 13. Other clients' and tools' words for the same causes.
+	have := func(prefixes ...string) bool {
+		for _, f := range out.findings {
+			if f.Severity != diag.SevError {
+				continue
+			}
+			for _, p := range prefixes {
+				if strings.HasPrefix(f.Code, p) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, f := range familyFindings(c, loc, success, have) {
+		out.findings = insertFinding(out.findings, f)
+	}
+
 	out.timeline = timeline(c, loc)
 	return out
+}
+
+// insertFinding puts f before the first finding of its causal stage or a
+// later one: what breaks earlier on ssh's path explains what follows.
+func insertFinding(list []*diag.Finding, f *diag.Finding) []*diag.Finding {
+	st := stage(f.Code)
+	for i, g := range list {
+		if stage(g.Code) >= st {
+			list = append(list, nil)
+			copy(list[i+1:], list[i:])
+			list[i] = f
+			return list
+		}
+	}
+	return append(list, f)
 }
 
 func dirOf(p string) string {
@@ -251,19 +290,20 @@ func dirOf(p string) string {
 
 func tcpFinding(h *hit, host, port, errText string, loc locator, sev diag.Severity, proxied bool) *diag.Finding {
 	code := ""
+	low := strings.ToLower(errText)
 	switch {
-	case strings.Contains(errText, "Connection refused"):
+	case strings.Contains(low, "connection refused"):
 		code = "tcp.refused"
-	case strings.Contains(errText, "timed out") || strings.Contains(errText, "did not properly respond"):
+	case strings.Contains(low, "timed out") || strings.Contains(low, "did not properly respond") || strings.Contains(low, "i/o timeout"):
 		code = "tcp.timeout"
-	case strings.Contains(errText, "No route to host"):
+	case strings.Contains(low, "no route to host"):
 		code = "tcp.no_route"
-	case strings.Contains(errText, "Network is unreachable"):
+	case strings.Contains(low, "network is unreachable"):
 		code = "tcp.net_unreachable"
 	default:
 		code = "tcp.refused"
 	}
-	f := diag.NewFinding(code).Sev(sev).Arg("host", quoteText(host)).Arg("port", port).Arg("address", quoteText(host)).Arg("addr", quoteText(host))
+	f := diag.NewFinding(code).Sev(sev).Arg("host", orWords(host)).Arg("port", firstNonEmpty(port, catalog.Unseen)).Arg("address", orWords(host)).Arg("addr", orWords(host))
 	lineEv(f, loc, h.n, h.text)
 	f.Ev("error", quoteText(errText))
 	if proxied {

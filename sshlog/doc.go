@@ -76,4 +76,33 @@
 // (auth.too_many_failures), that a key the server accepted was ignored for
 // its permissions, and that a proxy failed. Text with nothing recognisable
 // gives explain.unrecognized, never a guess.
+//
+// # What people paste
+//
+// Every line first goes through one normaliser (normalize.go), shared
+// with ScanServerLog: indentation, Markdown quotes, code fences, inline
+// code spans, emphasis, CRLF and progress CRs, ANSI colour and UTF-16 are
+// presentation; CI, VS Code, Go-log, dmesg and Windows sshd.log stamps and
+// Packer's "==> name: " are prefixes; Ansible's JSON results are unescaped
+// into their lines. Evidence keeps the user's own line numbers. Text after
+// a tool's "prefix: " (Vagrant, borg, wrappers) is matched when the whole
+// line is not. Binary junk is dropped before any pattern runs, and a
+// literal pre-filter (prefilter.go) runs only the patterns whose words
+// occur in a line, so junk and unrelated text cost one pass.
+//
+// Other clients and tools (families.go) get the catalog's codes:
+// Vagrant, ssh-agent and ssh-add, PuTTY/plink/pscp, WinSCP, FileZilla,
+// paramiko, Node's ssh2, Go's x/crypto/ssh, JSch, libssh2, Windows
+// OpenSSH's CreateProcessW, rsync, scp/sftp, borg, Packer and gcloud's API
+// errors. sshd lines that name their cause alone (bad ownership or modes,
+// a key type not in PubkeyAcceptedAlgorithms) are findings even when the
+// log says nothing else. Lines that look like errors but match nothing
+// give explain.unknown_failure with those lines (inconclusive), never
+// explain.no_failure. With ScanOptions.User, explain says what the log
+// shows for that user and how much is scanning noise (explain.user_summary,
+// explain.user_absent, explain.scan_noise).
+//
+// The published corpus (testdata/corpus/published, with SOURCES.tsv) holds
+// texts people posted, verbatim, each with its source and the cause the
+// thread settled on; TestPublishedCorpus checks each.
 package sshlog

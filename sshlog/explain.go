@@ -1,6 +1,7 @@
 package sshlog
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -60,6 +61,7 @@ type Analysis struct {
 	Recognized  int // lines understood
 	Dropped     int // client lines beyond MaxClientLines
 	LongLines   int // lines cut at MaxLineBytes
+	Junk        int // lines dropped as binary (not text)
 	// Unrecognized is true when nothing in the text was understood: the
 	// result is explain.unrecognized, never a guess.
 	Unrecognized bool
@@ -128,10 +130,19 @@ func Explain(inputs []Input, opts ExplainOptions) (*Analysis, error) {
 		a.Logins = loginFindings(sum, loc)
 	}
 	a.Findings = merge(co.findings, server)
+	if sum.SSHDLines > 0 {
+		a.Findings = append(a.Findings, userFindings(sum, opts.Scan.User)...)
+	}
 	for _, f := range a.Findings {
 		complete(f)
 	}
 	complete(a.Timeline)
+	unknown := errorLines(facts, 5)
+	if a.Recognized == 0 && len(unknown) > 0 {
+		a.Unrecognized = true
+		a.Findings = []*diag.Finding{unknownFailure(unknown, loc)}
+		return a, nil
+	}
 	if a.Recognized == 0 {
 		a.Unrecognized = true
 		f := diag.NewFinding("explain.unrecognized").Arg("lines", strconv.Itoa(a.Lines))
@@ -152,11 +163,91 @@ func Explain(inputs []Input, opts ExplainOptions) (*Analysis, error) {
 			problems = true
 		}
 	}
+	if !problems && len(unknown) > 0 && !facts.has("authenticated", "exit_status", "interactive", "transferred", "vagrant_ready") {
+		// Never "no failure" over lines that say something failed: say
+		// which lines are not known yet (inconclusive).
+		a.Unrecognized = true
+		a.Findings = append(a.Findings, unknownFailure(unknown, loc))
+		return a, nil
+	}
 	if !problems {
 		a.Findings = append(a.Findings, diag.NewFinding("explain.no_failure"))
 	}
 	return a, nil
 }
+
+// unknownFailure lists lines that look like errors but match nothing known.
+func unknownFailure(lines []numLine, loc locator) *diag.Finding {
+	f := diag.NewFinding("explain.unknown_failure")
+	for _, l := range lines {
+		f.Ev("unknown_line", loc(l.n)+": "+quoteText(l.text))
+	}
+	f.Fix("fix.explain_give_more", "")
+	return f
+}
+
+// errorWords mark a line that reports a failure, in any program's words.
+var errorWords = []string{"error", "fail", "denied", "refused", "timed out", "timeout", "unable", "cannot", "can't",
+	"could not", "couldn't", "not found", "invalid", "fatal", "unreachable", "rejected", "no such", "exception",
+	"disconnect", "broken pipe", "not allowed", "not permitted", "incorrect", "unknown host", "closed by",
+	"エラー", "失敗", "拒否", "できません", "見つかりません"}
+
+// errorLines returns up to max unrecognised client lines that look like
+// errors.
+func errorLines(c *clientFacts, max int) []numLine {
+	var out []numLine
+	hi := 0
+	var low []byte
+	for _, l := range c.lines {
+		for hi < len(c.hits) && c.hits[hi].n < l.n {
+			hi++
+		}
+		if hi < len(c.hits) && c.hits[hi].n == l.n {
+			continue
+		}
+		if looksLikeError(l.text, &low) {
+			out = append(out, l)
+			if len(out) == max {
+				break
+			}
+		}
+	}
+	return out
+}
+
+func looksLikeError(s string, low *[]byte) bool {
+	if len(s) < 6 {
+		return false
+	}
+	b := (*low)[:0]
+	for i := 0; i < len(s) && i < 512; i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	// Counters of nothing ("failed=0" in Ansible's recap, "0 errors")
+	// report no failure.
+	for _, z := range zeroCounts {
+		for {
+			i := bytes.Index(b, []byte(z))
+			if i < 0 {
+				break
+			}
+			b = append(b[:i], b[i+len(z):]...)
+		}
+	}
+	*low = b
+	for _, w := range errorWords {
+		if bytes.Contains(b, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+var zeroCounts = []string{"failed=0", "unreachable=0", "errors=0", "error=0", " 0 failed", " 0 errors", "ignored=0"}
 
 func firstLines(c *clientFacts, n int) []numLine {
 	var out []numLine
@@ -186,6 +277,7 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 	strongServer, strongClient := 0, 0
 	var j journalEntry
 	export := false
+	var nz normalizer
 
 	route := func(line []byte, n int) {
 		gn := offset + n
@@ -204,6 +296,9 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 		ch, cok := matchClient(gn, text)
 		m, preauth := trimMessage(msg)
 		r, sok := classifyMessage(m)
+		if sok && cok && ch.rule == "debug" {
+			cok = false // a debug message only sshd prints
+		}
 		toServer := false
 		switch {
 		case preauth && sok:
@@ -276,25 +371,30 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 				continue
 			}
 		}
-		if !decided {
-			// Count strong signals; keep the line for routing once decided.
-			h, msg := parseHeader(line, &s.tc)
-			m, preauth := trimMessage(msg)
-			_, sok := classifyMessage(m)
-			ch, cok := matchClient(0, string(line))
-			switch side := configSide(string(line)); {
-			case h.present || preauth || (sok && !cok) || (len(line) > 0 && line[0] == '{') || (sok && side > 0):
-				strongServer++
-			case cok && !sok && !weakClientRule(ch.rule) || (cok && side < 0):
-				strongClient++
+		for _, line := range nz.clean(line) {
+			if !decided {
+				// Count strong signals; keep the line for routing once decided.
+				h, msg := parseHeader(line, &s.tc)
+				m, preauth := trimMessage(msg)
+				_, sok := classifyMessage(m)
+				ch, cok := matchClient(0, string(line))
+				if sok && cok && ch.rule == "debug" {
+					cok = false
+				}
+				switch side := configSide(string(line)); {
+				case h.present || preauth || (sok && !cok) || (len(line) > 0 && line[0] == '{') || (sok && side > 0):
+					strongServer++
+				case cok && !sok && !weakClientRule(ch.rule) || (cok && side < 0):
+					strongClient++
+				}
+				window = append(window, pending{lr.n, append([]byte(nil), line...)})
+				if len(window) >= modeWindow {
+					flush()
+				}
+				continue
 			}
-			window = append(window, pending{lr.n, append([]byte(nil), line...)})
-			if len(window) >= modeWindow {
-				flush()
-			}
-			continue
+			route(line, lr.n)
 		}
-		route(line, lr.n)
 	}
 	if export && j.fields > 0 {
 		s.feedJournal(&j)
@@ -303,6 +403,7 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 		flush()
 	}
 	a.LongLines += lr.long
+	a.Junk += nz.junk
 	return lr.n, nil
 }
 
@@ -362,6 +463,41 @@ func serverFindings(sum *Summary, loc locator) []*diag.Finding {
 	return out
 }
 
+// minNoise is how many failed logins for names that do not exist (or may
+// not log in) make scanning worth mentioning.
+const minNoise = 5
+
+// userFindings say what an sshd log shows for the user asked about, and
+// how much of it is scanning noise: strangers trying names that do not
+// exist are not that user's problem.
+func userFindings(sum *Summary, user string) []*diag.Finding {
+	var out []*diag.Finding
+	if user != "" {
+		acc, fail := 0, 0
+		seen := false
+		for _, k := range sum.Keys {
+			if k.User == user {
+				seen = true
+				acc += k.Accepted
+				fail += max(k.Failed, k.FailedConns)
+			}
+		}
+		if !seen {
+			out = append(out, diag.NewFinding("explain.user_absent").Arg("user", quoteText(user)).
+				Arg("others", strconv.Itoa(sum.OtherFailed)).Arg("sources", strconv.Itoa(sum.OtherSources)))
+		} else {
+			out = append(out, diag.NewFinding("explain.user_summary").Arg("user", quoteText(user)).
+				Arg("accepted", strconv.Itoa(acc)).Arg("failed", strconv.Itoa(fail)).
+				Arg("others", strconv.Itoa(sum.OtherFailed)).Arg("sources", strconv.Itoa(sum.OtherSources)))
+		}
+	}
+	if sum.NoiseFailed >= minNoise {
+		out = append(out, diag.NewFinding("explain.scan_noise").Arg("count", strconv.Itoa(sum.NoiseFailed)).
+			Arg("sources", strconv.Itoa(sum.NoiseSources)))
+	}
+	return out
+}
+
 // loginFindings summarise the most recently active user/source pairs.
 func loginFindings(sum *Summary, loc locator) []*diag.Finding {
 	var out []*diag.Finding
@@ -369,7 +505,7 @@ func loginFindings(sum *Summary, loc locator) []*diag.Finding {
 		if len(out) == maxLogins {
 			break
 		}
-		if k.Accepted == 0 && k.Failed == 0 && k.LastFailure == nil {
+		if k.Accepted == 0 && k.Failed == 0 && (k.LastFailure == nil || k.User == "" && k.Source == "") {
 			continue
 		}
 		f := diag.NewFinding("explain.login_summary").
@@ -401,7 +537,7 @@ func stage(code string) int {
 	case code == "server.config_error", code == "server.bind_failed", code == "server.hostkey_load",
 		code == "server.privsep_dir", code == "server.sshd_not_running":
 		return 3
-	case strings.HasPrefix(code, "tcp."):
+	case strings.HasPrefix(code, "tcp."), code == "vm.ssh_wait_timeout":
 		return 4
 	case strings.HasPrefix(code, "proxy.command"):
 		return 5
@@ -413,13 +549,13 @@ func stage(code string) int {
 		return 8
 	case strings.HasPrefix(code, "hostkey."):
 		return 9
-	case strings.HasPrefix(code, "perm."), strings.HasPrefix(code, "key."):
+	case strings.HasPrefix(code, "perm."), strings.HasPrefix(code, "key."), strings.HasPrefix(code, "agent."):
 		return 10
 	case strings.HasPrefix(code, "server."), code == "server.pam_account", code == "explain.auth_abandoned":
 		return 11
 	case code == "gcp.key_not_propagated":
 		return 12
-	case strings.HasPrefix(code, "auth."):
+	case strings.HasPrefix(code, "auth."), code == "vagrant.auth_failure":
 		return 13
 	case strings.HasPrefix(code, "session."), strings.HasPrefix(code, "fwd."):
 		return 14

@@ -43,13 +43,15 @@ type Failure struct {
 	Cause   Event
 	Context []Event
 	seq     int64
+	conn    *conn // the connection that recorded it (nil for sshd-wide failures)
 }
 
 // KeySummary is what happened for one user and client address.
 type KeySummary struct {
 	User, Source string
-	// Accepted and Failed count finished logins.
-	Accepted, Failed int
+	// Accepted and Failed count finished logins; FailedConns counts
+	// connections that failed, finished or not (a log may end first).
+	Accepted, Failed, FailedConns int
 	// LastSuccess is the line of the latest accepted login (0 when none).
 	LastSuccess     int
 	LastSuccessTime time.Time
@@ -67,6 +69,7 @@ type Summary struct {
 	SSHDLines  int // lines from sshd or about its systemd unit
 	Recognized int // lines classified
 	LongLines  int // lines cut at the line cap
+	Junk       int // lines dropped as binary (not text)
 	First      time.Time
 	Last       time.Time
 	Accepted   int // accepted logins
@@ -85,18 +88,33 @@ type Summary struct {
 	Running *bool
 
 	keysTruncated bool
+
+	// OtherFailed counts failed logins the User/Source filter left out,
+	// OtherSources their distinct client addresses (capped).
+	OtherFailed  int
+	OtherSources int
+	// NoiseFailed counts failed logins for names that do not exist or
+	// are not allowed (what scanners try), NoiseSources their addresses.
+	NoiseFailed  int
+	NoiseSources int
 }
+
+// maxNoiseSources caps the address sets behind the noise counts.
+const maxNoiseSources = 4096
 
 // conn tracks one connection until it ends.
 type conn struct {
-	seq     int64
-	user    string
-	source  string
-	port    int
-	cause   *Event
-	failed  *Event
-	context []Event
-	done    bool
+	seq      int64
+	user     string
+	source   string
+	port     int
+	cause    *Event
+	failed   *Event
+	context  []Event
+	done     bool
+	recorded bool // the cause was recorded as a failure
+	counted  bool // the connection was counted as one failed attempt
+	accepted bool // the login succeeded
 }
 
 type scanner struct {
@@ -112,6 +130,8 @@ type scanner struct {
 	current *conn // last connection touched (bare logs without pids)
 
 	server map[string]*Failure // latest server-wide failure per code
+
+	noiseSrc, otherSrc map[string]struct{} // addresses behind the noise counts
 	// startup is the current unresolved start-up failure burst.
 	startup *Failure
 }
@@ -120,7 +140,8 @@ func newScanner(opts ScanOptions) *scanner {
 	if opts.MaxKeys <= 0 {
 		opts.MaxKeys = DefaultMaxKeys
 	}
-	s := &scanner{opts: opts, keys: map[string]*KeySummary{}, conns: map[string]*conn{}, server: map[string]*Failure{}}
+	s := &scanner{opts: opts, keys: map[string]*KeySummary{}, conns: map[string]*conn{}, server: map[string]*Failure{},
+		noiseSrc: map[string]struct{}{}, otherSrc: map[string]struct{}{}}
 	s.tc.now = opts.Now
 	if s.tc.now.IsZero() {
 		s.tc.now = time.Now()
@@ -138,6 +159,7 @@ func ScanServerLog(r io.Reader, opts ScanOptions) (*Summary, error) {
 	lr := newLineReader(r, opts.MaxLineBytes)
 	var j journalEntry
 	export := false
+	var nz normalizer
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
@@ -172,8 +194,13 @@ func ScanServerLog(r io.Reader, opts ScanOptions) (*Summary, error) {
 			}
 			// Not export after all: fall through as a plain line.
 		}
-		s.feedLine(line, lr.n)
+		// A log pasted or relayed (indented, quoted, stamped by a
+		// collector) reads like the log itself.
+		for _, l := range nz.clean(line) {
+			s.feedLine(l, lr.n)
+		}
 	}
+	s.sum.Junk = nz.junk
 	if export && j.fields > 0 {
 		s.feedJournal(&j)
 	}
@@ -256,6 +283,7 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 		}
 	case KindAccepted:
 		c.done = true
+		c.accepted = true
 		if s.matches(c.user, c.source) {
 			k := s.key(c.user, c.source)
 			k.Accepted++
@@ -408,11 +436,32 @@ func (s *scanner) serverFailure(e Event) {
 // recordFailure makes the connection's cause the latest failure of its
 // user and source; final counts one failed login.
 func (s *scanner) recordFailure(c *conn, final bool) {
-	if c.cause == nil || !s.matches(c.user, c.source) {
+	if c.cause == nil {
+		return
+	}
+	first := !c.counted
+	c.counted = true
+	if first && isNoise(c.cause.Code) {
+		s.sum.NoiseFailed++
+		s.sum.NoiseSources += s.noteSource(s.noiseSrc, c.source)
+	}
+	if !s.matches(c.user, c.source) {
+		if first {
+			s.sum.OtherFailed++
+			s.sum.OtherSources += s.noteSource(s.otherSrc, c.source)
+		}
 		return
 	}
 	k := s.key(c.user, c.source)
-	f := &Failure{Cause: *c.cause, Context: append([]Event(nil), c.context...), seq: s.seq}
+	var f *Failure
+	if lf := k.LastFailure; lf != nil && lf.conn == c {
+		// The same connection again (its cause, then its close): update
+		// the failure it already recorded instead of copying it anew.
+		lf.Cause, lf.Context, lf.seq = *c.cause, append(lf.Context[:0], c.context...), s.seq
+		f = lf
+	} else {
+		f = &Failure{Cause: *c.cause, Context: append([]Event(nil), c.context...), seq: s.seq, conn: c}
+	}
 	if f.Cause.User == "" {
 		f.Cause.User = c.user
 	}
@@ -420,10 +469,37 @@ func (s *scanner) recordFailure(c *conn, final bool) {
 		f.Cause.Source = c.source
 	}
 	k.LastFailure, k.Failing, k.lastSeq = f, true, s.seq
+	c.recorded = true
+	if first {
+		k.FailedConns++
+	}
 	if final {
 		k.Failed++
 		s.sum.Failed++
 	}
+}
+
+// isNoise names the failures scanners cause: names that do not exist or
+// may not log in.
+func isNoise(code string) bool {
+	switch code {
+	case "server.invalid_user", "server.allowusers", "server.denyusers", "server.allowgroups", "server.denygroups", "server.root_login_refused":
+		return true
+	}
+	return false
+}
+
+// noteSource adds addr to set and returns 1 when it is new (the set is
+// capped: beyond it, nothing more is counted).
+func (s *scanner) noteSource(set map[string]struct{}, addr string) int {
+	if addr == "" || len(set) >= maxNoiseSources {
+		return 0
+	}
+	if _, ok := set[addr]; ok {
+		return 0
+	}
+	set[addr] = struct{}{}
+	return 1
 }
 
 // matches applies the User and Source filters. A line without a user
@@ -557,6 +633,23 @@ func (s *scanner) finish(lr *lineReader) *Summary {
 		sum.Keys = append(sum.Keys, k)
 	}
 	sort.Slice(sum.Keys, func(i, j int) bool { return sum.Keys[i].lastSeq > sum.Keys[j].lastSeq })
+	// A cause that decides alone ("Authentication refused: bad ownership
+	// or modes …", "key type ssh-rsa not in PubkeyAcceptedAlgorithms") is a
+	// failure even when the log names no user or client for it, or ends
+	// before the connection does — unless that connection then logged in.
+	for _, c := range s.conns {
+		if c.cause != nil && !c.recorded && !c.accepted && c.cause.Code != "" && c.cause.Code != "explain.auth_abandoned" {
+			s.seq++
+			s.recordFailure(c, false)
+		}
+	}
+	if len(s.conns) > 0 {
+		sum.Keys = sum.Keys[:0]
+		for _, k := range s.keys {
+			sum.Keys = append(sum.Keys, k)
+		}
+		sort.Slice(sum.Keys, func(i, j int) bool { return sum.Keys[i].lastSeq > sum.Keys[j].lastSeq })
+	}
 	var best *Failure
 	for _, k := range sum.Keys {
 		if k.Failing && k.LastFailure != nil && (best == nil || k.LastFailure.seq > best.seq) {

@@ -111,9 +111,15 @@ type timeCache struct {
 	raw []byte
 	t   time.Time
 	now time.Time
+	// shapeOnly skips parsing: the caller only asks whether a line has
+	// a header's shape (the normaliser; the scanner parses it after).
+	shapeOnly bool
 }
 
 func (c *timeCache) lookup(raw []byte, parse func([]byte) (time.Time, bool)) (time.Time, bool) {
+	if c != nil && c.shapeOnly {
+		return time.Time{}, true
+	}
 	if c != nil && len(c.raw) > 0 && bytes.Equal(raw, c.raw) {
 		return c.t, true
 	}
@@ -133,7 +139,8 @@ func parseClassic(b []byte, now time.Time) (time.Time, bool) {
 	}
 	mon := -1
 	for i, m := range months {
-		if string(b[:3]) == m {
+		// Some locales print the month in lower case ("feb 29").
+		if string(b[:3]) == m || (b[0] == m[0]+'a'-'A' && string(b[1:3]) == m[1:]) {
 			mon = i
 			break
 		}
@@ -199,6 +206,27 @@ func parseHeader(line []byte, tc *timeCache) (h header, msg []byte) {
 			return header{}, line
 		}
 		h.time, rest = t, b[16:]
+	case len(b) > 18 && b[3] == ' ' && b[6] == ' ' && b[9] == ':' && b[15] == '.':
+		// journalctl -o short-precise: "Nov 22 03:10:01.117730 host …"
+		sp := bytes.IndexByte(b[15:], ' ')
+		if sp < 0 {
+			return header{}, line
+		}
+		t, ok := tc.lookup(b[:15], func(r []byte) (time.Time, bool) { return parseClassic(r, now) })
+		if !ok {
+			return header{}, line
+		}
+		h.time, rest = t, b[15+sp+1:]
+	case len(b) > 6 && b[0] == 's' && bareIdent(b) > 0:
+		// A bare "sshd[888]: message" (a log without time or host).
+		n := bareIdent(b)
+		id := b[:n-1]
+		if i := bytes.IndexByte(id, '['); i > 0 {
+			pid, _ := digits(id[i+1 : len(id)-1])
+			h.pid, id = pid, id[:i]
+		}
+		h.ident, h.present = id, true
+		return h, bytes.TrimLeft(b[n:], " ")
 	case len(b) > 20 && b[4] == '-' && b[7] == '-' && b[10] == 'T':
 		sp := bytes.IndexByte(b, ' ')
 		if sp < 0 {
@@ -435,6 +463,10 @@ func classifyMessage(m []byte) (raw, bool) {
 	var r raw
 	switch m[0] {
 	case 'A':
+		if string(m) == "Authentication refused." {
+			// Windows OpenSSH: the reason (the file's ACL) is at debug3.
+			return raw{kind: KindCause, code: "server.strictmodes", detail: m}, true
+		}
 		if rest, ok := cut(m, "Accepted "); ok {
 			if sp := bytes.IndexByte(rest, ' '); sp > 0 && hasPrefix(rest[sp:], " for ") {
 				if u, a, p, tail, ok := forFromPort(rest[sp+5:]); ok {
@@ -738,6 +770,9 @@ func classifyMessage(m []byte) (raw, bool) {
 			return r, true
 		}
 	case 'd':
+		if len(m) > 8 && hasPrefix(m, "debug") && m[5] >= '1' && m[5] <= '3' && m[6] == ':' {
+			return classifyDebug(m[8:])
+		}
 		if rest, ok := cut(m, "drop connection #"); ok {
 			r = raw{kind: KindDropped, code: "server.maxstartups", detail: rest}
 			if a := between(rest, '[', ']'); a != nil {
@@ -1021,4 +1056,57 @@ func classifySystemd(m []byte) (raw, bool) {
 		return raw{kind: KindStopped, detail: m}, true
 	}
 	return raw{kind: KindInfo}, true
+}
+
+// classifyDebug reads the few debug messages (LogLevel DEBUG, Windows
+// OpenSSH's sshd.log) that name a cause the INFO log leaves out.
+func classifyDebug(m []byte) (raw, bool) {
+	if rest, ok := cut(m, "Could not open authorized keys '"); ok {
+		r := raw{kind: KindCause, code: "server.authkeys_unreadable"}
+		if j := bytes.Index(rest, []byte("': ")); j >= 0 {
+			r.path, r.detail = rest[:j], rest[j+3:]
+		}
+		if string(r.detail) == "No such file or directory" {
+			return raw{}, false
+		}
+		return r, true
+	}
+	if rest, ok := cut(m, "Bad permissions. Try removing permissions for user: "); ok {
+		r := raw{kind: KindCause, code: "server.strictmodes", detail: m}
+		if i := bytes.Index(rest, []byte(" on file ")); i >= 0 {
+			r.path = bytes.TrimSuffix(rest[i+9:], []byte("."))
+		}
+		// The client checks its own config file the same way.
+		if bytes.HasSuffix(r.path, []byte("config")) {
+			return raw{}, false
+		}
+		return r, true
+	}
+	return raw{}, false
+}
+
+// bareIdent measures a leading "sshd[123]:" (or sshd-session, sshd-auth,
+// with or without the pid) followed by a space; 0 when there is none.
+func bareIdent(b []byte) int {
+	for _, id := range []string{"sshd-session", "sshd-auth", "sshd"} {
+		if !hasPrefix(b, id) {
+			continue
+		}
+		i := len(id)
+		if i < len(b) && b[i] == '[' {
+			j := bytes.IndexByte(b[i:], ']')
+			if j < 2 {
+				return 0
+			}
+			if _, ok := digits(b[i+1 : i+j]); !ok {
+				return 0
+			}
+			i += j + 1
+		}
+		if i+1 < len(b) && b[i] == ':' && b[i+1] == ' ' {
+			return i + 1
+		}
+		return 0
+	}
+	return 0
 }

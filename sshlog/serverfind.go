@@ -53,6 +53,10 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 	case "server.strictmodes":
 		p := e.Path
 		f.Arg("path", orUnknown(p)).Arg("reason", orUnknown(e.Detail))
+		if windowsPath(p) {
+			f.Fix("fix.family_windows_authkeys_acl", windowsACL(p))
+			break
+		}
 		if p == "" {
 			f.Fix("fix.explain_strictmodes", "")
 			break
@@ -72,6 +76,10 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.Fix("fix.explain_strictmodes", c)
 	case "server.authkeys_unreadable":
 		f.Arg("path", orUnknown(e.Path))
+		if windowsPath(e.Path) {
+			f.Fix("fix.family_windows_authkeys_acl", windowsACL(e.Path))
+			break
+		}
 		if e.Path != "" && user != "" {
 			f.Fix("fix.explain_authkeys_owner", cmd("sudo chown -R %s: %s", user, path.Dir(e.Path)))
 			f.Fix("fix.explain_selinux_restorecon", cmd("sudo restorecon -Rv %s", path.Dir(e.Path)))
@@ -326,4 +334,33 @@ func kexFinding(f *diag.Finding, code, offer, peer string, port int, serverSide 
 	} else {
 		f.Fix("fix.kex_upgrade_server", "")
 	}
+}
+
+// windowsPath reports a Windows path as sshd and ssh print it:
+// C:\\Users\\a/.ssh/config, C:/ProgramData/ssh/…, __PROGRAMDATA__/ssh/….
+func windowsPath(p string) bool {
+	return len(p) > 2 && (p[1] == ':' && (p[2] == '\\' || p[2] == '/') && (p[0]|0x20 >= 'a' && p[0]|0x20 <= 'z')) ||
+		strings.HasPrefix(p, "__PROGRAMDATA__") || strings.HasPrefix(p, `\\`)
+}
+
+// winPath writes p the way Windows commands take it.
+func winPath(p string) string {
+	p = strings.ReplaceAll(p, `\\`, `\`)
+	p = strings.ReplaceAll(p, "__PROGRAMDATA__", `C:\ProgramData`)
+	return strings.ReplaceAll(p, "/", `\`)
+}
+
+// windowsACL is the icacls command that gives a file the ACL Windows
+// OpenSSH accepts: no inherited entries; the owner (or, for the
+// administrators' file, Administrators) and SYSTEM only.
+func windowsACL(p string) string {
+	w := winPath(p)
+	if strings.ContainsAny(w, "\"%\r\n") {
+		return ""
+	}
+	owner := "%USERNAME%"
+	if strings.Contains(strings.ToLower(w), "administrators_authorized_keys") || strings.Contains(strings.ToLower(w), `\programdata\`) {
+		owner = "*S-1-5-32-544" // Administrators, in any language
+	}
+	return `icacls "` + w + `" /inheritance:r /grant:r "` + owner + `:F" /grant:r "*S-1-5-18:F"`
 }
