@@ -28,6 +28,9 @@ type Target struct {
 type Fix struct {
 	Description string `json:"description"`
 	Command     string `json:"command,omitempty"`
+	// CommandWithheld: the fix has a command, but a value it needed held
+	// control or invisible characters, so it is not given.
+	CommandWithheld bool `json:"command_withheld,omitempty"`
 }
 
 // Finding as printed.
@@ -139,7 +142,7 @@ func RenderFinding(lang catalog.Lang, f *diag.Finding) Finding {
 		out.evidenceOrder = append(out.evidenceOrder, ev.Key)
 	}
 	for _, fx := range f.Fixes {
-		out.Fixes = append(out.Fixes, Fix{Description: catalog.Say(lang, fx.Key, f.Args), Command: fx.Command})
+		out.Fixes = append(out.Fixes, Fix{Description: catalog.Say(lang, fx.Key, f.Args), Command: fx.Command, CommandWithheld: fx.Withheld})
 	}
 	return out
 }

@@ -1,0 +1,103 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/report"
+)
+
+// checkAgainst runs the whole check against a server that sends reply and
+// then closes, and returns the text and JSON reports. The server is an
+// in-memory pipe handed to the dialer: no traffic leaves the process.
+func checkAgainst(t testing.TB, reply []byte) (text, js string) {
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, s := net.Pipe()
+		go func() {
+			defer s.Close()
+			go func() { // read what the client sends, as a server would
+				buf := make([]byte, 4096)
+				for {
+					if _, err := s.Read(buf); err != nil {
+						return
+					}
+				}
+			}()
+			s.SetWriteDeadline(time.Now().Add(2 * time.Second))
+			s.Write(reply)
+			time.Sleep(50 * time.Millisecond)
+		}()
+		return c, nil
+	}
+	r := New(Options{Destination: "198.18.0.2", Host: "198.18.0.2", Port: 22, NoLogin: true,
+		Timeout: 2 * time.Second, Dial: dial})
+	o, err := diag.Execute(context.Background(), r.Checks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tb, jb bytes.Buffer
+	rep := report.Build("check", catalog.EN, o)
+	rep.WriteText(&tb, report.TextOptions{Header: "sshdoctor 198.18.0.2", Verbose: true})
+	rep.WriteJSON(&jb)
+	return tb.String(), jb.String()
+}
+
+func assertClean(t testing.TB, text string) {
+	t.Helper()
+	for _, r := range text {
+		if r != '\n' && diag.Hidden(r) {
+			t.Fatalf("%U reached the terminal:\n%s", r, text)
+		}
+	}
+}
+
+// The reproduction of a server whose identification carries terminal
+// escapes (window title, colour, clear screen): shown escaped.
+func TestHostileBannerEscaped(t *testing.T) {
+	text, js := checkAgainst(t, []byte("SSH-2.0-OpenSSH_9.9\x1b]0;PWNED-TITLE\x07\x1b[31mRED\x1b[2J\x1b[H\r\n"))
+	assertClean(t, text)
+	if !strings.Contains(text, `OpenSSH_9.9\x1b]0;PWNED-TITLE\a\x1b[31mRED`) {
+		t.Fatalf("the software name is not shown escaped:\n%s", text)
+	}
+	if !strings.Contains(js, `OpenSSH_9.9\u001b]0;PWNED-TITLE\u0007`) {
+		t.Fatalf("JSON is not faithful:\n%s", js)
+	}
+}
+
+// A Japanese banner is text, not \xe6\x97…
+func TestJapaneseBannerIsText(t *testing.T) {
+	text, _ := checkAgainst(t, []byte("SSH-2.0-日本語サーバ コメント\r\n"))
+	if !strings.Contains(text, "日本語サーバ") || strings.Contains(text, `\xe6`) {
+		t.Fatalf("Japanese banner not shown as text:\n%s", text)
+	}
+	text, _ = checkAgainst(t, []byte("ようこそ\r\nSSH-2.0-OpenSSH_9.9\r\n"))
+	assertClean(t, text)
+}
+
+// FuzzCheckHostileReply: whatever a server sends, check's text report
+// carries no control character but the newline.
+func FuzzCheckHostileReply(f *testing.F) {
+	for _, s := range []string{
+		"SSH-2.0-OpenSSH_9.9\x1b]0;PWNED-TITLE\x07\x1b[31mRED\x1b[2J\x1b[H\r\n",
+		"\x1b[2J\r\nSSH-2.0-x\u202e\r\n",
+		"SSH-2.0-日本語サーバ\r\n",
+		"SSH-1.5-\x9b1m\r\n",
+		"HTTP/1.1 400 \x1b[5m\r\n\r\n",
+		"SSH-2.0-OpenSSH_9.9\r\n\x00\x00\x00\x1c\x0a\x01\x00\x00\x00\x0b\x1b[2Jbye\x1b\x00\x00\x00\x00",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, reply []byte) {
+		text, js := checkAgainst(t, reply)
+		assertClean(t, text)
+		if !strings.HasPrefix(js, "{") {
+			t.Fatalf("JSON: %s", js)
+		}
+	})
+}
