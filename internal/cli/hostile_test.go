@@ -1,8 +1,13 @@
+//go:build unix
+
 package cli
 
 import (
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/sshdoctor/sshdoctor/diag"
 )
@@ -26,5 +31,38 @@ func TestErrorLineEscaped(t *testing.T) {
 	}
 	if got := oneLine(strings.Repeat("x", 100000)); len(got) > maxErrorLine+4 {
 		t.Fatalf("error line of %d bytes", len(got))
+	}
+}
+
+// A named pipe with no writer or a device given as a file is refused at
+// once with one line, by every command that takes a file.
+func TestFileArgumentsOnlyRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{fifo, "/dev/zero"} {
+		for _, args := range [][]string{
+			{"check", "-F", bad, "198.18.0.2"},
+			{"vm", "--file", bad},
+			{"server", "--key", bad},
+			{"server", "--sshd-config", bad},
+			{"server", "--log", bad},
+			{"explain", bad},
+		} {
+			s, _, errOut := TestIO(nil)
+			done := make(chan int, 1)
+			go func() { done <- Main(args, s) }()
+			select {
+			case code := <-done:
+				line := errOut.String()
+				if code != ExitUsage || strings.Count(line, "\n") != 1 || !strings.Contains(line, "not a regular file") {
+					t.Errorf("%v: exit %d, stderr %q", args, code, line)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%v hung", args)
+			}
+		}
 	}
 }
