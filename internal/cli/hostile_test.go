@@ -3,7 +3,11 @@
 package cli
 
 import (
+	"context"
+	"encoding/json"
+	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -64,5 +68,51 @@ func TestFileArgumentsOnlyRegular(t *testing.T) {
 				t.Fatalf("%v hung", args)
 			}
 		}
+	}
+}
+
+// Ctrl-C while check waits for the server's key exchange (the server sent
+// its banner and went silent): exit 130 and no diagnosis, not "the server
+// closed the connection" (the close was sshdoctor's own).
+func TestCtrlCDuringKexIsNotADiagnosis(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan struct{}, 1)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("SSH-2.0-OpenSSH_9.2p1\r\n"))
+			accepted <- struct{}{}
+			defer c.Close()
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-accepted
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+	}()
+	s, out, _ := TestIO(nil)
+	g := &Globals{JSON: true}
+	root := NewRootCmd(ctx, s, g)
+	root.SetArgs([]string{"check", "--json", "-F", "/dev/null", "--timeout", "10s",
+		"-p", strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), "127.0.0.1"})
+	start := time.Now()
+	code := exitCode(root.ExecuteContext(ctx), s, g)
+	if code != ExitInterrupted || time.Since(start) > 5*time.Second {
+		t.Fatalf("exit %d after %v\n%s", code, time.Since(start), out)
+	}
+	var r map[string]any
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if d := diagCode(r); d == "kex.closed" || r["result"] == "problem" {
+		t.Fatalf("invented diagnosis %q", d)
 	}
 }
