@@ -3,12 +3,21 @@ package catalog
 // Texts for what hostile servers and hostile input make sshdoctor say.
 func init() {
 	Register(
+		Entry{Code: "session.timeout", Severity: "error",
+			Title: Text{En: "{hostname} did not finish the login within {timeout}", Ja: "{hostname} は {timeout} 以内にログインを終えませんでした"},
+			Explanation: Text{En: "After authentication the server neither answered nor closed the connection; sshdoctor stopped waiting and closed it itself. A PAM module waiting on a slow directory or network home, a hanging shell startup file or ForceCommand, or an overloaded server makes logins hang like this; the server's log for this login tells which.",
+				Ja: "認証の後、サーバーは応答も切断もしなかったため、sshdoctor が待つのをやめて自分で接続を閉じました。応答の遅いディレクトリーサービスやネットワーク上のホームを待つ PAM モジュール、止まってしまうシェルの起動ファイルや ForceCommand、過負荷のサーバーでこうなります。どれかはこのログインについてのサーバーのログでわかります。"}},
 		Entry{Code: "explain.run_output_truncated", Severity: "warning",
 			Title: Text{En: "ssh printed more than {limit}; only the first {limit} were read", Ja: "ssh の出力が {limit} を超えたため、最初の {limit} だけを読みました"},
 			Explanation: Text{En: "sshdoctor keeps a bounded amount of what ssh prints, so a flood cannot exhaust memory. The explanation covers what was kept.",
 				Ja: "大量の出力でメモリーを使い切らないよう、ssh の出力は一定量までしか保持しません。説明は保持した範囲に基づいています。"}},
 	)
+	RegisterTranslations(map[string]string{
+		"the session running a no-op command": "何もしないコマンドを実行するセッション",
+		"the answer to the key's signature":   "鍵の署名に対する応答",
+	})
 	RegisterPhrases(map[string]Text{
+		"evidence.waited_for": {En: "waited for", Ja: "待っていたもの"},
 		"ui.command_withheld": {
 			En: "(no command given: a value it needs holds control or invisible characters, so the pasted command would differ from what you read)",
 			Ja: "(コマンドは表示しません: 必要な値に制御文字または不可視の文字が含まれており、貼り付けたコマンドが表示と異なってしまうため)",
