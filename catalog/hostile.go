@@ -3,6 +3,9 @@ package catalog
 // Texts for what hostile servers and hostile input make sshdoctor say.
 func init() {
 	Register(
+		Entry{Code: "gcp.call_failed", Severity: "warning",
+			Title:       Text{En: "A call to Google's APIs failed", Ja: "Google の API の呼び出しが失敗しました"},
+			Explanation: Text{En: "The call did not succeed (see the evidence), so this part could not be checked.", Ja: "呼び出しが成功しなかったため (根拠を参照)、この項目は確認できませんでした。"}},
 		Entry{Code: "session.timeout", Severity: "error",
 			Title: Text{En: "{hostname} did not finish the login within {timeout}", Ja: "{hostname} は {timeout} 以内にログインを終えませんでした"},
 			Explanation: Text{En: "After authentication the server neither answered nor closed the connection; sshdoctor stopped waiting and closed it itself. A PAM module waiting on a slow directory or network home, a hanging shell startup file or ForceCommand, or an overloaded server makes logins hang like this; the server's log for this login tells which.",
