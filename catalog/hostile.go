@@ -3,6 +3,10 @@ package catalog
 // Texts for what hostile servers and hostile input make sshdoctor say.
 func init() {
 	Register(
+		Entry{Code: "config.ssh_timeout", Severity: "error",
+			Title: Text{En: "ssh -G did not finish within {timeout}", Ja: "ssh -G が {timeout} 以内に終わりませんでした"},
+			Explanation: Text{En: "Reading the configuration only reads files, unless a Match exec line runs a command: one that hangs or waits (for the network, a prompt, a sleep) makes every ssh to this host hang the same way. sshdoctor stopped it and what it started. The lines that run a command are listed.",
+				Ja: "設定の読み込みはファイルを読むだけですが、Match exec の行はコマンドを実行します。そのコマンドが止まったり (ネットワーク、入力待ち、sleep などで) 待ったりすると、このホストへの ssh はすべて同じように止まります。sshdoctor はそれと、それが起動したものを停止しました。コマンドを実行する行を一覧にしています。"}},
 		Entry{Code: "gcp.call_failed", Severity: "warning",
 			Title:       Text{En: "A call to Google's APIs failed", Ja: "Google の API の呼び出しが失敗しました"},
 			Explanation: Text{En: "The call did not succeed (see the evidence), so this part could not be checked.", Ja: "呼び出しが成功しなかったため (根拠を参照)、この項目は確認できませんでした。"}},
@@ -16,11 +20,13 @@ func init() {
 				Ja: "大量の出力でメモリーを使い切らないよう、ssh の出力は一定量までしか保持しません。説明は保持した範囲に基づいています。"}},
 	)
 	RegisterTranslations(map[string]string{
+		"none found in the files ssh reads":   "ssh が読むファイルには見つかりません",
 		"the session running a no-op command": "何もしないコマンドを実行するセッション",
 		"the answer to the key's signature":   "鍵の署名に対する応答",
 	})
 	RegisterPhrases(map[string]Text{
-		"evidence.waited_for": {En: "waited for", Ja: "待っていたもの"},
+		"evidence.command_lines": {En: "lines that run a command", Ja: "コマンドを実行する行"},
+		"evidence.waited_for":    {En: "waited for", Ja: "待っていたもの"},
 		"ui.command_withheld": {
 			En: "(no command given: a value it needs holds control or invisible characters, so the pasted command would differ from what you read)",
 			Ja: "(コマンドは表示しません: 必要な値に制御文字または不可視の文字が含まれており、貼り付けたコマンドが表示と異なってしまうため)",

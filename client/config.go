@@ -60,6 +60,10 @@ func (r *Run) checkConfig() *diag.Check {
 				}
 			}
 		}
+		var te *sshconfig.TimeoutError
+		if errors.As(err, &te) {
+			return diag.Inconclusive(configTimeoutFinding(te, req))
+		}
 		var ce *sshconfig.ClientError
 		if errors.As(err, &ce) {
 			return diag.Conclude(nil, clientErrorFinding(ce, req))
@@ -125,6 +129,23 @@ func splitJump(h string) (user, host string, port int) {
 		return user, hh, p
 	}
 	return user, strings.Trim(h, "[]"), 0
+}
+
+// configTimeoutFinding: ssh -G hung, which only a command the config runs
+// (Match exec) can make it do; the lines that run one are named.
+func configTimeoutFinding(te *sshconfig.TimeoutError, req sshconfig.Request) *diag.Finding {
+	f := diag.NewFinding("config.ssh_timeout").Arg("timeout", te.After.String())
+	if len(te.Commands) == 0 {
+		f.Ev("command_lines", "none found in the files ssh reads")
+	}
+	for _, l := range te.Commands {
+		f.Ev("command_lines", l.File+":"+strconv.Itoa(l.Line)+": "+l.Text)
+	}
+	if len(te.Commands) > 0 {
+		l := te.Commands[0]
+		f.Fix("fix.check_ssh_config_line", "sed -n '"+strconv.Itoa(l.Line)+"p' "+shellQuote(l.File))
+	}
+	return f.Fix("fix.reproduce_config", "time ssh -G "+strings.Join(quoteAll(req.Args()), " ")+" >/dev/null")
 }
 
 func clientErrorFinding(ce *sshconfig.ClientError, req sshconfig.Request) *diag.Finding {

@@ -11,6 +11,7 @@ import (
 	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
 )
 
 // checkAgainst runs the whole check against a server that sends reply and
@@ -100,4 +101,18 @@ func FuzzCheckHostileReply(f *testing.F) {
 			t.Fatalf("JSON: %s", js)
 		}
 	})
+}
+
+// ssh -G timing out reads as a timeout naming the line that runs a
+// command, never "ssh rejects its configuration … in - at line -".
+func TestConfigTimeoutFinding(t *testing.T) {
+	te := &sshconfig.TimeoutError{After: 10 * time.Second, Commands: []sshconfig.Located{{File: "/home/a/.ssh/config", Line: 7, Text: `Match exec "sleep 100"`}}}
+	f := configTimeoutFinding(te, sshconfig.Request{Host: "h"})
+	rf := report.RenderFinding(catalog.EN, f)
+	if f.Code != "config.ssh_timeout" || strings.Contains(rf.Title, " - ") || !strings.Contains(rf.Title, "10s") {
+		t.Fatalf("%s: %q", f.Code, rf.Title)
+	}
+	if !strings.Contains(rf.Evidence["command_lines"], `/home/a/.ssh/config:7: Match exec "sleep 100"`) {
+		t.Fatalf("evidence %v", rf.Evidence)
+	}
 }
