@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -114,5 +115,51 @@ func TestConfigTimeoutFinding(t *testing.T) {
 	}
 	if !strings.Contains(rf.Evidence["command_lines"], `/home/a/.ssh/config:7: Match exec "sleep 100"`) {
 		t.Fatalf("evidence %v", rf.Evidence)
+	}
+}
+
+// kexinitPacket builds an unencrypted SSH_MSG_KEXINIT packet with the
+// given key-exchange name-list and ordinary lists elsewhere.
+func kexinitPacket(kex string) []byte {
+	lists := []string{kex, "ssh-ed25519,rsa-sha2-512", "aes128-ctr", "aes128-ctr",
+		"hmac-sha2-256", "hmac-sha2-256", "none", "none", "", ""}
+	p := []byte{20}
+	p = append(p, make([]byte, 16)...)
+	nl := func(s string) {
+		p = append(p, byte(len(s)>>24), byte(len(s)>>16), byte(len(s)>>8), byte(len(s)))
+		p = append(p, s...)
+	}
+	for _, l := range lists {
+		nl(l)
+	}
+	p = append(p, 0, 0, 0, 0, 0)
+	pad := 8 - (5+len(p))%8
+	if pad < 4 {
+		pad += 8
+	}
+	n := 1 + len(p) + pad
+	out := []byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n), byte(pad)}
+	out = append(out, p...)
+	return append(out, make([]byte, pad)...)
+}
+
+// The reproduction (kex35k): a 35,000-byte key-exchange list with nothing
+// in common. The report shortens it with a count instead of echoing it
+// (72 KB of output for one list).
+func TestHugeKexListsSummarised(t *testing.T) {
+	var names []string
+	for i := 0; len(strings.Join(names, ",")) < 35000; i++ {
+		names = append(names, fmt.Sprintf("nomatch-alg-%05d@example.com", i))
+	}
+	list := strings.Join(names, ",")
+	text, js := checkAgainst(t, append([]byte("SSH-2.0-OpenSSH_9.2p1\r\n"), kexinitPacket(list)...))
+	if !strings.Contains(text, "kex.no_kex") && !strings.Contains(text, "[kex.") {
+		t.Fatalf("no key-exchange finding:\n%s", text)
+	}
+	if len(text) > 20000 || len(js) > 40000 {
+		t.Fatalf("text %d bytes, JSON %d bytes for %d-byte lists", len(text), len(js), len(list))
+	}
+	if !strings.Contains(text, fmt.Sprintf("more; %d names", len(names))) {
+		t.Fatalf("no count of the names left out:\n%s", text)
 	}
 }
