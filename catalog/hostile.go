@@ -3,6 +3,9 @@ package catalog
 // Texts for what hostile servers and hostile input make sshdoctor say.
 func init() {
 	Register(
+		Entry{Code: "vm.probes_limited", Severity: "info",
+			Title:       Text{En: "{probed} of {total} SSH forwards were probed; {skipped} were not", Ja: "SSH のポートフォワーディング {total} 件のうち {probed} 件を確認しました ({skipped} 件は確認していません)"},
+			Explanation: Text{En: "A machine rarely has more than one or two forwards to its SSH port; sshdoctor probes only the first ones so that a long list does not turn into a flood of connections.", Ja: "SSH ポートへのフォワーディングは通常 1〜2 件です。長い一覧が大量の接続にならないよう、sshdoctor は最初の数件だけを確認します。"}},
 		Entry{Code: "config.ssh_timeout", Severity: "error",
 			Title: Text{En: "ssh -G did not finish within {timeout}", Ja: "ssh -G が {timeout} 以内に終わりませんでした"},
 			Explanation: Text{En: "Reading the configuration only reads files, unless a Match exec line runs a command: one that hangs or waits (for the network, a prompt, a sleep) makes every ssh to this host hang the same way. sshdoctor stopped it and what it started. The lines that run a command are listed.",
