@@ -3,6 +3,9 @@ package catalog
 // Texts for what hostile servers and hostile input make sshdoctor say.
 func init() {
 	Register(
+		Entry{Code: "config.ssh_failed", Severity: "error",
+			Title:       Text{En: "Your ssh configuration could not be read: {message}", Ja: "ssh の設定を読み取れませんでした: {message}"},
+			Explanation: Text{En: "sshdoctor asks ssh itself (ssh -G) for the settings it would use, and that did not work, so the rest of the path cannot be followed as ssh would follow it.", Ja: "sshdoctor は使われる設定を ssh 自身 (ssh -G) に問い合わせますが、それがうまくいかなかったため、ssh と同じ経路をたどれません。"}},
 		Entry{Code: "vm.probes_limited", Severity: "info",
 			Title:       Text{En: "{probed} of {total} SSH forwards were probed; {skipped} were not", Ja: "SSH のポートフォワーディング {total} 件のうち {probed} 件を確認しました ({skipped} 件は確認していません)"},
 			Explanation: Text{En: "A machine rarely has more than one or two forwards to its SSH port; sshdoctor probes only the first ones so that a long list does not turn into a flood of connections.", Ja: "SSH ポートへのフォワーディングは通常 1〜2 件です。長い一覧が大量の接続にならないよう、sshdoctor は最初の数件だけを確認します。"}},

@@ -69,8 +69,10 @@ func (r *Run) checkConfig() *diag.Check {
 			return diag.Conclude(nil, clientErrorFinding(ce, req))
 		}
 		if err != nil {
-			return diag.Inconclusive(diag.NewFinding("config.client_error").
-				Arg("message", err.Error()).Arg("file", "-").Arg("line", "-").Ev("error", err.Error()))
+			// Not ssh rejecting a line (that is a ClientError): no file or
+			// line to name, so a sentence that needs none.
+			return diag.Inconclusive(diag.NewFinding("config.ssh_failed").
+				Arg("message", err.Error()).Ev("error", err.Error()))
 		}
 		s := &Settings{Config: cfg, Hostname: cfg.Get("hostname"), Port: cfg.Port(), User: cfg.Get("user"),
 			ConnectTimeout: cfg.ConnectTimeout(), AddressFamily: cfg.Get("addressfamily")}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -114,5 +115,47 @@ func TestCtrlCDuringKexIsNotADiagnosis(t *testing.T) {
 	}
 	if d := diagCode(r); d == "kex.closed" || r["result"] == "problem" {
 		t.Fatalf("invented diagnosis %q", d)
+	}
+}
+
+// A log line whose host name carries a right-to-left override or an
+// escape: the fix built from it is withheld (what is pasted would differ
+// from what is read), the finding itself still stands.
+func TestFixFromHostileLogWithheld(t *testing.T) {
+	plain, err := os.ReadFile(filepath.Join("testdata", "out_changed.stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, evil := range []string{"[127.0.0.1]:2299\u202e", "[127.0.0.1]:2299\x1b[8m"} {
+		log := strings.ReplaceAll(string(plain), "[127.0.0.1]:2299", evil)
+		r, code, _ := explainJSON(t, log, "-")
+		if code != 1 || diagCode(r) != "hostkey.changed" {
+			t.Fatalf("exit %d %q", code, diagCode(r))
+		}
+		withheld, removal := false, false
+		for _, fx := range r["diagnosis"].(map[string]any)["fixes"].([]any) {
+			m := fx.(map[string]any)
+			cmd, _ := m["command"].(string)
+			if !diag.CommandSafe(cmd) {
+				t.Fatalf("fix command carries a hidden character: %q", cmd)
+			}
+			if m["command_withheld"] == true {
+				withheld = true
+			}
+			removal = removal || strings.Contains(cmd, "-R")
+		}
+		// The removal command is withheld, or left out by the log reader
+		// itself when the value could only be shown escaped.
+		if removal || (!withheld && strings.Contains(evil, "\u202e")) {
+			t.Fatalf("no fix was withheld for %q: %v", evil, r["diagnosis"])
+		}
+		s, out, _ := TestIO(nil)
+		s.In = strings.NewReader(log)
+		Main([]string{"explain", "-"}, s)
+		for _, c := range out.String() {
+			if c != '\n' && diag.Hidden(c) {
+				t.Fatalf("text output holds %U", c)
+			}
+		}
 	}
 }
