@@ -5,6 +5,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -158,4 +159,38 @@ func TestFixFromHostileLogWithheld(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Ctrl-C ends explain with 130 whatever it reads: an endless stream
+// (explain < /dev/zero) or a standard input that never sends anything.
+func TestExplainCtrlC(t *testing.T) {
+	never, w := io.Pipe()
+	defer w.Close()
+	for name, in := range map[string]io.Reader{"zeros": zeroReader{}, "silent stdin": never} {
+		ctx, cancel := context.WithCancel(context.Background())
+		s, _, _ := TestIO(nil)
+		s.In = in
+		g := &Globals{}
+		root := NewRootCmd(ctx, s, g)
+		root.SetArgs([]string{"explain", "-"})
+		time.AfterFunc(300*time.Millisecond, cancel)
+		done := make(chan int, 1)
+		go func() { done <- exitCode(root.ExecuteContext(ctx), s, g) }()
+		select {
+		case code := <-done:
+			if code != ExitInterrupted {
+				t.Errorf("%s: exit %d, want 130", name, code)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: explain did not end on Ctrl-C", name)
+		}
+		cancel()
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

@@ -167,16 +167,29 @@ func DecodeBytes(b []byte) []byte {
 }
 
 // Decode returns a reader of r's text as UTF-8, decoding UTF-16 as
-// DecodeBytes does. It reads ahead a little to decide.
+// DecodeBytes does. It decides on its first Read, reading ahead a little,
+// so that making it never blocks (r may be a terminal or a pipe).
 func Decode(r io.Reader) io.Reader {
-	br := bufio.NewReaderSize(r, 4096)
-	head, _ := br.Peek(256)
-	enc, skip := Sniff(head)
-	br.Discard(skip)
-	if enc == UTF8 {
-		return br
+	return &lazyDecoder{src: r}
+}
+
+type lazyDecoder struct {
+	src io.Reader
+	r   io.Reader
+}
+
+func (d *lazyDecoder) Read(p []byte) (int, error) {
+	if d.r == nil {
+		br := bufio.NewReaderSize(d.src, 4096)
+		head, _ := br.Peek(256)
+		enc, skip := Sniff(head)
+		br.Discard(skip)
+		d.r = br
+		if enc != UTF8 {
+			d.r = &utf16Reader{src: br, be: enc == UTF16BE}
+		}
 	}
-	return &utf16Reader{src: br, be: enc == UTF16BE}
+	return d.r.Read(p)
 }
 
 type utf16Reader struct {
