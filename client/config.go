@@ -60,13 +60,19 @@ func (r *Run) checkConfig() *diag.Check {
 				}
 			}
 		}
+		var te *sshconfig.TimeoutError
+		if errors.As(err, &te) {
+			return diag.Inconclusive(configTimeoutFinding(te, req))
+		}
 		var ce *sshconfig.ClientError
 		if errors.As(err, &ce) {
 			return diag.Conclude(nil, clientErrorFindings(ctx, ce, req)...)
 		}
 		if err != nil {
-			return diag.Inconclusive(diag.NewFinding("config.client_error").
-				Arg("message", err.Error()).Arg("file", "-").Arg("line", "-").Ev("error", err.Error()))
+			// Not ssh rejecting a line (that is a ClientError): no file or
+			// line to name, so a sentence that needs none.
+			return diag.Inconclusive(diag.NewFinding("config.ssh_failed").
+				Arg("message", err.Error()).Ev("error", err.Error()))
 		}
 		s := &Settings{Config: cfg, Hostname: cfg.Get("hostname"), Port: cfg.Port(), User: cfg.Get("user"),
 			ConnectTimeout: cfg.ConnectTimeout(), AddressFamily: cfg.Get("addressfamily")}
@@ -125,6 +131,23 @@ func splitJump(h string) (user, host string, port int) {
 		return user, hh, p
 	}
 	return user, strings.Trim(h, "[]"), 0
+}
+
+// configTimeoutFinding: ssh -G hung, which only a command the config runs
+// (Match exec) can make it do; the lines that run one are named.
+func configTimeoutFinding(te *sshconfig.TimeoutError, req sshconfig.Request) *diag.Finding {
+	f := diag.NewFinding("config.ssh_timeout").Arg("timeout", te.After.String())
+	if len(te.Commands) == 0 {
+		f.Ev("command_lines", "none found in the files ssh reads")
+	}
+	for _, l := range te.Commands {
+		f.Ev("command_lines", l.File+":"+strconv.Itoa(l.Line)+": "+l.Text)
+	}
+	if len(te.Commands) > 0 {
+		l := te.Commands[0]
+		f.Fix("fix.check_ssh_config_line", "sed -n '"+strconv.Itoa(l.Line)+"p' "+shellQuote(l.File))
+	}
+	return f.Fix("fix.reproduce_config", "time ssh -G "+strings.Join(quoteAll(req.Args()), " ")+" >/dev/null")
 }
 
 func clientErrorFinding(ce *sshconfig.ClientError, req sshconfig.Request) *diag.Finding {

@@ -68,10 +68,10 @@ func (r *Run) checkKex() *diag.Check {
 			choice, miss := sshwire.Negotiate(kr.Proposal, ki)
 			kr.Choice = choice
 			info := diag.NewFinding("kex.offer").Arg("software", b.Ident.Software).
-				Ev("server_kex", strings.Join(ki.Kex, ",")).
-				Ev("server_hostkeys", strings.Join(ki.HostKey, ",")).
-				Ev("server_ciphers", strings.Join(ki.CiphersS2C, ",")).
-				Ev("server_macs", strings.Join(ki.MACsS2C, ","))
+				Ev("server_kex", listSummary(ki.Kex)).
+				Ev("server_hostkeys", listSummary(ki.HostKey)).
+				Ev("server_ciphers", listSummary(ki.CiphersS2C)).
+				Ev("server_macs", listSummary(ki.MACsS2C))
 			if ki.Strict() {
 				info.Ev("strict_kex", "yes")
 			}
@@ -190,13 +190,13 @@ func (r *Run) kexMismatches(ctx context.Context, s *Settings, b *Banner, ki *ssh
 	for _, m := range miss {
 		f := diag.NewFinding(kexCode[m.Slot])
 		opt := kexOption[m.Slot]
-		theirs := strings.Join(m.Theirs, ",")
+		theirs := listSummary(m.Theirs)
 		raw := theirs
 		if m.Slot == sshwire.SlotKex {
-			raw = ki.RawKex
+			raw = rawListSummary(ki.RawKex)
 		}
 		f.Arg("peer", s.Hostname).Arg("option", opt).Arg("their_offer", theirs).Arg("algorithm", "-")
-		f.Ev("their_offer", raw).Ev("our_offer", strings.Join(m.Ours, ","))
+		f.Ev("their_offer", raw).Ev("our_offer", listSummary(m.Ours))
 		if m.Direction != "" {
 			f.Ev("direction", m.Direction)
 		}

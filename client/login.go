@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,9 @@ func (r *Run) checkLogin() *diag.Check {
 // signature. With UsePAM, the account stack (pam_nologin, expiry) refuses
 // here, after sending its message as a USERAUTH_BANNER.
 func (r *Run) closedAfterAuth(s *Settings, ar *AuthResult, err error) *diag.Finding {
+	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+		return r.sessionTimeout(s, "the answer to the key's signature").Ev("error", err.Error())
+	}
 	banners := strings.Join(ar.Probe.Banners(), "\n")
 	f := r.classifyRefusal(s, banners, "")
 	f.Ev("error", err.Error())
@@ -69,6 +73,14 @@ func (r *Run) closedAfterAuth(s *Settings, ar *AuthResult, err error) *diag.Find
 		f.Ev("server_said", diag.Quote([]byte(msg), 300))
 	}
 	return f
+}
+
+// sessionTimeout: the server neither answered nor closed within our
+// deadline at a step after authentication.
+func (r *Run) sessionTimeout(s *Settings, step string) *diag.Finding {
+	return diag.NewFinding("session.timeout").Arg("hostname", s.Hostname).Arg("timeout", r.opts.Timeout.String()).
+		Ev("waited_for", step).
+		Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50")
 }
 
 // classifyRefusal names a refusal after authentication from the text the
@@ -134,6 +146,10 @@ func (r *Run) sessionVerdict(s *Settings, used *offer, banners, addr string, res
 				Fix("fix.session_make_home", "sudo mkhomedir_helper "+shellQuote(s.User)))
 		}
 		return diag.Conclude(nil, append([]*diag.Finding{f}, warn...)...)
+	case res.TimedOut:
+		// Our deadline passed and we closed the connection: the server
+		// did not close it, so "closed" would be a wrong cause.
+		return diag.Conclude(nil, ev(r.sessionTimeout(s, "the session running a no-op command")))
 	case strings.Contains(both, "This account is currently not available") ||
 		res.ExitStatus == 1 && out == "" && errOut == "" && !res.Closed:
 		f := ev(diag.NewFinding("session.nologin_shell").Arg("user", s.User)).

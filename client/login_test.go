@@ -1,9 +1,12 @@
 package client
 
 import (
+	"io"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshconfig"
@@ -69,5 +72,21 @@ func TestAnyLocal(t *testing.T) {
 	// 192.0.2.0/24 is documentation space: never an address of this machine.
 	if anyLocal([]netip.Addr{netip.MustParseAddr("192.0.2.7")}) {
 		t.Fatal("192.0.2.7 is not local")
+	}
+}
+
+// A login step that our deadline ended is a timeout, never "the server
+// closed the connection".
+func TestLoginTimeoutIsNotClosed(t *testing.T) {
+	r := New(Options{Timeout: 3 * time.Second})
+	s := &Settings{Config: sshconfig.New("test"), Hostname: "h", User: "alice", Port: 22}
+	res := r.sessionVerdict(s, nil, "", "198.18.0.2", sshwire.ExecResult{ExitStatus: -1, TimedOut: true, Err: io.EOF})
+	if res.Status != diag.StatusFail || res.Findings[0].Code != "session.timeout" {
+		t.Fatalf("%s %+v", res.Status, res.Findings[0])
+	}
+	ar := &AuthResult{Probe: &sshwire.Probe{}}
+	f := r.closedAfterAuth(s, ar, os.ErrDeadlineExceeded)
+	if f.Code != "session.timeout" {
+		t.Fatalf("signature step: %s", f.Code)
 	}
 }

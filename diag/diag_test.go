@@ -167,3 +167,23 @@ func BenchmarkExecute(b *testing.B) {
 		}
 	}
 }
+
+// A check that, once interrupted, reports the connection it lost (closed
+// by sshdoctor itself on Ctrl-C) must not become the diagnosis.
+func TestInterruptDropsLateFailure(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	checks := []*Check{
+		{Name: "net", Run: func(ctx context.Context, p *Pass) Result {
+			<-ctx.Done()
+			return Conclude(nil, NewFinding("test.closed").Sev(SevError))
+		}},
+	}
+	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	o, _ := Execute(ctx, checks)
+	if !o.Interrupted || o.Diagnosis() != nil || o.Verdict() == VerdictProblem {
+		t.Fatalf("interrupted %v verdict %s diagnosis %+v", o.Interrupted, o.Verdict(), o.Diagnosis())
+	}
+	if r := o.Runs[0].Result; r.Status != StatusSkip || r.SkippedFor != "interrupted" {
+		t.Fatalf("run %+v", r)
+	}
+}

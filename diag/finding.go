@@ -6,6 +6,7 @@ package diag
 import (
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sshdoctor/sshdoctor/catalog"
@@ -31,6 +32,11 @@ type Evidence struct {
 type Fix struct {
 	Key     string
 	Command string
+	// Withheld is set when the command would have held a control or
+	// invisible character (a value taken from a log line or a server): such
+	// a command is not given, since what a person pastes would differ from
+	// what they read.
+	Withheld bool
 }
 
 // Finding is what a check concluded. Its texts live in the catalog under
@@ -70,9 +76,48 @@ func (f *Finding) EvInt(key string, v int) *Finding { return f.Ev(key, strconv.I
 
 // Fix appends a fix: a catalogued description key and an exact command
 // (empty when the fix is not a command).
+//
+// This is the one place fix commands enter a finding: a command holding a
+// control character (other than the newline between commands), an
+// invisible formatting or bidirectional character, or bytes that are not
+// UTF-8 is withheld, never shown.
 func (f *Finding) Fix(key, command string) *Finding {
+	if !CommandSafe(command) {
+		f.Fixes = append(f.Fixes, Fix{Key: key, Withheld: true})
+		return f
+	}
 	f.Fixes = append(f.Fixes, Fix{Key: key, Command: command})
 	return f
+}
+
+// CommandSafe reports whether a fix command reads as it runs: valid UTF-8
+// with no character that Hidden reports, newlines (between commands) aside.
+func CommandSafe(command string) bool {
+	for i := 0; i < len(command); {
+		r, size := utf8.DecodeRuneInString(command[i:])
+		if (r == utf8.RuneError && size <= 1) || (r != '\n' && Hidden(r)) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// Hidden reports whether r, printed on a terminal, changes its state or
+// hides or reorders text instead of showing a glyph: C0 and C1 controls,
+// DEL, line and paragraph separators, format characters (bidirectional
+// overrides and isolates, zero-width characters, the byte order mark),
+// private-use characters and the replacement character.
+func Hidden(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+		return true
+	case r == 0x2028, r == 0x2029:
+		return true
+	case unicode.Is(unicode.Cf, r), unicode.Is(unicode.Co, r), r == utf8.RuneError:
+		return true
+	}
+	return false
 }
 
 // EvidenceValue returns the first evidence value with key, or "".

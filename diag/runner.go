@@ -78,7 +78,19 @@ func Execute(ctx context.Context, checks []*Check) (*Outcome, error) {
 	return &Outcome{Runs: runs, Interrupted: ctx.Err() == context.Canceled}, nil
 }
 
+// runOne runs one check under its deadline. A result that comes back after
+// the run was interrupted (Ctrl-C) is dropped: cancelling closes the
+// check's connections, and what the check then saw (a closed connection)
+// is sshdoctor's own doing, not the server's.
 func runOne(parent context.Context, c *Check, p *Pass) Result {
+	r := runOneRaw(parent, c, p)
+	if parent.Err() != nil {
+		return Result{Status: StatusSkip, SkippedFor: "interrupted"}
+	}
+	return r
+}
+
+func runOneRaw(parent context.Context, c *Check, p *Pass) Result {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultCheckTimeout

@@ -28,6 +28,45 @@ type Endpoints struct {
 	IAP     string
 }
 
+// origin is a URL's scheme://host:port, with the default port made
+// explicit, so that two spellings of one origin compare equal.
+func origin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		switch strings.ToLower(u.Scheme) {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
+
+// allows reports whether u is on the origin of one of the endpoints.
+func (e Endpoints) allows(u *url.URL) bool {
+	want := origin(u)
+	for _, base := range []string{e.Compute, e.OSLogin, e.CRM, e.IAM, e.IAP} {
+		if b, err := url.Parse(base); err == nil && b.Host != "" && origin(b) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// noRedirects returns a copy of hc (or of the default client) that never
+// follows a redirect: Go's client would carry the Authorization header to
+// another port of the same host. A redirect answers as itself (a 3xx), and
+// is reported as the API's failure.
+func noRedirects(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
 // DefaultEndpoints are Google's public endpoints.
 func DefaultEndpoints() Endpoints {
 	return Endpoints{
@@ -174,17 +213,18 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if err != nil {
 		return apiErr(err)
 	}
+	// The access token goes only to the API origins configured, exactly
+	// (scheme, host and port).
+	if !c.Endpoints.allows(req.URL) {
+		return apiErr(fmt.Errorf("refusing to send credentials to %s: not a configured API endpoint", origin(req.URL)))
+	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "sshdoctor")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := noRedirects(c.HTTP).Do(req)
 	if err != nil {
 		return apiErr(err)
 	}
@@ -308,7 +348,8 @@ func (c *Client) FindInstances(ctx context.Context, project, name string) ([]Ins
 		}
 		token = out.NextPageToken
 	}
-	return found, fmt.Errorf("more than %d pages of instances", maxPages)
+	return found, &APIError{API: apiCompute, Method: "instances.aggregatedList", Resource: "projects/" + project,
+		Err: fmt.Errorf("more than %d pages of instances", maxPages)}
 }
 
 // Project reads project-wide metadata.
@@ -381,7 +422,8 @@ func (c *Client) Routes(ctx context.Context, networkURL string) ([]Route, error)
 		}
 		token = out.NextPageToken
 	}
-	return routes, fmt.Errorf("more than %d pages of routes", maxPages)
+	return routes, &APIError{API: apiCompute, Method: "routes.list", Resource: "projects/" + project,
+		Err: fmt.Errorf("more than %d pages of routes", maxPages)}
 }
 
 // SerialOutput reads serial port 1 from the oldest byte still buffered.

@@ -36,8 +36,9 @@ var roleFor = map[string]string{
 func (r *Run) apiFinding(err error, sev diag.Severity) *diag.Finding {
 	e, ok := asAPIError(err)
 	if !ok {
-		return diag.NewFinding("gcp.api_error").Sev(sev).Arg("api", "Google API").Arg("method", "?").
-			Ev("error", oneLineErr(err))
+		// Which call failed is not known here: a sentence without it,
+		// never a hole ("Google API ? failed").
+		return diag.NewFinding("gcp.call_failed").Sev(sev).Ev("error", oneLineErr(err))
 	}
 	project := r.o.Project.Value
 	var f *diag.Finding

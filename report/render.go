@@ -76,7 +76,7 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
 	p := painter(opt.Color)
 	var b strings.Builder
 	if opt.Header != "" {
-		b.WriteString(p.paint(ansiBold, opt.Header))
+		b.WriteString(p.paint(ansiBold, Terminal(opt.Header)))
 		b.WriteString("\n\n")
 	}
 	width := 0
@@ -105,7 +105,7 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
 		}
 		b.WriteString(line + "\n")
 		for _, f := range c.Findings {
-			b.WriteString("    " + p.paint(sevColor(f.Severity), f.Title) + p.paint(ansiDim, "  ["+f.Code+"]") + "\n")
+			b.WriteString("    " + p.paint(sevColor(f.Severity), Terminal(f.Title)) + p.paint(ansiDim, "  ["+f.Code+"]") + "\n")
 			if f.Severity == "info" && !opt.Verbose {
 				continue // an info finding's evidence is in --json and -v
 			}
@@ -113,7 +113,7 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
 				v := f.Evidence[k]
 				lines := strings.Split(v, "\n")
 				for i, l := range lines {
-					lines[i] = translateEvidence(r.lang, l)
+					lines[i] = Terminal(translateEvidence(r.lang, l))
 				}
 				label := catalog.EvidenceLabel(r.lang, k)
 				b.WriteString("      " + p.paint(ansiDim, label+":") + " " + lines[0] + "\n")
@@ -127,25 +127,28 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
 	b.WriteString(p.paint(ansiBold, catalog.Say(r.lang, "ui.diagnosis", nil)+": "))
 	switch r.Result {
 	case "problem":
-		b.WriteString(p.paint(ansiRed, r.Diagnosis.Title) + p.paint(ansiDim, "  ["+r.Diagnosis.Code+"]") + "\n")
+		b.WriteString(p.paint(ansiRed, Terminal(r.Diagnosis.Title)) + p.paint(ansiDim, "  ["+r.Diagnosis.Code+"]") + "\n")
 		if r.Diagnosis.Explanation != "" {
-			b.WriteString(wrapIndent(r.Diagnosis.Explanation, "  ", 78) + "\n")
+			b.WriteString(wrapIndent(TerminalLines(r.Diagnosis.Explanation), "  ", 78) + "\n")
 		}
 		if len(r.Diagnosis.Fixes) > 0 {
 			b.WriteString("\n" + p.paint(ansiBold, catalog.Say(r.lang, "ui.fix", nil)+":") + "\n")
 			for i, f := range r.Diagnosis.Fixes {
-				fmt.Fprintf(&b, "  %d. %s\n", i+1, f.Description)
-				for _, cl := range strings.Split(f.Command, "\n") {
+				fmt.Fprintf(&b, "  %d. %s\n", i+1, Terminal(f.Description))
+				for _, cl := range strings.Split(TerminalLines(f.Command), "\n") {
 					if cl != "" {
 						b.WriteString("     " + p.paint(ansiBold, cl) + "\n")
 					}
 				}
+				if f.CommandWithheld {
+					b.WriteString("     " + p.paint(ansiDim, catalog.Say(r.lang, "ui.command_withheld", nil)) + "\n")
+				}
 			}
 		}
 	case "ok":
-		b.WriteString(p.paint(ansiGreen, r.Diagnosis.Title) + "\n")
+		b.WriteString(p.paint(ansiGreen, Terminal(r.Diagnosis.Title)) + "\n")
 	default:
-		b.WriteString(p.paint(ansiYellow, r.Diagnosis.Title) + "\n")
+		b.WriteString(p.paint(ansiYellow, Terminal(r.Diagnosis.Title)) + "\n")
 	}
 	if r.Stats != nil {
 		b.WriteString(p.paint(ansiDim, catalog.Say(r.lang, "ui.stats", map[string]string{

@@ -28,6 +28,9 @@ type Target struct {
 type Fix struct {
 	Description string `json:"description"`
 	Command     string `json:"command,omitempty"`
+	// CommandWithheld: the fix has a command, but a value it needed held
+	// control or invisible characters, so it is not given.
+	CommandWithheld bool `json:"command_withheld,omitempty"`
 }
 
 // Finding as printed.
@@ -150,7 +153,7 @@ func RenderFinding(lang catalog.Lang, f *diag.Finding) Finding {
 		if t, ok := catalog.Phrase(fx.Key); ok {
 			desc = catalog.FillSeen(lang, t.In(lang), f.Args)
 		}
-		out.Fixes = append(out.Fixes, Fix{Description: desc, Command: fx.Command})
+		out.Fixes = append(out.Fixes, Fix{Description: desc, Command: fx.Command, CommandWithheld: fx.Withheld})
 	}
 	return out
 }

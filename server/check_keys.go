@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/inputfile"
 )
 
 // expandTokens expands AuthorizedKeysFile tokens: %% %h %u %U. A
@@ -635,12 +636,14 @@ func (r *run) checkKey(ctx context.Context, p *diag.Pass) diag.Result {
 // style line (a .pub file), or a private key path whose .pub sits next to
 // it.
 func ReadPublicKey(path string) (*KeyLine, error) {
-	b, err := readCapped(path, 256<<10)
+	// Only regular files (a named pipe would hang); a key saved as UTF-16
+	// by PowerShell's `>` is decoded.
+	b, _, err := inputfile.ReadFile(path, 256<<10)
 	if err != nil {
 		return nil, errors.New(errText(err))
 	}
 	if bytes.Contains(b, []byte("PRIVATE KEY-----")) {
-		pb, err := readCapped(path+".pub", 256<<10)
+		pb, _, err := inputfile.ReadFile(path+".pub", 256<<10)
 		if err != nil {
 			return nil, fmt.Errorf("%s is a private key and %s.pub cannot be read: %s", path, path, errText(err))
 		}

@@ -9,9 +9,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"github.com/sshdoctor/sshdoctor/internal/capped"
 	"io"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -238,7 +238,7 @@ func classifyStderr(stderr string) *ClientError {
 
 // sshGTimeout bounds `ssh -G`: it only reads config files, but a Match exec
 // line can run anything, and a hung one must not hang the diagnosis.
-const sshGTimeout = 10 * time.Second
+var sshGTimeout = 10 * time.Second
 
 // maxOutput caps what is read from ssh -G (its output is ~100 lines).
 const maxOutput = 256 * 1024
@@ -253,16 +253,22 @@ func FromSSH(ctx context.Context, req Request, env []string) (*Config, error) {
 	if err != nil {
 		return nil, ErrNoSSH
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, sshGTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-G"}, req.Args()...)...)
 	cmd.Env = env
 	cmd.WaitDelay = time.Second
+	ownGroup(cmd)
 	out, errb := capped.New(maxOutput), capped.New(16*1024)
 	cmd.Stdout, cmd.Stderr = out, errb
 	runErr := cmd.Run()
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("ssh -G did not finish within %s", sshGTimeout)
+		if parent.Err() != nil {
+			return nil, parent.Err() // interrupted, not timed out
+		}
+		home, _ := os.UserHomeDir()
+		return nil, &TimeoutError{After: sshGTimeout, Commands: CommandLines(req, home)}
 	}
 	if runErr != nil {
 		var ee *exec.ExitError

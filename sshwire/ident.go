@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 // Outcome of the identification exchange.
@@ -270,14 +271,18 @@ func guessProtocol(b []byte) string {
 	return ""
 }
 
-// quote escapes untrusted bytes for display, capped.
+// quote escapes untrusted bytes for display, capped: control characters
+// and bytes that are not UTF-8 are escaped (\x1b, \xff); valid text in any
+// script (a Japanese banner) is kept as text.
 func quote(b []byte, max int) string {
 	cut := false
 	if len(b) > max {
 		b, cut = b[:max], true
 	}
 	var sb strings.Builder
-	for _, c := range b {
+	for len(b) > 0 {
+		c := b[0]
+		r, size := utf8.DecodeRune(b)
 		switch {
 		case c == '\\':
 			sb.WriteString(`\\`)
@@ -285,14 +290,19 @@ func quote(b []byte, max int) string {
 			sb.WriteString(`\t`)
 		case c == '\r':
 			sb.WriteString(`\r`)
-		case c < 0x20 || c >= 0x7f:
+		case c >= 0x20 && c < 0x7f:
+			sb.WriteByte(c)
+		case c >= 0x80 && r != utf8.RuneError && r >= 0xa0:
+			sb.Write(b[:size])
+			b = b[size:]
+			continue
+		default:
 			const hex = "0123456789abcdef"
 			sb.WriteString(`\x`)
 			sb.WriteByte(hex[c>>4])
 			sb.WriteByte(hex[c&15])
-		default:
-			sb.WriteByte(c)
 		}
+		b = b[1:]
 	}
 	if cut {
 		sb.WriteString("…")

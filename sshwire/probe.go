@@ -583,7 +583,10 @@ type ExecResult struct {
 	OpenFailed string
 	// Closed: the connection or channel closed without an exit status.
 	Closed bool
-	Err    error
+	// TimedOut: the step's deadline (or ctx's) passed before the session
+	// ended; the connection was closed by the probe, not by the server.
+	TimedOut bool
+	Err      error
 }
 
 // Exec opens a session and runs cmd with no input, keeping at most max
@@ -594,15 +597,24 @@ func (p *Probe) Exec(ctx context.Context, cmd string, max int) ExecResult {
 		res.Err = errors.New("not logged in")
 		return res
 	}
+	deadline := time.Now().Add(p.cfg.StepTimeout)
 	p.extend()
 	stop := context.AfterFunc(ctx, func() { p.conn.Close() })
 	defer stop()
+	// Whether an error is the probe's own deadline or the server's close:
+	// x/crypto reports both as a closed channel.
+	ownDeadline := func() bool {
+		return !time.Now().Before(deadline) || errors.Is(ctx.Err(), context.DeadlineExceeded)
+	}
 	sess, err := p.client.NewSession()
 	if err != nil {
 		var oe *ssh.OpenChannelError
-		if errors.As(err, &oe) {
+		switch {
+		case errors.As(err, &oe):
 			res.OpenFailed = fmt.Sprintf("%s (%d)", oe.Message, oe.Reason)
-		} else {
+		case ownDeadline():
+			res.TimedOut = true
+		default:
 			res.Closed = true
 		}
 		res.Err = err
@@ -622,6 +634,9 @@ func (p *Probe) Exec(ctx context.Context, cmd string, max int) ExecResult {
 	case errors.As(err, &ee):
 		res.ExitStatus = ee.ExitStatus()
 		res.Signal = ee.Signal()
+	case ownDeadline():
+		res.TimedOut = true
+		res.Err = err
 	case errors.As(err, &em):
 		res.Closed = true
 	default:

@@ -28,9 +28,15 @@ const (
 	findCheckTimeout       = 3 * vboxManageTimeout
 	localCheckTimeout      = 15 * time.Second // reading /proc
 	probeSlack             = 2 * time.Second  // connect + scheduling around the banner deadline
-	maxVMs                 = 64               // a survey of every VM stops here
-	showVMInfoParallel     = 4                // VBoxSVC serialises much of the work anyway
-	maxGuestNets           = 8                // /VirtualBox/GuestInfo/Net/N read per VM
+	// maxProbes bounds the forwards probed in one run (a VM has one or two
+	// SSH forwards; thousands are a broken or hostile settings file), and
+	// probeConcurrency how many run at once; with the per-probe deadline
+	// this keeps vm-probe within its check deadline.
+	maxProbes          = 8
+	probeConcurrency   = 8
+	maxVMs             = 64 // a survey of every VM stops here
+	showVMInfoParallel = 4  // VBoxSVC serialises much of the work anyway
+	maxGuestNets       = 8  // /VirtualBox/GuestInfo/Net/N read per VM
 )
 
 // Env is how the package reaches the system; tests replace parts of it.
@@ -834,12 +840,21 @@ func (r *Run) checkProbe(ctx context.Context, _ *diag.Pass) diag.Result {
 	if len(jobs) == 0 {
 		return diag.Skip()
 	}
+	// A settings file can hold thousands of forwards: probe a few, a few
+	// at a time, and say how many were left.
+	total := len(jobs)
+	if len(jobs) > maxProbes {
+		jobs = jobs[:maxProbes]
+	}
 	results := make([]ProbeResult, len(jobs))
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, probeConcurrency)
 	for i, j := range jobs {
 		wg.Add(1)
 		go func(i int, addr string) {
 			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			results[i] = Probe(ctx, addr, r.opts.Timeout)
 		}(i, j.addr)
 	}
@@ -847,6 +862,10 @@ func (r *Run) checkProbe(ctx context.Context, _ *diag.Pass) diag.Result {
 	var fs []*diag.Finding
 	for i, j := range jobs {
 		fs = append(fs, r.probeFinding(j.m, j.nf, results[i]))
+	}
+	if total > len(jobs) {
+		fs = append(fs, diag.NewFinding("vm.probes_limited").Arg("probed", strconv.Itoa(len(jobs))).
+			Arg("total", strconv.Itoa(total)).Arg("skipped", strconv.Itoa(total-len(jobs))))
 	}
 	return diag.Conclude(nil, fs...)
 }

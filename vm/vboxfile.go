@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/internal/inputfile"
 )
 
 // maxSettingsFile caps how much of a .vbox file is read. Real files are a
@@ -19,16 +20,13 @@ const maxSettingsFile = 16 << 20
 // ReadVBoxFile reads a .vbox settings file (or a VirtualBox .ovf, whose
 // vbox:Machine element has the same schema) without VirtualBox.
 func ReadVBoxFile(path string) (*Machine, error) {
-	f, err := os.Open(path)
+	// Only a regular file: a named pipe would hang, a device never end.
+	// A copy saved as UTF-16 is decoded.
+	data, truncated, err := inputfile.ReadFile(path, maxSettingsFile)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSettingsFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxSettingsFile {
+	if truncated {
 		return nil, fmt.Errorf("%s is larger than %d MiB: not a VirtualBox settings file", path, maxSettingsFile>>20)
 	}
 	m, err := ParseVBoxXML(data)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sshdoctor/sshdoctor/client"
+	"github.com/sshdoctor/sshdoctor/internal/inputfile"
 	"github.com/sshdoctor/sshdoctor/report"
 )
 
@@ -188,11 +190,10 @@ func (o *CheckOptions) clientOptions() (client.Options, error) {
 		return co, usagef("--timeout %s: must be positive", o.Timeout)
 	}
 	if o.ConfigFile != "" {
-		f, err := os.Open(o.ConfigFile)
-		if err != nil {
-			return co, usagef("-F %s: %v", o.ConfigFile, unwrapPathError(err))
+		// ssh reads it; a named pipe or a device would hang or flood it.
+		if err := inputfile.Check(o.ConfigFile); err != nil {
+			return co, fileUsage("-F", o.ConfigFile, err)
 		}
-		f.Close()
 	}
 	for _, kv := range o.Options {
 		k, v, ok := splitOption(kv)
@@ -222,6 +223,24 @@ func splitOption(s string) (string, string, bool) {
 		return "", "", false
 	}
 	return k, v, true
+}
+
+// fileUsage is the usage error for a file named by flag (or a command)
+// that cannot be used: missing, unreadable, or not a regular file.
+func fileUsage(flag, name string, err error) error {
+	var nr *inputfile.NotRegularError
+	if !errors.As(err, &nr) {
+		return usagef("%s %s: %v", flag, name, unwrapPathError(err))
+	}
+	switch nr.Kind {
+	case inputfile.KindDirectory:
+		return usagef("%s %s: is a directory, not a regular file", flag, name)
+	case inputfile.KindNamedPipe:
+		return usagef("%s %s: is a named pipe, not a regular file (reading it could wait for ever)", flag, name)
+	case inputfile.KindDevice:
+		return usagef("%s %s: is a device, not a regular file", flag, name)
+	}
+	return usagef("%s %s: is not a regular file", flag, name)
 }
 
 func unwrapPathError(err error) error {

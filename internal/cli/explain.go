@@ -5,7 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sshdoctor/sshdoctor/internal/capped"
+	"io"
+
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/capped"
+	"github.com/sshdoctor/sshdoctor/internal/inputfile"
 	"github.com/sshdoctor/sshdoctor/sshlog"
 )
 
@@ -52,9 +55,22 @@ func NewCmdExplain(s *IO, g *Globals, runF func(*ExplainOptions) error) *cobra.C
 journalctl in any format) or a Google Cloud / IAP error, and explain it with
 the same findings and fixes as the live checks. No network access.
 
-With no FILE, or when FILE is -, read standard input. With --run, run your
-own ssh with -v in batch mode (never prompting, never sending a password,
-standard input closed), then explain what it printed.`,
+With no FILE, or when FILE is -, read standard input. A FILE must be a
+regular file (not a named pipe or a device); text saved as UTF-16 (by
+PowerShell's >) is read too.
+
+With --run, run your own ssh once, then explain what it printed. It runs
+  ssh -v -T -o BatchMode=yes -o StrictHostKeyChecking=yes
+      -o UpdateHostKeys=no -o PasswordAuthentication=no
+      -o KbdInteractiveAuthentication=no -o ClearAllForwardings=yes
+      -o PermitLocalCommand=no -o ControlMaster=no -o ControlPath=none
+      -o RemoteCommand=none -o ConnectTimeout=… [your arguments] true
+so it never prompts, never sends a password, writes nothing to
+known_hosts (an unknown host key is reported, not accepted), opens no
+shell, no forwarding and no shared connection, and runs only the no-op
+remote command true (a remote command you give is replaced by it; -f, -N
+and -W are dropped). Standard input is closed; ssh and what it started are
+killed at --timeout.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if opts.Run && len(args) == 0 {
 				return usagef("--run needs the ssh command after --, e.g. sshdoctor explain --run -- ssh user@host")
@@ -97,11 +113,13 @@ func runExplain(ctx context.Context, s *IO, g *Globals, opts *ExplainOptions) er
 	subject := map[string]string{}
 	header := "sshdoctor explain"
 	var extra []*diag.Finding
+	killed := false
 	if opts.Run {
 		res, err := runSSH(ctx, opts.Command, opts.Timeout)
 		if err != nil {
 			return err
 		}
+		killed = res.timedOut
 		subject["command"] = strings.Join(res.argv, " ")
 		subject["exit_status"] = strconv.Itoa(res.exit)
 		header += ": " + subject["command"]
@@ -110,7 +128,7 @@ func runExplain(ctx context.Context, s *IO, g *Globals, opts *ExplainOptions) er
 			extra = append(extra, diag.NewFinding("explain.run_timeout").Arg("timeout", opts.Timeout.String()))
 		}
 		if res.truncated {
-			extra = append(extra, diag.NewFinding("explain.input_truncated").Arg("dropped", "?").Arg("long", "?"))
+			extra = append(extra, diag.NewFinding("explain.run_output_truncated").Arg("limit", strconv.Itoa(maxRunOutput>>20)+" MiB"))
 		}
 	} else {
 		files := opts.Files
@@ -119,27 +137,82 @@ func runExplain(ctx context.Context, s *IO, g *Globals, opts *ExplainOptions) er
 		}
 		for _, name := range files {
 			if name == "-" {
-				inputs = append(inputs, sshlog.Input{Name: "stdin", R: s.In})
+				inputs = append(inputs, sshlog.Input{Name: "stdin", R: inputfile.Decode(ctxReader{ctx, s.In})})
 				continue
 			}
-			f, err := os.Open(name)
+			// A named pipe with no writer would block for ever and a
+			// device never end: only regular files.
+			f, err := inputfile.Open(name)
 			if err != nil {
-				return usagef("explain: %v", err)
+				return fileUsage("explain", name, err)
 			}
 			defer f.Close()
-			if st, err := f.Stat(); err == nil && st.IsDir() {
-				return usagef("explain: %s is a directory", name)
-			}
-			inputs = append(inputs, sshlog.Input{Name: name, R: f})
+			inputs = append(inputs, sshlog.Input{Name: name, R: inputfile.Decode(ctxReader{ctx, f})})
 		}
 		subject["input"] = strings.Join(files, ", ")
 		header += ": " + subject["input"]
 	}
-	a, err := sshlog.Explain(inputs, sshlog.ExplainOptions{Scan: sshlog.ScanOptions{User: opts.User, Source: opts.From}})
+	a, err := explainCancellable(ctx, inputs, sshlog.ExplainOptions{Scan: sshlog.ScanOptions{User: opts.User, Source: opts.From}})
 	if err != nil {
+		if ctx.Err() != nil {
+			return context.Canceled // Ctrl-C: exit 130, no report
+		}
 		return fmt.Errorf("reading input: %w", err)
 	}
-	return emit(s, g, lang, RunSpec{Command: "explain", Subject: subject, Header: header}, explainOutcome(a, extra))
+	o := explainOutcome(a, extra)
+	if killed {
+		// ssh was killed: unless its output already shows a problem, the
+		// answer is "could not tell", never "no problem" (exit 3, not 0).
+		o.Runs[0].Result = timedOutResult(o.Runs[0].Result)
+	}
+	return emit(s, g, lang, RunSpec{Command: "explain", Subject: subject, Header: header}, o)
+}
+
+// timedOutResult keeps a failure found in what ssh printed before it was
+// killed; anything milder becomes inconclusive.
+func timedOutResult(r diag.Result) diag.Result {
+	if r.Status == diag.StatusFail {
+		return r
+	}
+	return diag.Inconclusive(r.Findings...)
+}
+
+// explainCancellable runs the analysis so that Ctrl-C ends it at once:
+// reads of regular files stop at the next block (ctxReader), and a read
+// blocked on standard input is abandoned (the process is about to exit).
+func explainCancellable(ctx context.Context, inputs []sshlog.Input, opts sshlog.ExplainOptions) (*sshlog.Analysis, error) {
+	type result struct {
+		a   *sshlog.Analysis
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		a, err := sshlog.Explain(inputs, opts)
+		done <- result{a, err}
+	}()
+	select {
+	case r := <-done:
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return r.a, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// ctxReader fails reads once ctx is done, so a long read loop ends on
+// Ctrl-C.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // explainOutcome presents an analysis as engine runs: the explanation (its
@@ -180,9 +253,10 @@ func runSSH(ctx context.Context, command []string, timeout time.Duration) (*runR
 	if connect < time.Second {
 		connect = time.Second
 	}
-	args := []string{"-v", "-o", "BatchMode=yes", "-o", "PasswordAuthentication=no",
-		"-o", "KbdInteractiveAuthentication=no", "-o", "ConnectTimeout=" + strconv.Itoa(int(connect/time.Second))}
-	args = append(args, command[1:]...)
+	args := append(append([]string{"-v", "-T"}, runSSHOptions...),
+		"-o", "ConnectTimeout="+strconv.Itoa(int(connect/time.Second)))
+	args = append(args, sshArgsWithoutCommand(command[1:])...)
+	args = append(args, "true")
 	path, err := exec.LookPath(command[0])
 	if err != nil {
 		return nil, usagef("explain --run: %v", err)
@@ -216,6 +290,83 @@ func runSSH(ctx context.Context, command []string, timeout time.Duration) (*runR
 		return nil, context.Canceled
 	}
 	return res, nil
+}
+
+// runSSHOptions make the user's ssh harmless: ssh keeps the first value it
+// is given for an option, so these win over the user's -o and config.
+// StrictHostKeyChecking=yes is never weaker than the user's setting and,
+// with UpdateHostKeys=no, means nothing is written to known_hosts; no
+// prompt, no password, no forwarding, no local command, no connection
+// sharing (a ControlPersist master would outlive the run), and no remote
+// command but ours.
+var runSSHOptions = []string{
+	"-o", "BatchMode=yes",
+	"-o", "StrictHostKeyChecking=yes",
+	"-o", "UpdateHostKeys=no",
+	"-o", "PasswordAuthentication=no",
+	"-o", "KbdInteractiveAuthentication=no",
+	"-o", "ClearAllForwardings=yes",
+	"-o", "PermitLocalCommand=no",
+	"-o", "ControlMaster=no",
+	"-o", "ControlPath=none",
+	"-o", "RemoteCommand=none",
+	"-o", "RequestTTY=no",
+}
+
+// sshValueFlags are ssh's options that take a value (OpenSSH's getopt
+// string): their value is not the destination.
+const sshValueFlags = "bcDEeFIiJLlmOoPpQRSWw"
+
+// sshArgsWithoutCommand returns the user's ssh arguments up to and
+// including the destination, dropping a remote command after it and the
+// flags that would change what runs (-f goes to the background, -N runs no
+// command, -W forwards standard input).
+func sshArgsWithoutCommand(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			if i+1 < len(args) {
+				out = append(out, a, args[i+1])
+			}
+			return out
+		}
+		if len(a) < 2 || a[0] != '-' {
+			return append(out, a) // the destination; what follows is a command
+		}
+		// A cluster of flags: -vT, -p22, -o Key=value.
+		var keep []byte
+		for j := 1; j < len(a); j++ {
+			c := a[j]
+			if strings.IndexByte(sshValueFlags, c) >= 0 {
+				value, sep := a[j+1:], ""
+				if value == "" && i+1 < len(args) {
+					i++
+					value, sep = args[i], " "
+				}
+				if c == 'W' {
+					break
+				}
+				if len(keep) > 0 {
+					out = append(out, "-"+string(keep))
+				}
+				keep = nil
+				if sep == "" {
+					out = append(out, "-"+string(c)+value)
+				} else {
+					out = append(out, "-"+string(c), value)
+				}
+				break
+			}
+			if c != 'f' && c != 'N' {
+				keep = append(keep, c)
+			}
+		}
+		if len(keep) > 0 {
+			out = append(out, "-"+string(keep))
+		}
+	}
+	return out
 }
 
 // batchEnv removes what could make ssh ask for anything.

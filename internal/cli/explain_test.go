@@ -135,7 +135,7 @@ func TestExplainRunRefused(t *testing.T) {
 		t.Fatalf("exit %d, diagnosis %q: %v", code, diagCode(r), r)
 	}
 	sub := r["subject"].(map[string]any)
-	if !strings.HasPrefix(sub["command"].(string), "ssh -v -o BatchMode=yes -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o ConnectTimeout=10 ") ||
+	if !strings.HasPrefix(sub["command"].(string), "ssh -v -T -o BatchMode=yes -o StrictHostKeyChecking=yes -o UpdateHostKeys=no -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no ") ||
 		sub["exit_status"] != "255" {
 		t.Fatalf("subject %v", sub)
 	}

@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 // Exit codes: a contract documented in README.md.
@@ -124,13 +126,27 @@ func isCobraUsage(err error) bool {
 	return false
 }
 
+// oneLine is the first line of an error, escaped for the terminal (a file
+// name or an argument can hold anything, NUL bytes and escapes included)
+// and capped so that a megabyte argument does not fill the screen.
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
+	s = report.Terminal(s)
+	if len(s) > maxErrorLine {
+		cut := maxErrorLine
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
 	return s
 }
+
+// maxErrorLine caps a one-line error: long enough for any path.
+const maxErrorLine = 4096
 
 // language picks the output language: --lang, else LC_ALL, LC_MESSAGES,
 // LANG (the first one set decides, as for gettext), else English.

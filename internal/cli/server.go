@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sshdoctor/sshdoctor/internal/inputfile"
 	"github.com/sshdoctor/sshdoctor/server"
 )
 
@@ -95,22 +96,15 @@ func (o *ServerOptions) serverOptions() (server.Options, error) {
 		so.Key, so.KeyFile = k, o.KeyFile
 	}
 	if o.SSHDConfig != "" {
-		st, err := os.Stat(o.SSHDConfig)
-		if err != nil {
-			return so, usagef("--sshd-config %s: %v", o.SSHDConfig, unwrapPathError(err))
-		}
-		if st.IsDir() {
-			return so, usagef("--sshd-config %s: is a directory", o.SSHDConfig)
+		// sshd -t reads it: /dev/zero would grow it without end.
+		if err := inputfile.Check(o.SSHDConfig); err != nil {
+			return so, fileUsage("--sshd-config", o.SSHDConfig, err)
 		}
 		so.SSHDConfig = o.SSHDConfig
 	}
 	for _, l := range o.Logs {
-		st, err := os.Stat(l)
-		if err != nil {
-			return so, usagef("--log %s: %v", l, unwrapPathError(err))
-		}
-		if st.IsDir() {
-			return so, usagef("--log %s: is a directory", l)
+		if err := inputfile.Check(l); err != nil {
+			return so, fileUsage("--log", l, err)
 		}
 	}
 	return so, nil
