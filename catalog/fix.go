@@ -29,6 +29,11 @@ func init() {
 		"fix.why.host_block_identities": {En: "Offer only the key the server accepts when connecting to {host}, so the server does not cut ssh off after too many keys (a Host block in {path})", Ja: "{host} への接続ではサーバーが受け付ける鍵だけを提示し、鍵の試行回数の上限で切断されないようにします ({path} の Host ブロック)"},
 		"fix.why.host_block_algorithms": {En: "Enable only the old algorithm the server needs, for {host} alone (a Host block in {path}); every other host keeps the safe defaults", Ja: "サーバーに必要な古いアルゴリズムだけを {host} に限って有効にします ({path} の Host ブロック)。ほかのホストは安全な既定値のままです"},
 		"fix.why.save_agent_pub":        {En: "Save the public half of the agent key the server accepts as {path}, so IdentityFile can name it", Ja: "サーバーが受け付けるエージェントの鍵の公開鍵を {path} に保存し、IdentityFile で指定できるようにします"},
+		"fix.why.strictmodes":           {En: "sshd's StrictModes ignores authorized_keys while {path} has this owner or mode: correct exactly that path", Ja: "{path} の所有者またはモードのため、sshd の StrictModes が authorized_keys を無視しています。そのパスだけを修正します"},
+		"fix.why.sshd_line":             {En: "Change {keyword} where it is set ({file} line {line}), check the whole configuration with sshd -t, then reload sshd (a reload keeps running sessions)", Ja: "{keyword} を設定している箇所 ({file} の {line} 行目) を変更し、sshd -t で設定全体を検査してから sshd を再読み込みします (再読み込みでは接続中のセッションは切れません)"},
+		"fix.undo.sshd":                 {En: "sshdoctor fix --undo puts back the saved copy of {path} and reloads sshd", Ja: "sshdoctor fix --undo で保存した {path} の複製を書き戻し、sshd を再読み込みします"},
+		"fix.why.firewall":              {En: "Accept SSH on port {port} ahead of the rule that blocks it (the rule is not saved: a reboot forgets it)", Ja: "ポート {port} の SSH を、遮断しているルールより先に許可します (ルールは保存しないため、再起動で消えます)"},
+		"fix.why.install_key":           {En: "Install the public key for {user} in {path}, owned by {user}, mode 600", Ja: "{user} の公開鍵を {path} に追加します (所有者 {user}、モード 600)"},
 		"fix.undo.restore_file":         {En: "sshdoctor fix --undo puts back the saved copy of {path}", Ja: "sshdoctor fix --undo で保存した {path} の複製を書き戻します"},
 		"fix.undo.remove_file":          {En: "sshdoctor fix --undo removes {path} again", Ja: "sshdoctor fix --undo で {path} を再び削除します"},
 

@@ -35,6 +35,9 @@ type Change struct {
 	GID     int    `json:"gid"`
 	// Command and Undo are the argv run and the argv that reverses it.
 	Command []string `json:"command,omitempty"`
+	// Reload is the sshd main config to reload after the file is put
+	// back (set once the change was reloaded into sshd).
+	Reload string `json:"reload,omitempty"`
 	Undo    []string `json:"undo,omitempty"`
 }
 
@@ -138,6 +141,23 @@ func (b *Backup) saveMeta(step int, path string, st fs.FileInfo) error {
 	return b.save()
 }
 
+// markReload records that step's change of path was reloaded into sshd.
+func (b *Backup) markReload(step int, path, main string) error {
+	for i := len(b.Manifest.Changes) - 1; i >= 0; i-- {
+		if c := &b.Manifest.Changes[i]; c.Step == step && c.Kind == "file" && c.Path == path {
+			c.Reload = main
+			return b.save()
+		}
+	}
+	return nil
+}
+
+// saveDir records a directory sshdoctor creates.
+func (b *Backup) saveDir(step int, path string) error {
+	b.Manifest.Changes = append(b.Manifest.Changes, Change{Step: step, Kind: "dir", Path: path, UID: -1, GID: -1})
+	return b.save()
+}
+
 func (b *Backup) saveCommand(step int, argv, undo []string) error {
 	b.Manifest.Changes = append(b.Manifest.Changes, Change{Step: step, Kind: "command", Command: argv, Undo: undo, UID: -1, GID: -1})
 	return b.save()
@@ -169,7 +189,17 @@ func restore(ctx context.Context, e *Env, c Change) error {
 				return err
 			}
 		}
+		if c.Reload != "" {
+			return ReloadSSHD(ctx, e, c.Reload)
+		}
 		return nil
+	case "dir":
+		// Only an empty directory sshdoctor created goes away.
+		err := os.Remove(c.Path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
 	case "meta":
 		if c.UID >= 0 {
 			if err := lchown(c.Path, c.UID, c.GID); err != nil {

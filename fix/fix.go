@@ -82,12 +82,26 @@ type Inputs struct {
 	GOOS string
 	// UID and GID of the user running sshdoctor (-1 on Windows).
 	UID, GID int
+	// SSHDConfig is sshd's main configuration (server; default
+	// /etc/ssh/sshd_config).
+	SSHDConfig string
+	// KeyFile is the public key to install (server --key).
+	KeyFile string
+	// Getenv reads the environment (SSH_CONNECTION, SUDO_USER).
+	Getenv func(string) string
 }
 
 // DefaultInputs fills Home, GOOS, UID and GID from this process.
 func DefaultInputs(lang catalog.Lang) Inputs {
 	home, _ := os.UserHomeDir()
-	return Inputs{Lang: lang, Home: home, GOOS: runtime.GOOS, UID: os.Getuid(), GID: os.Getgid()}
+	return Inputs{Lang: lang, Home: home, GOOS: runtime.GOOS, UID: os.Getuid(), GID: os.Getgid(), Getenv: os.Getenv}
+}
+
+func (in Inputs) getenv(k string) string {
+	if in.Getenv == nil {
+		return ""
+	}
+	return in.Getenv(k)
 }
 
 func (in Inputs) say(key string, args map[string]string) string {
@@ -125,9 +139,7 @@ func Apply(ctx context.Context, e *Env, p *Plan, ids []int) ([]int, error) {
 			if rerr := e.Backup.rollbackFrom(ctx, e, mark); rerr != nil {
 				err = fmt.Errorf("%w; restoring: %v", err, rerr)
 			}
-			if reloaded {
-				_ = s.then(ctx, e) // the service reloads the restored state
-			}
+			_ = reloaded // a reloaded change reloads again when put back (Change.Reload)
 			return done, fmt.Errorf("step %d (%s): %w", s.ID, s.Code, err)
 		}
 		done = append(done, s.ID)

@@ -87,6 +87,29 @@ func (o *modeOp) do(ctx context.Context, e *Env) error {
 	return os.Chmod(o.path, o.mode)
 }
 
+// mkdirOp creates a directory (0700, owned by uid:gid) when missing.
+type mkdirOp struct {
+	step     int
+	path     string
+	uid, gid int
+}
+
+func (o *mkdirOp) do(ctx context.Context, e *Env) error {
+	if _, err := os.Stat(o.path); err == nil {
+		return nil
+	}
+	if err := e.Backup.saveDir(o.step, o.path); err != nil {
+		return err
+	}
+	if err := os.Mkdir(o.path, 0o700); err != nil {
+		return err
+	}
+	if o.uid >= 0 && os.Getuid() == 0 {
+		return lchown(o.path, o.uid, o.gid)
+	}
+	return nil
+}
+
 // runOp runs a command whose effect undo reverses.
 type runOp struct {
 	step int

@@ -69,6 +69,7 @@ var stdinTerminal = func(r io.Reader) bool {
 // fixInputs are the plan's inputs for this user; configFile is -F or "".
 func fixInputs(s *IO, lang catalog.Lang, configFile string) fix.Inputs {
 	in := fix.DefaultInputs(lang)
+	in.Getenv = s.Getenv
 	if h := s.Getenv("HOME"); h != "" {
 		in.Home = h
 	}
@@ -264,4 +265,62 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// logTails lets a re-check read only what log files gained since the first
+// diagnosis (their size then), through copies of the new bytes.
+type logTails struct {
+	files []string
+	sizes []int64
+	calls int
+	dir   string
+}
+
+func newLogTails(files []string) *logTails {
+	t := &logTails{files: files}
+	for _, f := range files {
+		var n int64
+		if st, err := os.Stat(f); err == nil {
+			n = st.Size()
+		}
+		t.sizes = append(t.sizes, n)
+	}
+	return t
+}
+
+// first says whether a build already happened (the next is a re-check).
+func (t *logTails) first() bool {
+	t.calls++
+	return t.calls > 1
+}
+
+// logTailCap bounds what a re-check reads of a log's new bytes.
+const logTailCap = 4 << 20
+
+// since writes each log's new bytes into a temporary file and returns
+// their paths (removed when ctx ends).
+func (t *logTails) since(ctx context.Context) []string {
+	if len(t.files) == 0 {
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "sshdoctor-recheck-")
+	if err != nil {
+		return t.files
+	}
+	context.AfterFunc(ctx, func() { os.RemoveAll(dir) })
+	var out []string
+	for i, f := range t.files {
+		p := filepath.Join(dir, fmt.Sprintf("%d-%s", i, filepath.Base(f)))
+		data := []byte{}
+		if fh, err := os.Open(f); err == nil {
+			if _, err := fh.Seek(t.sizes[i], io.SeekStart); err == nil {
+				data, _ = io.ReadAll(io.LimitReader(fh, logTailCap))
+			}
+			fh.Close()
+		}
+		if os.WriteFile(p, data, 0o600) == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }

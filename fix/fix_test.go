@@ -1,0 +1,168 @@
+package fix
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/report"
+)
+
+func testInputs(t *testing.T) Inputs {
+	in := DefaultInputs(catalog.EN)
+	in.Home = t.TempDir()
+	in.GOOS = "linux"
+	return in
+}
+
+// sshdReport is a server report whose AllowUsers line is at file:1.
+func sshdReport(file string) *report.Report {
+	return &report.Report{Subject: map[string]string{"user": "alice"}, Checks: []report.Check{{Name: "account",
+		Findings: []report.Finding{{Code: "server.allowusers", Severity: "error",
+			Evidence: map[string]string{"set_in": file + ":1"}}}}}}
+}
+
+// A configuration that sshd -t rejects is put back at once, byte for
+// byte, and sshd is not reloaded.
+func TestValidationFailureRestores(t *testing.T) {
+	in := testInputs(t)
+	cfg := filepath.Join(t.TempDir(), "sshd_config")
+	orig := "AllowUsers bob\nPort 22\n"
+	os.WriteFile(cfg, []byte(orig), 0o644)
+	in.SSHDConfig = cfg
+	p := Build(context.Background(), sshdReport(cfg), in)
+	if len(p.Steps) != 1 || !strings.Contains(p.Steps[0].Diff, "+AllowUsers bob alice\n") {
+		t.Fatalf("plan %+v", p.Steps)
+	}
+	b, err := NewBackup(in.Home, time.Now(), "server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ran [][]string
+	var seen string
+	env := &Env{Backup: b, Run: func(_ context.Context, argv []string) (string, error) {
+		ran = append(ran, argv)
+		if len(argv) > 1 && argv[1] == "-t" {
+			data, _ := os.ReadFile(cfg)
+			seen = string(data)
+			return "line 1: Bad configuration option", errors.New("exit status 255")
+		}
+		return "", nil
+	}}
+	done, err := Apply(context.Background(), env, p, p.Applicable())
+	if !errors.Is(err, ErrValidation) || len(done) != 0 {
+		t.Fatalf("apply: %v %v", done, err)
+	}
+	if seen != "AllowUsers bob alice\nPort 22\n" {
+		t.Fatalf("sshd -t saw %q", seen)
+	}
+	if data, _ := os.ReadFile(cfg); string(data) != orig {
+		t.Fatalf("not restored: %q", data)
+	}
+	if st, _ := os.Stat(cfg); st.Mode().Perm() != 0o644 {
+		t.Fatalf("mode not kept: %v", st.Mode())
+	}
+	if len(ran) != 1 {
+		t.Fatalf("commands after a failed validation: %v", ran)
+	}
+	if len(b.Manifest.Changes) != 0 {
+		t.Fatalf("manifest keeps rolled back changes: %+v", b.Manifest.Changes)
+	}
+}
+
+// A file that changed between plan and apply is not overwritten.
+func TestChangedSincePlan(t *testing.T) {
+	in := testInputs(t)
+	cfg := filepath.Join(t.TempDir(), "sshd_config")
+	os.WriteFile(cfg, []byte("AllowUsers bob\n"), 0o644)
+	in.SSHDConfig = cfg
+	p := Build(context.Background(), sshdReport(cfg), in)
+	os.WriteFile(cfg, []byte("AllowUsers carol\n"), 0o644)
+	b, _ := NewBackup(in.Home, time.Now(), "server")
+	_, err := Apply(context.Background(), &Env{Backup: b, Run: RunCommand}, p, p.Applicable())
+	if err == nil || !strings.Contains(err.Error(), "changed since the plan") {
+		t.Fatalf("apply: %v", err)
+	}
+	if data, _ := os.ReadFile(cfg); string(data) != "AllowUsers carol\n" {
+		t.Fatalf("overwritten: %q", data)
+	}
+}
+
+func TestAsk(t *testing.T) {
+	p := &Plan{}
+	for range 4 {
+		p.add(&Step{Kind: KindEdit})
+	}
+	p.Steps[1].Kind = KindManual
+	cases := []struct {
+		in   string
+		want []int
+	}{
+		{"y\nn\ny\n", []int{1, 4}},
+		{"n\na\n", []int{3, 4}},
+		{"", nil},
+		{"yes\nq\n", []int{1}},
+		{strings.Repeat("y", 10000) + "\ny\n", []int{3}},
+		{"Y", []int{1}},
+	}
+	for _, c := range cases {
+		var out bytes.Buffer
+		got := Ask(strings.NewReader(c.in), &out, catalog.EN, p)
+		if len(got) != len(c.want) {
+			t.Errorf("%.20q: got %v want %v", c.in, got, c.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%.20q: got %v want %v", c.in, got, c.want)
+			}
+		}
+		if !strings.Contains(out.String(), "Apply step 1?") {
+			t.Errorf("prompt %q", out.String())
+		}
+	}
+}
+
+func TestDiff(t *testing.T) {
+	old := "a\nb\nc\nd\ne\nf\ng\n"
+	got := Diff("f", []byte(old), []byte("a\nb\nc\nX\ne\nf\ng\n"))
+	want := "--- f\n+++ f\n@@ -1,7 +1,7 @@\n a\n b\n c\n-d\n+X\n e\n f\n g\n"
+	if got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	if got := Diff("f", nil, []byte("x\n")); got != "--- f\n+++ f\n@@ -0,0 +1 @@\n+x\n" {
+		t.Fatalf("new file: %q", got)
+	}
+	if Diff("f", []byte(old), []byte(old)) != "" {
+		t.Fatal("no change must give no diff")
+	}
+}
+
+func TestMatchesName(t *testing.T) {
+	h := hashName("[198.18.0.2]:2222")
+	if !matchesName(h, "[198.18.0.2]:2222") || matchesName(h, "198.18.0.2") {
+		t.Fatal("hashed")
+	}
+	if !matchesName("a,b,198.18.0.2", "198.18.0.2") || matchesName("198.18.0.*", "198.18.0.2") {
+		t.Fatal("plain")
+	}
+}
+
+// On Windows the key fix is icacls, printed for the person, never chmod.
+func TestWindowsKeyModeIsIcacls(t *testing.T) {
+	in := testInputs(t)
+	in.GOOS = "windows"
+	r := &report.Report{Checks: []report.Check{{Findings: []report.Finding{{Code: "perm.private_key_too_open",
+		Severity: "error", Evidence: map[string]string{"file": `C:\Users\a b\.ssh\id_ed25519`}}}}}}
+	p := Build(context.Background(), r, in)
+	if len(p.Steps) != 1 || p.Steps[0].Kind != KindManual || !strings.HasPrefix(p.Steps[0].Command, `icacls.exe 'C:\Users\a b\.ssh\id_ed25519' /inheritance:r`) ||
+		strings.Contains(p.Steps[0].Command, "chmod") || len(p.Applicable()) != 0 {
+		t.Fatalf("%+v", p.Steps)
+	}
+}
