@@ -37,8 +37,8 @@ type Change struct {
 	Command []string `json:"command,omitempty"`
 	// Reload is the sshd main config to reload after the file is put
 	// back (set once the change was reloaded into sshd).
-	Reload string `json:"reload,omitempty"`
-	Undo    []string `json:"undo,omitempty"`
+	Reload string   `json:"reload,omitempty"`
+	Undo   []string `json:"undo,omitempty"`
 }
 
 // Manifest is the backup directory's record (manifest.json).
