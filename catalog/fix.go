@@ -7,7 +7,7 @@ func init() {
 		"fix.ui.nothing":       {En: "Nothing here that sshdoctor can fix by itself; the Fix section above says what to do.", Ja: "sshdoctor が自動で修正できるものはありません。上の「対処」に従ってください。"},
 		"fix.ui.change":        {En: "change", Ja: "変更内容"},
 		"fix.ui.undo":          {En: "undo", Ja: "元に戻す方法"},
-		"fix.ui.manual":        {En: "sshdoctor does not run this: run it yourself in PowerShell", Ja: "これは sshdoctor では実行しません。PowerShell で自分で実行してください"},
+		"fix.ui.manual":        {En: "sshdoctor does not do this step itself: do it by hand", Ja: "この段階は sshdoctor では実行しません。手で実行してください"},
 		"fix.ui.ask":           {En: "Apply step {n}? [y/N/a=all/q=quit]", Ja: "段階 {n} を適用しますか? [y/N/a=すべて/q=中止]"},
 		"fix.ui.dry_run":       {En: "--dry-run: nothing was changed.", Ja: "--dry-run のため何も変更していません。"},
 		"fix.ui.no_tty":        {En: "Nothing was changed: there is no terminal to ask on. Run again with --yes to apply this plan, or --dry-run to only see it.", Ja: "確認できる端末がないため、何も変更していません。この計画を適用するには --yes を付けて、表示だけなら --dry-run を付けて実行してください。"},
@@ -34,6 +34,10 @@ func init() {
 		"fix.undo.sshd":                 {En: "sshdoctor fix --undo puts back the saved copy of {path} and reloads sshd", Ja: "sshdoctor fix --undo で保存した {path} の複製を書き戻し、sshd を再読み込みします"},
 		"fix.why.firewall":              {En: "Accept SSH on port {port} ahead of the rule that blocks it (the rule is not saved: a reboot forgets it)", Ja: "ポート {port} の SSH を、遮断しているルールより先に許可します (ルールは保存しないため、再起動で消えます)"},
 		"fix.why.install_key":           {En: "Install the public key for {user} in {path}, owned by {user}, mode 600", Ja: "{user} の公開鍵を {path} に追加します (所有者 {user}、モード 600)"},
+		"fix.why.qemu_monitor":          {En: "Change the running QEMU's (PID {pid}) forward through its monitor {socket}, without restarting the guest (the next start uses its command line again: change that too)", Ja: "実行中の QEMU (PID {pid}) の転送を、モニター {socket} 経由でゲストを再起動せずに変更します (次回の起動ではコマンド ラインの設定に戻るため、そちらも変更してください)"},
+		"fix.warn.qemu_recheck":         {En: "The check again below reads QEMU's command line, which still shows the old rule: connect to see the new one work", Ja: "下の再確認は QEMU のコマンド ラインを読むため、古いルールのままに見えます。実際に接続して新しいルールを確認してください"},
+		"fix.why.vagrant":               {En: "Change the forwarded_port line in the Vagrantfile: vagrant up rewrites VirtualBox's rule from it", Ja: "Vagrantfile の forwarded_port の行を変更してください。vagrant up のたびに VirtualBox のルールはこの行から作り直されます"},
+		"fix.undo.vagrant":              {En: "put the old line back in the Vagrantfile and run vagrant reload", Ja: "Vagrantfile の行を元に戻し、vagrant reload を実行してください"},
 		"fix.undo.restore_file":         {En: "sshdoctor fix --undo puts back the saved copy of {path}", Ja: "sshdoctor fix --undo で保存した {path} の複製を書き戻します"},
 		"fix.undo.remove_file":          {En: "sshdoctor fix --undo removes {path} again", Ja: "sshdoctor fix --undo で {path} を再び削除します"},
 
@@ -44,6 +48,7 @@ func init() {
 		"fix.note.keyscan":              {En: "the new host key was not added: {error}", Ja: "新しいホスト鍵は追加しません: {error}"},
 		"fix.note.unexpected_block":     {En: "not written: unexpected line {line}", Ja: "書き込みません: 想定外の行 {line}"},
 		"fix.note.block_exists":         {En: "{path} already has \"{host}\": edit that block by hand", Ja: "{path} にはすでに「{host}」があります。そのブロックを手で編集してください"},
+		"fix.note.no_monitor":           {En: "QEMU (PID {pid}) has no monitor socket on its command line (-monitor unix:PATH,server,nowait): change its forward as printed above", Ja: "QEMU (PID {pid}) のコマンド ラインにモニター ソケット (-monitor unix:PATH,server,nowait) がありません。上に示した方法で転送を変更してください"},
 		"fix.note.agent":                {En: "cannot save the agent's key: {error}", Ja: "エージェントの鍵を保存できません: {error}"},
 	})
 	RegisterTranslations(map[string]string{

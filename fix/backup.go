@@ -200,6 +200,8 @@ func restore(ctx context.Context, e *Env, c Change) error {
 			return nil
 		}
 		return err
+	case "hmp":
+		return hmpRestore(ctx, c.Path, c.Undo)
 	case "meta":
 		if c.UID >= 0 {
 			if err := lchown(c.Path, c.UID, c.GID); err != nil {

@@ -79,7 +79,7 @@ func psq(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" 
 // the person on Windows.
 func planMode(p *Plan, in Inputs, code, path string, strip fs.FileMode, why string) {
 	if in.GOOS == "windows" {
-		p.add(&Step{Code: code, Kind: KindManual, Path: path, Why: why,
+		p.add(&Step{Code: code, Kind: KindManual, Path: path, Why: why + " (PowerShell)",
 			Command: "icacls.exe " + psq(path) + " /inheritance:r /grant:r \"$($env:USERNAME):(F)\"",
 			Undo:    "icacls.exe " + psq(path) + " /reset"})
 		return

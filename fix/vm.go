@@ -1,0 +1,298 @@
+package fix
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sshdoctor/sshdoctor/report"
+)
+
+func init() {
+	planners["qemu.hostfwd_loopback_only"] = planQEMU
+	planners["qemu.hostfwd_bound_address"] = planQEMU
+	planners["qemu.hostfwd_missing"] = planQEMU
+	planners["vagrant.ssh_forward"] = planVagrant
+}
+
+// planQEMU changes a running QEMU's forwards through its human monitor
+// (HMP) socket with the hostfwd_remove/hostfwd_add lines the report gives;
+// undo runs the inverse lines. Without a monitor socket on QEMU's command
+// line there is nothing sshdoctor can reach, and the printed fix stands.
+func planQEMU(_ context.Context, p *Plan, _ *report.Report, f *report.Finding, in Inputs) {
+	var lines []string
+	for _, fx := range f.Fixes {
+		ls := strings.Split(strings.TrimSpace(fx.Command), "\n")
+		ok := fx.Command != ""
+		for _, l := range ls {
+			if !strings.HasPrefix(l, "hostfwd_add ") && !strings.HasPrefix(l, "hostfwd_remove ") {
+				ok = false
+			}
+		}
+		if ok {
+			lines = ls
+			break
+		}
+	}
+	pid, err := strconv.Atoi(f.Evidence["pid"])
+	if len(lines) == 0 || err != nil || pid <= 1 {
+		return
+	}
+	sock := monitorSocket(pid)
+	if sock == "" {
+		p.note(in, f.Code, "fix.note.no_monitor", map[string]string{"pid": strconv.Itoa(pid)})
+		return
+	}
+	undo, ok := hmpInverse(lines, f.Evidence["hostfwd"])
+	if !ok {
+		return
+	}
+	s := &Step{Code: f.Code, Kind: KindCommand, Path: sock, Command: strings.Join(lines, "\n"), Undo: strings.Join(undo, "\n"),
+		Why:     in.say("fix.why.qemu_monitor", map[string]string{"socket": sock, "pid": strconv.Itoa(pid)}),
+		Warning: in.say("fix.warn.qemu_recheck", nil)}
+	o := &hmpOp{sock: sock, lines: lines, undo: undo}
+	s.ops = []op{o}
+	p.add(s)
+	o.step = s.ID
+}
+
+// hmpInverse reverses hostfwd lines: an add is removed by its host side, a
+// remove is undone by adding the old rule (old is its raw hostfwd spec).
+func hmpInverse(lines []string, old string) ([]string, bool) {
+	var out []string
+	for i := len(lines) - 1; i >= 0; i-- {
+		f := strings.Fields(lines[i])
+		if len(f) < 2 || len(f) > 3 {
+			return nil, false
+		}
+		id := ""
+		if len(f) == 3 {
+			id = f[1] + " "
+		}
+		spec := f[len(f)-1]
+		switch f[0] {
+		case "hostfwd_add":
+			host, _, ok := strings.Cut(spec, "-")
+			if !ok {
+				return nil, false
+			}
+			out = append(out, "hostfwd_remove "+id+host)
+		case "hostfwd_remove":
+			if old == "" {
+				return nil, false
+			}
+			out = append(out, "hostfwd_add "+id+old)
+		}
+	}
+	return out, true
+}
+
+// monitorSocket finds QEMU's HMP unix socket on its command line:
+// -monitor unix:PATH,server…, or -chardev socket,id=X,path=PATH,server…
+// with -mon chardev=X (not mode=control, which is QMP).
+func monitorSocket(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil || len(b) > 1<<20 {
+		return ""
+	}
+	args := strings.Split(string(bytes.TrimRight(b, "\x00")), "\x00")
+	chardevs := map[string]string{}
+	var mons []string
+	for i := 0; i+1 < len(args); i++ {
+		a, v := strings.TrimPrefix(args[i], "-"), args[i+1]
+		switch a {
+		case "-monitor", "monitor":
+			if rest, ok := strings.CutPrefix(v, "unix:"); ok {
+				path, _, _ := strings.Cut(rest, ",")
+				return path
+			}
+		case "-chardev", "chardev":
+			opts := strings.Split(v, ",")
+			if opts[0] != "socket" {
+				continue
+			}
+			id, path := "", ""
+			for _, o := range opts[1:] {
+				if x, ok := strings.CutPrefix(o, "id="); ok {
+					id = x
+				}
+				if x, ok := strings.CutPrefix(o, "path="); ok {
+					path = x
+				}
+			}
+			if id != "" && path != "" {
+				chardevs[id] = path
+			}
+		case "-mon", "mon":
+			if !strings.Contains(v, "mode=control") {
+				for _, o := range strings.Split(v, ",") {
+					if x, ok := strings.CutPrefix(o, "chardev="); ok {
+						mons = append(mons, x)
+					}
+				}
+			}
+		}
+	}
+	for _, m := range mons {
+		if p := chardevs[m]; p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// hmpOp sends lines to a QEMU monitor.
+type hmpOp struct {
+	step        int
+	sock        string
+	lines, undo []string
+}
+
+func (o *hmpOp) do(ctx context.Context, e *Env) error {
+	e.Backup.Manifest.Changes = append(e.Backup.Manifest.Changes, Change{Step: o.step, Kind: "hmp", Path: o.sock,
+		Command: o.lines, Undo: o.undo, UID: -1, GID: -1})
+	if err := e.Backup.save(); err != nil {
+		return err
+	}
+	return HMP(ctx, o.sock, o.lines)
+}
+
+// hmpTimeout bounds one monitor conversation: QEMU answers at once.
+const hmpTimeout = 5 * time.Second
+
+// HMP runs lines in the QEMU human monitor at sock and stops at the first
+// line QEMU complains about.
+func HMP(ctx context.Context, sock string, lines []string) error {
+	return hmp(ctx, sock, lines, false)
+}
+
+// hmpRestore runs undo lines, going on past a line that fails so that as
+// much as possible is put back; a rule already gone is not an error.
+func hmpRestore(ctx context.Context, sock string, lines []string) error {
+	return hmp(ctx, sock, lines, true)
+}
+
+func hmp(ctx context.Context, sock string, lines []string, keepGoing bool) error {
+	ctx, cancel := context.WithTimeout(ctx, hmpTimeout)
+	defer cancel()
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "unix", sock)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	dl, _ := ctx.Deadline()
+	c.SetDeadline(dl)
+	if _, err := readPrompt(c); err != nil {
+		return fmt.Errorf("QEMU monitor %s: %v", sock, err)
+	}
+	var errs []error
+	for _, l := range lines {
+		if _, err := c.Write([]byte(l + "\n")); err != nil {
+			return err
+		}
+		out, err := readPrompt(c)
+		if err != nil {
+			return fmt.Errorf("QEMU monitor %s: %v", sock, err)
+		}
+		if msg := hmpComplaint(out, l); msg != "" {
+			if keepGoing && strings.HasPrefix(l, "hostfwd_remove ") && strings.Contains(msg, "not found") {
+				continue
+			}
+			err := fmt.Errorf("QEMU monitor: %s: %s", l, msg)
+			if !keepGoing {
+				return err
+			}
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// hmpPromptCap bounds what is read before a prompt.
+const hmpPromptCap = 64 << 10
+
+func readPrompt(c net.Conn) (string, error) {
+	var b []byte
+	buf := make([]byte, 4096)
+	for len(b) < hmpPromptCap {
+		n, err := c.Read(buf)
+		b = append(b, buf[:n]...)
+		if bytes.HasSuffix(bytes.TrimRight(b, " "), []byte("(qemu)")) {
+			return string(b), nil
+		}
+		if err != nil {
+			return string(b), err
+		}
+	}
+	return string(b), errors.New("no monitor prompt")
+}
+
+// hmpFailure are the words of QEMU's monitor when a command fails
+// ("Could not set up host forwarding rule", "host forwarding rule for …
+// not found", "Invalid parameter", "unknown command"); success is silent
+// or says "… removed".
+var hmpFailure = []string{"not found", "Could not", "nvalid", "rror", "unknown command", "failed"}
+
+// hmpComplaint is the monitor's output for line, without the echo, the
+// terminal escapes and the prompt, when it reports a failure.
+func hmpComplaint(out, line string) string {
+	var kept []string
+	for _, l := range strings.Split(out, "\n") {
+		l = stripEscapes(strings.TrimSpace(l))
+		l = strings.TrimSpace(strings.TrimSuffix(l, "(qemu)"))
+		if l == "" || strings.HasSuffix(l, line) {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	msg := strings.Join(kept, " ")
+	for _, w := range hmpFailure {
+		if strings.Contains(msg, w) {
+			return msg
+		}
+	}
+	return ""
+}
+
+// stripEscapes removes ANSI escape sequences (QEMU's readline echoes
+// with them).
+func stripEscapes(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b {
+			i++
+			if i < len(s) && s[i] == '[' {
+				for i+1 < len(s) && !(s[i+1] >= '@' && s[i+1] <= '~') {
+					i++
+				}
+				i++
+			}
+			continue
+		}
+		if s[i] >= 0x20 || s[i] == '\t' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// planVagrant shows the Vagrantfile line to change: VirtualBox's rule
+// would be overwritten by the next vagrant up, so the change belongs in
+// the Vagrantfile; sshdoctor prints it (a Ruby file it does not rewrite).
+func planVagrant(_ context.Context, p *Plan, _ *report.Report, f *report.Finding, in Inputs) {
+	for _, fx := range f.Fixes {
+		if strings.HasPrefix(fx.Command, "config.vm.network \"forwarded_port\"") {
+			p.add(&Step{Code: f.Code, Kind: KindManual, Command: fx.Command,
+				Why:  in.say("fix.why.vagrant", nil),
+				Undo: in.say("fix.undo.vagrant", nil)})
+			return
+		}
+	}
+}
