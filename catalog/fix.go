@@ -36,6 +36,7 @@ func init() {
 		"fix.why.install_key":           {En: "Install the public key for {user} in {path}, owned by {user}, mode 600", Ja: "{user} の公開鍵を {path} に追加します (所有者 {user}、モード 600)"},
 		"fix.why.qemu_monitor":          {En: "Change the running QEMU's (PID {pid}) forward through its monitor {socket}, without restarting the guest (the next start uses its command line again: change that too)", Ja: "実行中の QEMU (PID {pid}) の転送を、モニター {socket} 経由でゲストを再起動せずに変更します (次回の起動ではコマンド ラインの設定に戻るため、そちらも変更してください)"},
 		"fix.warn.qemu_recheck":         {En: "The check again below reads QEMU's command line, which still shows the old rule: connect to see the new one work", Ja: "下の再確認は QEMU のコマンド ラインを読むため、古いルールのままに見えます。実際に接続して新しいルールを確認してください"},
+		"fix.why.gcp_firewall":          {En: "Create the VPC firewall rule {name}: TCP port {port} from {source} only, the narrowest rule the firewall evaluation proved enough", Ja: "VPC ファイアウォール ルール {name} を作成します。{source} からの TCP ポート {port} だけを許可する、評価で十分と確かめた最も狭いルールです"},
 		"fix.why.vagrant":               {En: "Change the forwarded_port line in the Vagrantfile: vagrant up rewrites VirtualBox's rule from it", Ja: "Vagrantfile の forwarded_port の行を変更してください。vagrant up のたびに VirtualBox のルールはこの行から作り直されます"},
 		"fix.undo.vagrant":              {En: "put the old line back in the Vagrantfile and run vagrant reload", Ja: "Vagrantfile の行を元に戻し、vagrant reload を実行してください"},
 		"fix.undo.restore_file":         {En: "sshdoctor fix --undo puts back the saved copy of {path}", Ja: "sshdoctor fix --undo で保存した {path} の複製を書き戻します"},
@@ -49,6 +50,7 @@ func init() {
 		"fix.note.unexpected_block":     {En: "not written: unexpected line {line}", Ja: "書き込みません: 想定外の行 {line}"},
 		"fix.note.block_exists":         {En: "{path} already has \"{host}\": edit that block by hand", Ja: "{path} にはすでに「{host}」があります。そのブロックを手で編集してください"},
 		"fix.note.no_monitor":           {En: "QEMU (PID {pid}) has no monitor socket on its command line (-monitor unix:PATH,server,nowait): change its forward as printed above", Ja: "QEMU (PID {pid}) のコマンド ラインにモニター ソケット (-monitor unix:PATH,server,nowait) がありません。上に示した方法で転送を変更してください"},
+		"fix.note.gcp_source":           {En: "not created: your public address is not known ({source}); pass --source-ip", Ja: "作成しません: 自分の公開アドレスが分かりません ({source})。--source-ip を指定してください"},
 		"fix.note.agent":                {En: "cannot save the agent's key: {error}", Ja: "エージェントの鍵を保存できません: {error}"},
 	})
 	RegisterTranslations(map[string]string{
@@ -63,6 +65,7 @@ func init() {
 		"--yes and --dry-run need --fix":                                     "--yes と --dry-run は --fix と一緒に指定してください",
 		"--yes and --dry-run cannot be used together":                        "--yes と --dry-run は同時に指定できません",
 		"--expect-fingerprint %q: expected SHA256:… as ssh-keygen -l prints": "--expect-fingerprint %q: ssh-keygen -l が表示する SHA256:… の形で指定してください",
+		"--fix and --probe cannot be used together":                          "--fix と --probe は同時に指定できません",
 		"undo: %v": "元に戻せません: %v",
 	})
 }

@@ -200,6 +200,8 @@ func restore(ctx context.Context, e *Env, c Change) error {
 			return nil
 		}
 		return err
+	case "gcp":
+		return restoreGCP(ctx, e, c)
 	case "hmp":
 		return hmpRestore(ctx, c.Path, c.Undo)
 	case "meta":

@@ -89,6 +89,8 @@ type Inputs struct {
 	KeyFile string
 	// Getenv reads the environment (SSH_CONNECTION, SUDO_USER).
 	Getenv func(string) string
+	// Cloud makes the Google Cloud changes of a gcp plan.
+	Cloud Cloud `json:"-"`
 }
 
 // DefaultInputs fills Home, GOOS, UID and GID from this process.
@@ -113,6 +115,8 @@ type Env struct {
 	Backup *Backup
 	// Run runs a command with a deadline; replaced in tests.
 	Run func(ctx context.Context, argv []string) (string, error)
+	// Cloud makes Google Cloud changes (nil when not a gcp run).
+	Cloud Cloud
 }
 
 // ErrValidation marks a step whose validation failed; its backup was put

@@ -17,6 +17,7 @@ import (
 	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/fix"
+	"github.com/sshdoctor/sshdoctor/gcp"
 	"github.com/sshdoctor/sshdoctor/report"
 )
 
@@ -159,7 +160,7 @@ func runFix(ctx context.Context, s *IO, g *Globals, ff *FixFlags, in fix.Inputs,
 		return finish(ExitFixFailed)
 	}
 	b.Manifest.Steps = plan.Steps
-	env := &fix.Env{Backup: b, Run: fix.RunCommand}
+	env := &fix.Env{Backup: b, Run: fix.RunCommand, Cloud: in.Cloud}
 	applied, aerr := fix.Apply(ctx, env, plan, ids)
 	res.Applied = append(res.Applied, applied...)
 	res.Backup = b.Dir
@@ -236,7 +237,7 @@ func runUndo(ctx context.Context, s *IO, g *Globals, opts *FixOptions) error {
 	if err != nil {
 		return usagef("undo: %v", err)
 	}
-	m, err := fix.Undo(ctx, &fix.Env{Run: fix.RunCommand}, dir)
+	m, err := fix.Undo(ctx, &fix.Env{Run: fix.RunCommand, Cloud: undoCloud(s)}, dir)
 	res := UndoResult{SchemaVersion: fix.SchemaVersion, Command: "fix", Backup: dir}
 	if m != nil {
 		res.Restored = len(m.Changes)
@@ -323,4 +324,17 @@ func (t *logTails) since(ctx context.Context) []string {
 		}
 	}
 	return out
+}
+
+// undoCloud is a Google Cloud client with the credentials and endpoints a
+// gcp run would use; only an undo of a gcp fix calls it.
+func undoCloud(s *IO) fix.Cloud {
+	ep, err := gcp.EndpointsFromEnv(s.Getenv)
+	if err != nil {
+		return nil
+	}
+	home := homeDir(s)
+	d := gcp.ResolveDefaults("", "", "", s.Getenv, home)
+	return gcp.NewWriter(gcp.Options{Getenv: s.Getenv, Endpoints: ep, ADC: gcpADC, Gcloud: gcloudCommand,
+		Home: home, Account: d.Account, Project: d.Project})
 }
