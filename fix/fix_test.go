@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,91 @@ func TestWindowsKeyModeIsIcacls(t *testing.T) {
 	if len(p.Steps) != 1 || p.Steps[0].Kind != KindManual || !strings.HasPrefix(p.Steps[0].Command, `icacls.exe 'C:\Users\a b\.ssh\id_ed25519' /inheritance:r`) ||
 		strings.Contains(p.Steps[0].Command, "chmod") || len(p.Applicable()) != 0 {
 		t.Fatalf("%+v", p.Steps)
+	}
+}
+
+// A change that would shut out the SSH session sshdoctor runs in is
+// refused (and the file put back), even though sshd -t accepts it.
+func TestRefusesToCutTheSession(t *testing.T) {
+	in := testInputs(t)
+	cfg := filepath.Join(t.TempDir(), "sshd_config")
+	orig := "AllowUsers carol\n"
+	os.WriteFile(cfg, []byte(orig), 0o600)
+	in.SSHDConfig = cfg
+	env := map[string]string{"SSH_CONNECTION": "198.18.0.1 50000 198.18.0.2 22", "SUDO_USER": "alice"}
+	in.Getenv = func(k string) string { return env[k] }
+	r := sshdReport(cfg)
+	r.Subject["user"] = "bob"
+	p := Build(context.Background(), r, in)
+	b, _ := NewBackup(in.Home, time.Now(), "server")
+	var spec string
+	run := func(_ context.Context, argv []string) (string, error) {
+		if len(argv) > 1 && argv[1] == "-T" {
+			spec = argv[len(argv)-1]
+			data, _ := os.ReadFile(cfg)
+			return strings.ToLower(string(data)) + "port 22\n", nil
+		}
+		return "", nil
+	}
+	_, err := Apply(context.Background(), &Env{Backup: b, Run: run}, p, p.Applicable())
+	if !errors.Is(err, ErrValidation) || !strings.Contains(err.Error(), "lock out your session") {
+		t.Fatalf("apply: %v", err)
+	}
+	if spec != "user=alice,host=198.18.0.1,addr=198.18.0.1,laddr=198.18.0.2,lport=22" {
+		t.Fatalf("sshd -T -C %q", spec)
+	}
+	if data, _ := os.ReadFile(cfg); string(data) != orig {
+		t.Fatalf("not restored: %q", data)
+	}
+	// The session's own user may be added: allowed.
+	env["SUDO_USER"] = "bob"
+	b2, _ := NewBackup(in.Home, time.Now(), "server")
+	p = Build(context.Background(), r, in)
+	p.Steps[0].then = nil // no sshd to reload here
+	if _, err := Apply(context.Background(), &Env{Backup: b2, Run: run}, p, p.Applicable()); err != nil {
+		t.Fatalf("apply for the session's user: %v", err)
+	}
+	if data, _ := os.ReadFile(cfg); string(data) != "AllowUsers carol bob\n" {
+		t.Fatalf("config %q", data)
+	}
+}
+
+func BenchmarkBuild(b *testing.B) {
+	dir := b.TempDir()
+	key := filepath.Join(dir, "id")
+	os.WriteFile(key, []byte("k"), 0o644)
+	in := DefaultInputs(catalog.EN)
+	in.Home, in.GOOS, in.ConfigFile = dir, "linux", filepath.Join(dir, "config")
+	r := &report.Report{Target: &report.Target{Host: "h"}}
+	for i := range 20 {
+		c := report.Check{Name: "c" + strconv.Itoa(i)}
+		for j := range 10 {
+			c.Findings = append(c.Findings, report.Finding{Code: "tcp.connected", Severity: "info",
+				Evidence: map[string]string{"n": strconv.Itoa(j)}})
+		}
+		r.Checks = append(r.Checks, c)
+	}
+	r.Checks[19].Findings = append(r.Checks[19].Findings, report.Finding{Code: "perm.private_key_too_open", Severity: "error",
+		Evidence: map[string]string{"file": key}})
+	b.ReportAllocs()
+	for b.Loop() {
+		if p := Build(context.Background(), r, in); len(p.Steps) != 1 {
+			b.Fatal(len(p.Steps))
+		}
+	}
+}
+
+func BenchmarkDiff(b *testing.B) {
+	var sb strings.Builder
+	for i := range 2000 {
+		sb.WriteString("Host h" + strconv.Itoa(i) + "\n  User u\n")
+	}
+	old := []byte(sb.String())
+	nw := []byte("Host x\n  IdentitiesOnly yes\n\n" + sb.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		if Diff("f", old, nw) == "" {
+			b.Fatal("no diff")
+		}
 	}
 }
