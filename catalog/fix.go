@@ -37,6 +37,7 @@ func init() {
 		"fix.why.qemu_monitor":          {En: "Change the running QEMU's (PID {pid}) forward through its monitor {socket}, without restarting the guest (the next start uses its command line again: change that too)", Ja: "実行中の QEMU (PID {pid}) の転送を、モニター {socket} 経由でゲストを再起動せずに変更します (次回の起動ではコマンド ラインの設定に戻るため、そちらも変更してください)"},
 		"fix.warn.qemu_recheck":         {En: "The check again below reads QEMU's command line, which still shows the old rule: connect to see the new one work", Ja: "下の再確認は QEMU のコマンド ラインを読むため、古いルールのままに見えます。実際に接続して新しいルールを確認してください"},
 		"fix.why.gcp_firewall":          {En: "Create the VPC firewall rule {name}: TCP port {port} from {source} only, the narrowest rule the firewall evaluation proved enough", Ja: "VPC ファイアウォール ルール {name} を作成します。{source} からの TCP ポート {port} だけを許可する、評価で十分と確かめた最も狭いルールです"},
+		"fix.why.vbox_natpf":            {En: "Re-create the NAT rule of {vm} as {spec} with VBoxManage", Ja: "VBoxManage で {vm} の NAT ルールを {spec} として作り直します"},
 		"fix.why.vagrant":               {En: "Change the forwarded_port line in the Vagrantfile: vagrant up rewrites VirtualBox's rule from it", Ja: "Vagrantfile の forwarded_port の行を変更してください。vagrant up のたびに VirtualBox のルールはこの行から作り直されます"},
 		"fix.undo.vagrant":              {En: "put the old line back in the Vagrantfile and run vagrant reload", Ja: "Vagrantfile の行を元に戻し、vagrant reload を実行してください"},
 		"fix.undo.restore_file":         {En: "sshdoctor fix --undo puts back the saved copy of {path}", Ja: "sshdoctor fix --undo で保存した {path} の複製を書き戻します"},

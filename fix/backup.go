@@ -39,6 +39,9 @@ type Change struct {
 	// back (set once the change was reloaded into sshd).
 	Reload string   `json:"reload,omitempty"`
 	Undo   []string `json:"undo,omitempty"`
+	// Tolerant: a failing undo command is not an error (it removes what
+	// a partial apply may not have made).
+	Tolerant bool `json:"tolerant,omitempty"`
 }
 
 // Manifest is the backup directory's record (manifest.json).
@@ -216,6 +219,9 @@ func restore(ctx context.Context, e *Env, c Change) error {
 			return nil
 		}
 		_, err := e.Run(ctx, c.Undo)
+		if c.Tolerant {
+			return nil
+		}
 		return err
 	}
 	return fmt.Errorf("unknown change kind %q", c.Kind)

@@ -253,3 +253,66 @@ func BenchmarkDiff(b *testing.B) {
 		}
 	}
 }
+
+// A VirtualBox NAT rule bound to 127.0.0.1 is re-created on the LAN
+// address (the narrower of the two the report offers) with controlvm for
+// a running VM and modifyvm for a stopped one; undo deletes the new rule
+// and adds the old one back, in that order.
+func TestVBoxNATRuleRecreated(t *testing.T) {
+	for _, c := range []struct{ verb, slot string }{{"controlvm", "natpf1"}, {"modifyvm", "--natpf1"}} {
+		cmd := func(hostIP string) string {
+			return "VBoxManage " + c.verb + ` "my vm" ` + c.slot + ` delete "ssh"` + "\n" +
+				"VBoxManage " + c.verb + ` "my vm" ` + c.slot + ` "ssh,tcp,` + hostIP + `,2222,,22"`
+		}
+		r := &report.Report{Checks: []report.Check{{Findings: []report.Finding{{Code: "vbox.natpf_loopback_only", Severity: "error",
+			Evidence: map[string]string{"rule": "ssh,tcp,127.0.0.1,2222,,22"},
+			Fixes:    []report.Fix{{Command: cmd("")}, {Command: cmd("192.168.1.20")}, {Command: "ssh -p 2222 127.0.0.1"}}}}}}}
+		in := testInputs(t)
+		p := Build(context.Background(), r, in)
+		if len(p.Steps) != 1 {
+			t.Fatalf("%s: plan %+v", c.verb, p.Steps)
+		}
+		wantUndo := "VBoxManage " + c.verb + " my vm " + c.slot + " delete ssh\nVBoxManage " + c.verb + " my vm " + c.slot + " ssh,tcp,127.0.0.1,2222,,22"
+		if st := p.Steps[0]; !strings.HasSuffix(st.Command, "ssh,tcp,192.168.1.20,2222,,22") || st.Undo != wantUndo {
+			t.Fatalf("%s: step %+v", c.verb, st)
+		}
+		var ran []string
+		run := func(_ context.Context, argv []string) (string, error) {
+			ran = append(ran, strings.Join(argv, "|"))
+			return "", nil
+		}
+		b, _ := NewBackup(in.Home, time.Now(), "vm")
+		if _, err := Apply(context.Background(), &Env{Backup: b, Run: run}, p, p.Applicable()); err != nil {
+			t.Fatal(err)
+		}
+		pre := "VBoxManage|" + c.verb + "|my vm|" + c.slot + "|"
+		if strings.Join(ran, "\n") != pre+"delete|ssh\n"+pre+"ssh,tcp,192.168.1.20,2222,,22" {
+			t.Fatalf("%s: ran %q", c.verb, ran)
+		}
+		ran = nil
+		if _, err := Undo(context.Background(), &Env{Run: run}, b.Dir); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(ran, "\n") != pre+"delete|ssh\n"+pre+"ssh,tcp,127.0.0.1,2222,,22" {
+			t.Fatalf("%s: undo ran %q", c.verb, ran)
+		}
+	}
+}
+
+func TestShellWords(t *testing.T) {
+	for in, want := range map[string]string{
+		`VBoxManage controlvm "my vm" natpf1 "ssh,tcp,,2222,,22"`: "VBoxManage|controlvm|my vm|natpf1|ssh,tcp,,2222,,22",
+		`a 'it'\''s' b`: "a|it's|b",
+		`a "x\"y"`:      `a|x"y`,
+	} {
+		w, ok := shellWords(in)
+		if !ok || strings.Join(w, "|") != want {
+			t.Errorf("%s: %q %v", in, w, ok)
+		}
+	}
+	for _, bad := range []string{`a $(b)`, `a; b`, `a "$x"`, `a | b`, `a "open`} {
+		if _, ok := shellWords(bad); ok {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -295,4 +296,161 @@ func planVagrant(_ context.Context, p *Plan, _ *report.Report, f *report.Finding
 			return
 		}
 	}
+}
+
+func init() {
+	for _, c := range []string{"vbox.natpf_loopback_only", "vbox.natpf_bound_address", "vbox.natpf_missing", "vbox.natpf_guest_port"} {
+		planners[c] = planVBoxNATPF
+	}
+}
+
+// shellWords splits a command line the report prints: words separated by
+// spaces, "…" (with \" inside) and '…' (with '\” for a quote) quoting.
+// Anything else a shell would interpret is refused.
+func shellWords(s string) ([]string, bool) {
+	var out []string
+	var cur strings.Builder
+	in := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			if in {
+				out = append(out, cur.String())
+				cur.Reset()
+				in = false
+			}
+		case c == '"':
+			in = true
+			j := i + 1
+			for ; j < len(s) && s[j] != '"'; j++ {
+				if s[j] == '\\' && j+1 < len(s) && s[j+1] == '"' {
+					j++
+				} else if s[j] == '$' || s[j] == '`' || s[j] == '\\' {
+					return nil, false
+				}
+				cur.WriteByte(s[j])
+			}
+			if j >= len(s) {
+				return nil, false
+			}
+			i = j
+		case c == '\'':
+			in = true
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				return nil, false
+			}
+			cur.WriteString(s[i+1 : i+1+j])
+			i += j + 1
+		case c == '\\' && i+1 < len(s) && s[i+1] == '\'':
+			in = true
+			cur.WriteByte('\'')
+			i++
+		case strings.IndexByte("$`\\|&;<>()*?[]{}~#!\t\n", c) >= 0:
+			return nil, false
+		default:
+			in = true
+			cur.WriteByte(c)
+		}
+	}
+	if in {
+		out = append(out, cur.String())
+	}
+	return out, true
+}
+
+var natpfSlotRE = regexp.MustCompile(`^(?:--)?natpf([1-8])$`)
+
+// planVBoxNATPF re-creates a VirtualBox NAT rule with the VBoxManage lines
+// the report gives (controlvm for a running VM, modifyvm for a stopped
+// one): on the LAN address when the report offers it, else on every
+// address. Undo deletes the new rule and adds the old one back (from the
+// rule the report quotes).
+func planVBoxNATPF(_ context.Context, p *Plan, _ *report.Report, f *report.Finding, in Inputs) {
+	type cand struct {
+		lines [][]string
+		spec  []string
+	}
+	var best *cand
+	for _, fx := range f.Fixes {
+		c := &cand{}
+		ok := fx.Command != ""
+		for _, l := range strings.Split(strings.TrimSpace(fx.Command), "\n") {
+			w, good := shellWords(l)
+			// VBoxManage controlvm VM natpfN … | VBoxManage modifyvm VM --natpfN …
+			if !good || len(w) < 5 || w[0] != "VBoxManage" || (w[1] != "controlvm" && w[1] != "modifyvm") || !natpfSlotRE.MatchString(w[3]) ||
+				(w[1] == "controlvm") == strings.HasPrefix(w[3], "--") {
+				ok = false
+				break
+			}
+			c.lines = append(c.lines, w)
+			if w[4] != "delete" {
+				c.spec = strings.Split(w[4], ",")
+			}
+		}
+		if !ok || len(c.spec) != 6 {
+			continue
+		}
+		// Prefer a rule on one (LAN) address over every address.
+		if best == nil || (c.spec[2] != "" && best.spec[2] == "") {
+			best = c
+		}
+	}
+	if best == nil {
+		return
+	}
+	first := best.lines[0]
+	vmName, verb, slot := first[2], first[1], first[3]
+	var undo [][]string
+	undo = append(undo, []string{"VBoxManage", verb, vmName, slot, "delete", best.spec[0]})
+	if old := f.Evidence["rule"]; old != "" && f.Code != "vbox.natpf_missing" {
+		if len(strings.Split(old, ",")) != 6 {
+			return
+		}
+		undo = append(undo, []string{"VBoxManage", verb, vmName, slot, old})
+	}
+	var cmd, und []string
+	for _, l := range best.lines {
+		cmd = append(cmd, strings.Join(l, " "))
+	}
+	for _, l := range undo {
+		und = append(und, strings.Join(l, " "))
+	}
+	s := &Step{Code: f.Code, Kind: KindCommand, Command: strings.Join(cmd, "\n"), Undo: strings.Join(und, "\n"),
+		Why: in.say("fix.why.vbox_natpf", map[string]string{"vm": vmName, "spec": strings.Join(best.spec, ",")})}
+	ops := []op{}
+	for i, l := range best.lines {
+		o := &runOp{argv: l}
+		if i == len(best.lines)-1 {
+			// The new rule's undo deletes it and restores the old one.
+			o.undo = nil
+		}
+		ops = append(ops, o)
+	}
+	// Record the whole undo once, before the first command, so a partial
+	// apply is reversed as far as it went.
+	rec := &vboxUndoOp{undo: undo}
+	s.ops = append([]op{rec}, ops...)
+	p.add(s)
+	rec.step = s.ID
+	for _, o := range ops {
+		o.(*runOp).step = s.ID
+	}
+}
+
+// vboxUndoOp records the VBoxManage lines that undo a NAT change.
+type vboxUndoOp struct {
+	step int
+	undo [][]string
+}
+
+func (o *vboxUndoOp) do(ctx context.Context, e *Env) error {
+	for i := len(o.undo) - 1; i >= 0; i-- {
+		// restore runs newest first: record in reverse so the delete of the
+		// new rule runs before the old rule is added back.
+		e.Backup.Manifest.Changes = append(e.Backup.Manifest.Changes, Change{Step: o.step, Kind: "command",
+			Undo: o.undo[i], UID: -1, GID: -1, Tolerant: i == 0})
+	}
+	return e.Backup.save()
 }
