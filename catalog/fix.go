@@ -38,6 +38,8 @@ func init() {
 		"fix.warn.qemu_recheck":         {En: "The check again below reads QEMU's command line, which still shows the old rule: connect to see the new one work", Ja: "下の再確認は QEMU のコマンド ラインを読むため、古いルールのままに見えます。実際に接続して新しいルールを確認してください"},
 		"fix.why.gcp_firewall":          {En: "Create the VPC firewall rule {name}: TCP port {port} from {source} only, the narrowest rule the firewall evaluation proved enough", Ja: "VPC ファイアウォール ルール {name} を作成します。{source} からの TCP ポート {port} だけを許可する、評価で十分と確かめた最も狭いルールです"},
 		"fix.why.vbox_natpf":            {En: "Re-create the NAT rule of {vm} as {spec} with VBoxManage", Ja: "VBoxManage で {vm} の NAT ルールを {spec} として作り直します"},
+		"fix.why.gcp_metadata_key":      {En: "Add your public key for {user} to the ssh-keys metadata of {instance} (the guest agent creates the account and installs the key)", Ja: "{instance} の ssh-keys メタデータに {user} 用の公開鍵を追加します (ゲスト エージェントがアカウントを作り鍵を設定します)"},
+		"fix.why.gcp_serial":            {En: "Enable the interactive serial console of {instance} (metadata serial-port-enable=TRUE), to repair it from inside", Ja: "{instance} の対話型シリアル コンソールを有効にし (メタデータ serial-port-enable=TRUE)、内側から修復できるようにします"},
 		"fix.why.vagrant":               {En: "Change the forwarded_port line in the Vagrantfile: vagrant up rewrites VirtualBox's rule from it", Ja: "Vagrantfile の forwarded_port の行を変更してください。vagrant up のたびに VirtualBox のルールはこの行から作り直されます"},
 		"fix.undo.vagrant":              {En: "put the old line back in the Vagrantfile and run vagrant reload", Ja: "Vagrantfile の行を元に戻し、vagrant reload を実行してください"},
 		"fix.undo.restore_file":         {En: "sshdoctor fix --undo puts back the saved copy of {path}", Ja: "sshdoctor fix --undo で保存した {path} の複製を書き戻します"},

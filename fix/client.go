@@ -26,6 +26,10 @@ var planners = map[string]planner{
 	"kex.no_*":                  planHostBlock,
 }
 
+// commandPlanners look at every error or warning finding's fix commands,
+// whatever its code (a fix shared by many codes).
+var commandPlanners []planner
+
 func plannerFor(code string) planner {
 	if pl, ok := planners[code]; ok {
 		return pl
@@ -52,6 +56,9 @@ func Build(ctx context.Context, r *report.Report, in Inputs) *Plan {
 				continue
 			}
 			if pl := plannerFor(f.Code); pl != nil {
+				pl(ctx, p, r, f, in)
+			}
+			for _, pl := range commandPlanners {
 				pl(ctx, p, r, f, in)
 			}
 		}

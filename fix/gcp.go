@@ -2,6 +2,7 @@ package fix
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/netip"
@@ -142,6 +143,19 @@ func restoreGCP(ctx context.Context, e *Env, c Change) error {
 	switch c.Undo[0] {
 	case "firewalls.delete":
 		return e.Cloud.DeleteFirewall(ctx, c.Undo[1], c.Undo[2])
+	case "instances.setMetadata":
+		mc, ok := e.Cloud.(MetadataCloud)
+		if !ok || len(c.Undo) != 5 {
+			return errors.New("bad cloud undo record")
+		}
+		var items []gcp.MetadataItem
+		if err := json.Unmarshal([]byte(c.Undo[4]), &items); err != nil {
+			return err
+		}
+		_, err := mc.SetInstanceMetadata(ctx, c.Undo[1], c.Undo[2], c.Undo[3], func(gcp.Metadata) gcp.Metadata {
+			return gcp.Metadata{Items: items}
+		})
+		return err
 	case "instances.setTags":
 		if len(c.Undo) < 4 {
 			return errors.New("bad cloud undo record")
@@ -150,4 +164,114 @@ func restoreGCP(ctx context.Context, e *Env, c Change) error {
 		return err
 	}
 	return errors.New("unknown cloud undo " + c.Undo[0])
+}
+
+func init() {
+	planners["gcp.metadata_key_missing"] = planGCPMetadataKey
+	commandPlanners = append(commandPlanners, planGCPSerial)
+}
+
+// MetadataCloud is the metadata write of a gcp.Client.
+type MetadataCloud interface {
+	SetInstanceMetadata(ctx context.Context, project, zone, instance string, change func(old gcp.Metadata) gcp.Metadata) (gcp.Metadata, error)
+}
+
+// planGCPMetadataKey adds the user's public key (--key) to the instance's
+// ssh-keys metadata as LOGIN:KEY, for the login name the report used.
+func planGCPMetadataKey(_ context.Context, p *Plan, r *report.Report, f *report.Finding, in Inputs) {
+	sub := r.Subject
+	if sub == nil || in.KeyFile == "" || sub["login_user"] == "" || sub["instance"] == "" || sub["zone"] == "" || sub["project"] == "" {
+		return
+	}
+	k, err := gcp.ReadPublicKeyFile(in.KeyFile)
+	if err != nil {
+		return
+	}
+	line := sub["login_user"] + ":" + k.Type + " " + base64.StdEncoding.EncodeToString(k.Blob)
+	if k.Comment != "" && !strings.ContainsAny(k.Comment, "\n\r") {
+		line += " " + k.Comment
+	}
+	s := &Step{Code: f.Code, Kind: KindCommand,
+		Command: "POST compute/v1/projects/" + sub["project"] + "/zones/" + sub["zone"] + "/instances/" + sub["instance"] +
+			"/setMetadata (ssh-keys += " + line + ")",
+		Undo: "POST …/setMetadata (the metadata before)",
+		Why:  in.say("fix.why.gcp_metadata_key", map[string]string{"user": sub["login_user"], "instance": sub["instance"]})}
+	o := &gcpMetaOp{project: sub["project"], zone: sub["zone"], instance: sub["instance"], change: func(m gcp.Metadata) gcp.Metadata {
+		for i, it := range m.Items {
+			if it.Key == "ssh-keys" {
+				v := ""
+				if it.Value != nil {
+					v = strings.TrimRight(*it.Value, "\n") + "\n"
+				}
+				v += line
+				m.Items[i].Value = &v
+				return m
+			}
+		}
+		v := line
+		m.Items = append(m.Items, gcp.MetadataItem{Key: "ssh-keys", Value: &v})
+		return m
+	}}
+	s.ops = []op{o}
+	p.add(s)
+	o.step = s.ID
+}
+
+var gcpSerialRE = regexp.MustCompile(`^gcloud compute instances add-metadata ([a-z][-a-z0-9]{0,62}) --zone=([a-z0-9-]+) --project=([a-z][-a-z0-9]{4,28}[a-z0-9]) --metadata=serial-port-enable=TRUE$`)
+
+// planGCPSerial enables the interactive serial console (instance metadata
+// serial-port-enable=TRUE) when the report's fix goes through it, once.
+func planGCPSerial(_ context.Context, p *Plan, _ *report.Report, f *report.Finding, in Inputs) {
+	for _, s := range p.Steps {
+		if strings.Contains(s.Command, "serial-port-enable") {
+			return
+		}
+	}
+	for _, fx := range f.Fixes {
+		m := gcpSerialRE.FindStringSubmatch(strings.SplitN(fx.Command, "\n", 2)[0])
+		if m == nil {
+			continue
+		}
+		s := &Step{Code: f.Code, Kind: KindCommand, Command: m[0], Undo: "POST …/setMetadata (the metadata before)",
+			Why: in.say("fix.why.gcp_serial", map[string]string{"instance": m[1]})}
+		o := &gcpMetaOp{project: m[3], zone: m[2], instance: m[1], change: func(md gcp.Metadata) gcp.Metadata {
+			v := "TRUE"
+			for i, it := range md.Items {
+				if it.Key == "serial-port-enable" {
+					md.Items[i].Value = &v
+					return md
+				}
+			}
+			md.Items = append(md.Items, gcp.MetadataItem{Key: "serial-port-enable", Value: &v})
+			return md
+		}}
+		s.ops = []op{o}
+		p.add(s)
+		o.step = s.ID
+		return
+	}
+}
+
+// gcpMetaOp changes instance metadata and records the exact previous
+// items, which undo writes back.
+type gcpMetaOp struct {
+	step                    int
+	project, zone, instance string
+	change                  func(gcp.Metadata) gcp.Metadata
+}
+
+func (o *gcpMetaOp) do(ctx context.Context, e *Env) error {
+	mc, ok := e.Cloud.(MetadataCloud)
+	if !ok {
+		return errors.New("no Google Cloud client")
+	}
+	old, err := mc.SetInstanceMetadata(ctx, o.project, o.zone, o.instance, o.change)
+	if err != nil {
+		return err
+	}
+	prev, _ := json.Marshal(old.Items)
+	e.Backup.Manifest.Changes = append(e.Backup.Manifest.Changes, Change{Step: o.step, Kind: "gcp",
+		Command: []string{"instances.setMetadata", o.project, o.zone, o.instance},
+		Undo:    []string{"instances.setMetadata", o.project, o.zone, o.instance, string(prev)}, UID: -1, GID: -1})
+	return e.Backup.save()
 }

@@ -108,3 +108,29 @@ func (c *Client) SetTags(ctx context.Context, project, zone, instance string, ch
 	}
 	return old, c.wait(ctx, "compute.googleapis.com", "instances.setTags", &op)
 }
+
+// SetInstanceMetadata sets an instance's metadata to change(its current
+// metadata), with the fingerprint read just before, and returns the
+// metadata it had.
+func (c *Client) SetInstanceMetadata(ctx context.Context, project, zone, instance string, change func(old Metadata) Metadata) (Metadata, error) {
+	in, err := c.Instance(ctx, project, zone, instance)
+	if err != nil {
+		return Metadata{}, err
+	}
+	old := in.Metadata
+	old.Items = append([]MetadataItem{}, in.Metadata.Items...)
+	next := change(Metadata{Fingerprint: old.Fingerprint, Items: append([]MetadataItem{}, old.Items...)})
+	next.Fingerprint = old.Fingerprint
+	if next.Items == nil {
+		next.Items = []MetadataItem{}
+	}
+	var op Operation
+	err = c.do(ctx, call{api: "compute.googleapis.com", method: "instances.setMetadata", resource: instance,
+		permission: "compute.instances.setMetadata", httpMethod: http.MethodPost,
+		url: c.compute("projects/" + url.PathEscape(project) + "/zones/" + url.PathEscape(zone) + "/instances/" +
+			url.PathEscape(instance) + "/setMetadata"), body: next}, &op)
+	if err != nil {
+		return old, err
+	}
+	return old, c.wait(ctx, "compute.googleapis.com", "instances.setMetadata", &op)
+}

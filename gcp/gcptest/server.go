@@ -759,7 +759,8 @@ func (s *Server) write(r *http.Request, write func(int, any)) bool {
 	isInsert := r.Method == http.MethodPost && len(rest) == 2 && rest[0] == "global" && rest[1] == "firewalls"
 	isDelete := r.Method == http.MethodDelete && len(rest) == 3 && rest[0] == "global" && rest[1] == "firewalls"
 	isTags := r.Method == http.MethodPost && len(rest) == 5 && rest[0] == "zones" && rest[2] == "instances" && rest[4] == "setTags"
-	if !isInsert && !isDelete && !isTags {
+	isMeta := r.Method == http.MethodPost && len(rest) == 5 && rest[0] == "zones" && rest[2] == "instances" && rest[4] == "setMetadata"
+	if !isInsert && !isDelete && !isTags && !isMeta {
 		return false
 	}
 	var body JSON
@@ -807,6 +808,21 @@ func (s *Server) write(r *http.Request, write func(int, any)) bool {
 		items, _ := body["items"].([]any)
 		in["tags"] = JSON{"items": items, "fingerprint": fmt.Sprintf("fp-%d", len(s.writes)+1)}
 		s.writes = append(s.writes, "instances.setTags "+rest[3])
+		done(rest[3])
+	case isMeta:
+		in := s.instance(rest[1], rest[3])
+		if in == nil {
+			write(404, NotFound("projects/"+Project+"/zones/"+rest[1]+"/instances/"+rest[3]).Body)
+			return true
+		}
+		old, _ := in["metadata"].(JSON)
+		if fp, _ := old["fingerprint"].(string); fp != "" && fp != body["fingerprint"] {
+			write(412, errorBody(412, "Supplied fingerprint does not match current metadata fingerprint.", "conditionNotMet"))
+			return true
+		}
+		items, _ := body["items"].([]any)
+		in["metadata"] = JSON{"kind": "compute#metadata", "items": items, "fingerprint": fmt.Sprintf("mfp-%d", len(s.writes)+1)}
+		s.writes = append(s.writes, "instances.setMetadata "+rest[3])
 		done(rest[3])
 	}
 	return true

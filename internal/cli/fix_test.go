@@ -87,3 +87,31 @@ func TestGCPFixFirewall(t *testing.T) {
 		t.Fatalf("after undo: %s", again.Before.Diagnosis.Code)
 	}
 }
+
+// Metadata keys: the user's key is added to the instance's ssh-keys for
+// the login name; undo writes back the exact metadata that was there.
+func TestGCPFixMetadataKey(t *testing.T) {
+	noRealCredentials(t)
+	s := gcptest.New(t)
+	metadataMode(s)
+	s.DeleteProjectMetadata("ssh-keys")
+	s.AllowWrites = true
+	env := s.Env()
+	env["HOME"] = t.TempDir()
+	before, _ := json.Marshal(s.Instances[0]["metadata"].(gcptest.JSON)["items"])
+	r, code := gcpFix(t, s, env, "--yes", "--user", "alice")
+	if code != 0 || r.After == nil || r.After.Result != "ok" || r.Before.Diagnosis.Code != "gcp.metadata_key_missing" {
+		t.Fatalf("--yes: exit %d before %s after %+v plan %+v", code, r.Before.Diagnosis.Code, r.After, r.Plan)
+	}
+	if w := strings.Join(s.Writes(), "|"); w != "instances.setMetadata "+gcptest.VM {
+		t.Fatalf("writes %s", w)
+	}
+	io, out, errOut := TestIO(env)
+	if code := Main([]string{"fix", "--undo", strings.TrimPrefix(r.Undo, "sshdoctor fix --undo ")}, io); code != 0 {
+		t.Fatalf("undo: exit %d %s %s", code, out, errOut)
+	}
+	after, _ := json.Marshal(s.Instances[0]["metadata"].(gcptest.JSON)["items"])
+	if string(after) != string(before) {
+		t.Fatalf("metadata after undo:\n%s\nwant\n%s", after, before)
+	}
+}

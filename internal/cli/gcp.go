@@ -261,6 +261,9 @@ func runGCP(cmd *cobra.Command, s *IO, g *Globals, opts *GCPOptions) error {
 		}
 		in := fixInputs(s, "", "")
 		in.Cloud = run.Writer()
+		if len(o.KeyFiles) > 0 {
+			in.KeyFile = o.KeyFiles[0]
+		}
 		return runFix(cmd.Context(), s, g, &opts.Fix, in, build)
 	}
 	if !opts.Probe {
