@@ -203,6 +203,8 @@ func restore(ctx context.Context, e *Env, c Change) error {
 			return nil
 		}
 		return err
+	case "sshd_started":
+		return StopSSHD(ctx, e, c.Path)
 	case "gcp":
 		return restoreGCP(ctx, e, c)
 	case "hmp":

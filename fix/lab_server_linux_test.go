@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/sshdoctor/sshdoctor/fix"
 	"github.com/sshdoctor/sshdoctor/internal/lab"
@@ -169,3 +171,33 @@ func TestLabFixServerInstallKey(t *testing.T) {
 }
 
 var _ = fix.KindEdit
+
+// sshd stopped: the fix starts it with its own config (checked first with
+// sshd -t); undo stops it through its PidFile.
+func TestLabFixServerStartSSHD(t *testing.T) {
+	s := newServerLab(t, lab.SSHDOptions{})
+	s.sshd.Stop()
+	pidFile := filepath.Join(s.sshd.Dir, "sshd.pid")
+	t.Cleanup(func() {
+		if b, err := os.ReadFile(pidFile); err == nil {
+			if pid, _ := strconv.Atoi(strings.TrimSpace(string(b))); pid > 1 {
+				syscallKill(pid)
+			}
+		}
+	})
+	if r := s.ssh(t); r.ExitCode != 255 {
+		t.Fatalf("ssh before: %d", r.ExitCode)
+	}
+	r := s.doctor(t, "--yes")
+	s.serverFixed(t, r, "server.sshd_not_running")
+	s.undo(t, r)
+	deadline := time.Now().Add(5 * time.Second)
+	for s.ssh(t).ExitCode == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("ssh still works after undo")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func syscallKill(pid int) { _ = syscall.Kill(pid, syscall.SIGTERM) }

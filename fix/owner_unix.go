@@ -18,3 +18,5 @@ func owner(st fs.FileInfo) (int, int) {
 func lchown(path string, uid, gid int) error { return os.Lchown(path, uid, gid) }
 
 func hup(pid int) error { return syscall.Kill(pid, syscall.SIGHUP) }
+
+func term(pid int) error { return syscall.Kill(pid, syscall.SIGTERM) }

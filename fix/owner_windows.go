@@ -13,3 +13,5 @@ func owner(fs.FileInfo) (int, int) { return -1, -1 }
 func lchown(string, int, int) error { return nil }
 
 func hup(int) error { return errors.New("no sshd signals on Windows") }
+
+func term(int) error { return errors.New("no sshd signals on Windows") }

@@ -411,3 +411,87 @@ func planInstallKey(_ context.Context, p *Plan, r *report.Report, f *report.Find
 	p.add(s)
 	d.step, w.step = s.ID, s.ID
 }
+
+func init() {
+	planners["server.sshd_not_running"] = planStartSSHD
+}
+
+var systemctlStartRE = regexp.MustCompile(`^sudo systemctl enable --now ([A-Za-z0-9@._-]+)$`)
+
+// planStartSSHD starts sshd the way the report says this system starts
+// it: systemctl enable --now UNIT (undo puts back whether the unit was
+// enabled and running), or the sshd binary with its -f config (checked
+// with sshd -t first; undo stops the daemon through its PidFile).
+func planStartSSHD(ctx context.Context, p *Plan, _ *report.Report, f *report.Finding, in Inputs) {
+	for _, fx := range f.Fixes {
+		if m := systemctlStartRE.FindStringSubmatch(fx.Command); m != nil {
+			unit := m[1]
+			undo := []string{"systemctl", "disable", "--now", unit}
+			if out, _ := RunCommand(ctx, []string{"systemctl", "is-enabled", unit}); strings.TrimSpace(out) == "enabled" {
+				undo = []string{"systemctl", "stop", unit}
+			}
+			argv := []string{"systemctl", "enable", "--now", unit}
+			s := &Step{Code: f.Code, Kind: KindCommand, Command: strings.Join(argv, " "), Undo: strings.Join(undo, " "),
+				Why: in.say("fix.why.start_sshd", map[string]string{"how": unit})}
+			o := &runOp{argv: argv, undo: undo}
+			s.ops = []op{o}
+			p.add(s)
+			o.step = s.ID
+			return
+		}
+		w, ok := shellWords(fx.Command)
+		if !ok || len(w) != 4 || w[0] != "sudo" || filepath.Base(w[1]) != "sshd" || !filepath.IsAbs(w[1]) || w[2] != "-f" {
+			continue
+		}
+		bin, cfg := w[1], w[3]
+		s := &Step{Code: f.Code, Kind: KindCommand, Command: shq(bin) + " -t -f " + shq(cfg) + "\n" + shq(bin) + " -f " + shq(cfg),
+			Undo: "kill $(cat <PidFile of " + cfg + ">)",
+			Why:  in.say("fix.why.start_sshd", map[string]string{"how": cfg})}
+		o := &startSSHDOp{bin: bin, cfg: cfg}
+		s.ops = []op{o}
+		p.add(s)
+		o.step = s.ID
+		return
+	}
+}
+
+// startSSHDOp checks a config with sshd -t and starts sshd with it.
+type startSSHDOp struct {
+	step     int
+	bin, cfg string
+}
+
+func (o *startSSHDOp) do(ctx context.Context, e *Env) error {
+	if out, err := e.Run(ctx, []string{o.bin, "-t", "-f", o.cfg}); err != nil {
+		return fmt.Errorf("%w: sshd -t: %s", ErrValidation, firstLines(out, 3))
+	}
+	e.Backup.Manifest.Changes = append(e.Backup.Manifest.Changes, Change{Step: o.step, Kind: "sshd_started",
+		Path: o.cfg, Command: []string{o.bin, "-f", o.cfg}, UID: -1, GID: -1})
+	if err := e.Backup.save(); err != nil {
+		return err
+	}
+	_, err := e.Run(ctx, []string{o.bin, "-f", o.cfg})
+	return err
+}
+
+// StopSSHD stops the sshd daemon that reads main, through its PidFile.
+func StopSSHD(ctx context.Context, e *Env, main string) error {
+	out, err := e.Run(ctx, []string{sshdBinary(), "-T", "-f", main})
+	if err != nil {
+		return err
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) == 2 && f[0] == "pidfile" {
+			b, err := os.ReadFile(f[1])
+			if err != nil {
+				return nil // not running: nothing to stop
+			}
+			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil || pid <= 1 {
+				return fmt.Errorf("%s: no PID", f[1])
+			}
+			return term(pid)
+		}
+	}
+	return errors.New("sshd has no PidFile: stop it by hand")
+}
