@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -113,5 +114,35 @@ func TestGCPFixMetadataKey(t *testing.T) {
 	after, _ := json.Marshal(s.Instances[0]["metadata"].(gcptest.JSON)["items"])
 	if string(after) != string(before) {
 		t.Fatalf("metadata after undo:\n%s\nwant\n%s", after, before)
+	}
+}
+
+// On a terminal each step is asked: "n" changes nothing (exit 5), "y"
+// applies it and the re-check passes (exit 0).
+func TestFixAsksOnATerminal(t *testing.T) {
+	noRealCredentials(t)
+	old := stdinTerminal
+	stdinTerminal = func(io.Reader) bool { return true }
+	t.Cleanup(func() { stdinTerminal = old })
+	s := gcptest.New(t)
+	s.RemoveFirewall("default-allow-ssh")
+	s.AllowWrites = true
+	env := s.Env()
+	env["HOME"] = t.TempDir()
+	for _, c := range []struct {
+		answer string
+		code   int
+		writes int
+	}{{"n\n", ExitNotApplied, 0}, {"", ExitNotApplied, 0}, {"y\n", 0, 2}} {
+		io, out, errOut := TestIO(env)
+		io.In = strings.NewReader(c.answer)
+		code := Main([]string{"gcp", "--lang", "en", gcptest.VM, "--project", gcptest.Project, "--zone", gcptest.Zone,
+			"--source-ip", myIP, "--key", s.WriteKey(1), "--fix"}, io)
+		if code != c.code || len(s.Writes()) != c.writes || !strings.Contains(errOut.String(), "Apply step 1? [y/N/a=all/q=quit]") {
+			t.Fatalf("answer %q: exit %d writes %v\n%s\n%s", c.answer, code, s.Writes(), out, errOut)
+		}
+		if c.code == 0 && !strings.Contains(out.String(), "Firewall: failed → ok") {
+			t.Fatalf("no before → after:\n%s", out)
+		}
 	}
 }
