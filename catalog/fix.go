@@ -41,7 +41,7 @@ func init() {
 		"fix.why.gcp_metadata_key":      {En: "Add your public key for {user} to the ssh-keys metadata of {instance} (the guest agent creates the account and installs the key)", Ja: "{instance} の ssh-keys メタデータに {user} 用の公開鍵を追加します (ゲスト エージェントがアカウントを作り鍵を設定します)"},
 		"fix.why.gcp_serial":            {En: "Enable the interactive serial console of {instance} (metadata serial-port-enable=TRUE), to repair it from inside", Ja: "{instance} の対話型シリアル コンソールを有効にし (メタデータ serial-port-enable=TRUE)、内側から修復できるようにします"},
 		"fix.why.start_sshd":            {En: "Start sshd ({how}); its configuration is checked first", Ja: "sshd ({how}) を起動します。設定は先に検査します"},
-		"fix.why.vagrant":               {En: "Change the forwarded_port line in the Vagrantfile: vagrant up rewrites VirtualBox's rule from it", Ja: "Vagrantfile の forwarded_port の行を変更してください。vagrant up のたびに VirtualBox のルールはこの行から作り直されます"},
+		"fix.why.vagrant":               {En: "Make the Vagrantfile forward the same way: vagrant up rewrites VirtualBox's rule from its forwarded_port line", Ja: "Vagrantfile でも同じ転送にします。vagrant up のたびに VirtualBox のルールは forwarded_port の行から作り直されます"},
 		"fix.undo.vagrant":              {En: "put the old line back in the Vagrantfile and run vagrant reload", Ja: "Vagrantfile の行を元に戻し、vagrant reload を実行してください"},
 		"fix.undo.restore_file":         {En: "sshdoctor fix --undo puts back the saved copy of {path}", Ja: "sshdoctor fix --undo で保存した {path} の複製を書き戻します"},
 		"fix.undo.remove_file":          {En: "sshdoctor fix --undo removes {path} again", Ja: "sshdoctor fix --undo で {path} を再び削除します"},

@@ -53,6 +53,9 @@ func Build(ctx context.Context, r *report.Report, in Inputs) *Plan {
 		for fi := range r.Checks[ci].Findings {
 			f := &r.Checks[ci].Findings[fi]
 			if f.Severity == "info" {
+				if f.Code == "vagrant.ssh_forward" {
+					defer planVagrant(ctx, p, r, f, in) // after the rule it complements
+				}
 				continue
 			}
 			if pl := plannerFor(f.Code); pl != nil {

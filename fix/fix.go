@@ -89,6 +89,9 @@ type Inputs struct {
 	KeyFile string
 	// Getenv reads the environment (SSH_CONNECTION, SUDO_USER).
 	Getenv func(string) string
+	// Vagrantfile is the Vagrantfile of the working directory, when there
+	// is one (vagrant reads the one where it runs).
+	Vagrantfile string
 	// Cloud makes the Google Cloud changes of a gcp plan.
 	Cloud Cloud `json:"-"`
 }

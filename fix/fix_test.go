@@ -316,3 +316,28 @@ func TestShellWords(t *testing.T) {
 		}
 	}
 }
+
+// A Vagrant VM: beside the VBoxManage step, the Vagrantfile's ssh
+// forwarded_port line is replaced, shown as a diff.
+func TestVagrantfileDiff(t *testing.T) {
+	in := testInputs(t)
+	in.Vagrantfile = filepath.Join(t.TempDir(), "Vagrantfile")
+	os.WriteFile(in.Vagrantfile, []byte("Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"debian/bookworm64\"\n"+
+		"  config.vm.network \"forwarded_port\", guest: 22, host: 2222, host_ip: \"127.0.0.1\", id: \"ssh\"\nend\n"), 0o644)
+	want := `config.vm.network "forwarded_port", guest: 22, host: 2222, host_ip: "0.0.0.0", id: "ssh"`
+	r := &report.Report{Checks: []report.Check{{Findings: []report.Finding{
+		{Code: "vagrant.ssh_forward", Severity: "info", Fixes: []report.Fix{{Command: "vagrant ssh-config"}, {Command: want}}},
+		{Code: "vbox.natpf_loopback_only", Severity: "error", Evidence: map[string]string{"rule": "ssh,tcp,127.0.0.1,2222,,22"},
+			Fixes: []report.Fix{{Command: "VBoxManage controlvm \"p_default_1\" natpf1 delete \"ssh\"\nVBoxManage controlvm \"p_default_1\" natpf1 \"ssh,tcp,,2222,,22\""}}},
+	}}}}
+	p := Build(context.Background(), r, in)
+	if len(p.Steps) != 2 || p.Steps[1].Code != "vagrant.ssh_forward" ||
+		!strings.Contains(p.Steps[1].Diff, "-  config.vm.network \"forwarded_port\", guest: 22, host: 2222, host_ip: \"127.0.0.1\", id: \"ssh\"\n+  "+want+"\n") {
+		t.Fatalf("plan %+v", p.Steps)
+	}
+	// Without a forward to fix, nothing is planned for Vagrant.
+	r.Checks[0].Findings = r.Checks[0].Findings[:1]
+	if p := Build(context.Background(), r, in); len(p.Steps) != 0 {
+		t.Fatalf("plan without a forward fix: %+v", p.Steps)
+	}
+}

@@ -284,18 +284,61 @@ func stripEscapes(s string) string {
 	return b.String()
 }
 
-// planVagrant shows the Vagrantfile line to change: VirtualBox's rule
-// would be overwritten by the next vagrant up, so the change belongs in
-// the Vagrantfile; sshdoctor prints it (a Ruby file it does not rewrite).
+// planVagrant: for a Vagrant VM whose forward sshdoctor re-creates, the
+// Vagrantfile must say the same, or the next vagrant up rewrites
+// VirtualBox's rule. With a Vagrantfile in the working directory (where
+// vagrant runs) the forwarded_port line with id "ssh" is replaced, or
+// added before the file's last "end", shown as a diff; otherwise the line
+// is printed.
 func planVagrant(_ context.Context, p *Plan, _ *report.Report, f *report.Finding, in Inputs) {
+	vbox := false
+	for _, s := range p.Steps {
+		vbox = vbox || strings.HasPrefix(s.Code, "vbox.natpf_")
+	}
+	want := ""
 	for _, fx := range f.Fixes {
 		if strings.HasPrefix(fx.Command, "config.vm.network \"forwarded_port\"") {
-			p.add(&Step{Code: f.Code, Kind: KindManual, Command: fx.Command,
-				Why:  in.say("fix.why.vagrant", nil),
-				Undo: in.say("fix.undo.vagrant", nil)})
-			return
+			want = fx.Command
 		}
 	}
+	if !vbox || want == "" {
+		return
+	}
+	path := in.Vagrantfile
+	old, err := os.ReadFile(path)
+	if path == "" || err != nil {
+		p.add(&Step{Code: f.Code, Kind: KindManual, Command: want,
+			Why: in.say("fix.why.vagrant", nil), Undo: in.say("fix.undo.vagrant", nil)})
+		return
+	}
+	lines := strings.SplitAfter(string(old), "\n")
+	replaced, lastEnd := false, -1
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.Contains(t, "forwarded_port") && strings.Contains(t, `id: "ssh"`) && !strings.HasPrefix(t, "#") {
+			indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+			lines[i] = indent + want + "\n"
+			replaced = true
+		}
+		if t == "end" {
+			lastEnd = i
+		}
+	}
+	if !replaced {
+		if lastEnd < 0 {
+			p.note(in, f.Code, "fix.note.unexpected_block", map[string]string{"line": path})
+			return
+		}
+		lines = append(lines[:lastEnd], append([]string{"  " + want + "\n"}, lines[lastEnd:]...)...)
+	}
+	nd := []byte(strings.Join(lines, ""))
+	s := &Step{Code: f.Code, Kind: KindEdit, Path: path, Diff: Diff(path, old, nd),
+		Why:  in.say("fix.why.vagrant", nil),
+		Undo: in.say("fix.undo.restore_file", map[string]string{"path": path})}
+	w := &writeOp{path: path, old: old, data: nd, uid: -1, gid: -1}
+	s.ops = []op{w}
+	p.add(s)
+	w.step = s.ID
 }
 
 func init() {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -121,7 +122,11 @@ func runVM(cmd *cobra.Command, s *IO, g *Globals, opts *VMOptions) error {
 		return RunSpec{Command: "vm", Checks: vm.New(vo).Checks(), Header: header, Subject: subject}
 	}
 	if opts.Fix.Fix {
-		return runFix(cmd.Context(), s, g, &opts.Fix, fixInputs(s, "", ""), build)
+		in := fixInputs(s, "", "")
+		if wd, err := os.Getwd(); err == nil {
+			in.Vagrantfile = filepath.Join(wd, "Vagrantfile")
+		}
+		return runFix(cmd.Context(), s, g, &opts.Fix, in, build)
 	}
 	return runAndEmit(cmd.Context(), s, g, RunSpec{
 		Command: "vm",
