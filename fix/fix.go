@@ -141,12 +141,12 @@ func Apply(ctx context.Context, e *Env, p *Plan, ids []int) ([]int, error) {
 			continue
 		}
 		mark := len(e.Backup.Manifest.Changes)
-		reloaded, err := applyStep(ctx, e, s)
+		// A reloaded change reloads again when put back (Change.Reload).
+		_, err := applyStep(ctx, e, s)
 		if err != nil {
 			if rerr := e.Backup.rollbackFrom(ctx, e, mark); rerr != nil {
 				err = fmt.Errorf("%w; restoring: %v", err, rerr)
 			}
-			_ = reloaded // a reloaded change reloads again when put back (Change.Reload)
 			return done, fmt.Errorf("step %d (%s): %w", s.ID, s.Code, err)
 		}
 		done = append(done, s.ID)
