@@ -15,6 +15,7 @@ func init() {
 		"fix.ui.applied":       {En: "Applied step(s) {steps}.", Ja: "段階 {steps} を適用しました。"},
 		"fix.ui.failed":        {En: "A step failed and its changes were put back: {error}", Ja: "段階の適用に失敗したため、その変更を元に戻しました: {error}"},
 		"fix.ui.backup":        {En: "Backup of everything changed: {dir}", Ja: "変更したものすべてのバックアップ: {dir}"},
+		"fix.ui.backup_first":  {En: "Saving what changes in {dir} before changing it; undo with: {undo}", Ja: "変更する前に {dir} に保存します。元に戻すには: {undo}"},
 		"fix.ui.recheck":       {En: "Checked again:", Ja: "もう一度確認しました:"},
 		"fix.ui.fixed":         {En: "ssh works now.", Ja: "ssh で接続できるようになりました。"},
 		"fix.ui.still_failing": {En: "It still fails: read the diagnosis above, and undo if the change did not help.", Ja: "まだ失敗します。上の診断を読み、変更が役に立たなかった場合は元に戻してください。"},

@@ -160,6 +160,9 @@ func runFix(ctx context.Context, s *IO, g *Globals, ff *FixFlags, in fix.Inputs,
 		return finish(ExitFixFailed)
 	}
 	b.Manifest.Steps = plan.Steps
+	if !g.JSON {
+		fmt.Fprintln(s.Out, "\n"+catalog.Say(lang, "fix.ui.backup_first", map[string]string{"dir": b.Dir, "undo": "sshdoctor fix --undo " + b.ID}))
+	}
 	env := &fix.Env{Backup: b, Run: fix.RunCommand, Cloud: in.Cloud}
 	applied, aerr := fix.Apply(ctx, env, plan, ids)
 	res.Applied = append(res.Applied, applied...)
