@@ -69,7 +69,7 @@ func planGCPFirewall(_ context.Context, p *Plan, _ *report.Report, f *report.Fin
 			prio, _ := strconv.Atoi(rule[7])
 			fw.Priority = &prio
 		}
-		body, _ := json.Marshal(fw)
+		body, _ := json.Marshal(gcp.FirewallBody(fw))
 		cmd := "POST compute/v1/projects/" + project + "/global/firewalls " + string(body)
 		undo := "DELETE compute/v1/projects/" + project + "/global/firewalls/" + fw.Name
 		gop := &gcpOp{project: project, fw: fw}

@@ -65,7 +65,7 @@ func (c *Client) InsertFirewall(ctx context.Context, project string, fw *Firewal
 	var op Operation
 	err := c.do(ctx, call{api: "compute.googleapis.com", method: "firewalls.insert", resource: fw.Name,
 		permission: "compute.firewalls.create", httpMethod: http.MethodPost,
-		url: c.compute("projects/" + url.PathEscape(project) + "/global/firewalls"), body: fw}, &op)
+		url: c.compute("projects/" + url.PathEscape(project) + "/global/firewalls"), body: FirewallBody(fw)}, &op)
 	if err != nil {
 		return err
 	}
@@ -133,4 +133,29 @@ func (c *Client) SetInstanceMetadata(ctx context.Context, project, zone, instanc
 		return old, err
 	}
 	return old, c.wait(ctx, "compute.googleapis.com", "instances.setMetadata", &op)
+}
+
+// FirewallBody is fw as firewalls.insert takes it: only the fields set.
+func FirewallBody(fw *Firewall) map[string]any {
+	b := map[string]any{"name": fw.Name, "network": fw.Network, "direction": fw.Direction}
+	if fw.Priority != nil {
+		b["priority"] = *fw.Priority
+	}
+	for k, v := range map[string][]string{"sourceRanges": fw.SourceRanges, "destinationRanges": fw.DestinationRanges,
+		"sourceTags": fw.SourceTags, "sourceServiceAccounts": fw.SourceServiceAccounts, "targetTags": fw.TargetTags,
+		"targetServiceAccounts": fw.TargetServiceAccounts} {
+		if len(v) > 0 {
+			b[k] = v
+		}
+	}
+	if len(fw.Allowed) > 0 {
+		b["allowed"] = fw.Allowed
+	}
+	if len(fw.Denied) > 0 {
+		b["denied"] = fw.Denied
+	}
+	if fw.Disabled {
+		b["disabled"] = true
+	}
+	return b
 }

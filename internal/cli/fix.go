@@ -97,20 +97,34 @@ func buildReport(spec RunSpec, lang catalog.Lang, o *diag.Outcome) *report.Repor
 // runFix diagnoses, plans, asks, backs up, applies, and diagnoses again
 // with a fresh run of the same checks (build is called twice).
 func runFix(ctx context.Context, s *IO, g *Globals, ff *FixFlags, in fix.Inputs, build func() RunSpec) error {
+	return runFixFrom(ctx, s, g, ff, in, nil, build)
+}
+
+// runFixFrom is runFix from a saved report when saved is set (then there
+// is no re-check: the person runs the command again).
+func runFixFrom(ctx context.Context, s *IO, g *Globals, ff *FixFlags, in fix.Inputs, saved *report.Report, build func() RunSpec) error {
 	lang, err := language(g.Lang, s.Getenv)
 	if err != nil {
 		return err
 	}
 	in.Lang = lang
 	in.ExpectFingerprint = ff.ExpectFingerprint
-	spec := build()
-	outcome, err := diag.Execute(ctx, spec.Checks)
-	if err != nil {
-		return fmt.Errorf("internal error: %w", err)
+	var spec RunSpec
+	var before *report.Report
+	if saved != nil {
+		// A saved report: no checks to run again.
+		before, spec.Command, spec.Header = saved, saved.Command, "sshdoctor "+saved.Command
+		build = nil
+	} else {
+		spec = build()
+		outcome, err := diag.Execute(ctx, spec.Checks)
+		if err != nil {
+			return fmt.Errorf("internal error: %w", err)
+		}
+		before = buildReport(spec, lang, outcome)
 	}
-	before := buildReport(spec, lang, outcome)
 	topt := report.TextOptions{Color: s.colorEnabled(g.NoColor), Header: spec.Header, Verbose: g.Verbose}
-	if !g.JSON {
+	if !g.JSON && saved == nil {
 		if err := before.WriteText(s.Out, topt); err != nil {
 			return err
 		}
@@ -173,6 +187,15 @@ func runFix(ctx context.Context, s *IO, g *Globals, ff *FixFlags, in fix.Inputs,
 	if aerr != nil {
 		res.Error = aerr.Error()
 	}
+	if len(applied) > 0 && build == nil {
+		if !g.JSON {
+			fmt.Fprintln(s.Out, catalog.Say(lang, "fix.ui.no_recheck", nil))
+		}
+		if aerr != nil {
+			return finish(ExitFixFailed)
+		}
+		return finish(ExitOK)
+	}
 	if len(applied) > 0 {
 		spec2 := build()
 		o2, err := diag.Execute(ctx, spec2.Checks)
@@ -196,28 +219,40 @@ func runFix(ctx context.Context, s *IO, g *Globals, ff *FixFlags, in fix.Inputs,
 
 // FixOptions is filled from `sshdoctor fix` flags.
 type FixOptions struct {
-	Undo string
+	Undo       string
+	Report     string
+	ConfigFile string
+	Fix        FixFlags
 }
 
 // NewCmdFix builds `sshdoctor fix --undo ID`.
 func NewCmdFix(s *IO, g *Globals, runF func(*FixOptions) error) *cobra.Command {
 	opts := &FixOptions{}
 	cmd := &cobra.Command{
-		Use:   "fix --undo <backup dir or ID>",
-		Short: "Undo a fix sshdoctor applied",
-		Long:  "Undo a fix sshdoctor applied: give the backup directory or its ID.",
-		Args:  cobra.NoArgs,
+		Use:   "fix --undo <backup dir or ID> | --report FILE.json",
+		Short: "Undo a fix sshdoctor applied, or fix from a saved --json report",
+		Long: "Undo a fix sshdoctor applied: give the backup directory or its ID.\n" +
+			"With --report, plan and apply the fixes of a report saved with --json (asking as --fix does).",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Undo == "" {
-				return usagef("--undo is required (the backup directory or its ID)")
+			if (opts.Undo == "") == (opts.Report == "") {
+				return usagef("give --undo (the backup directory or its ID) or --report")
 			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Report != "" {
+				return runFixReport(cmd.Context(), s, g, opts)
 			}
 			return runUndo(cmd.Context(), s, g, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Undo, "undo", "", "backup directory or ID to undo")
+	cmd.Flags().StringVar(&opts.Report, "report", "", "a report saved with --json to fix")
+	cmd.Flags().StringVarP(&opts.ConfigFile, "config", "F", "", "ssh client config file to use instead of ~/.ssh/config")
+	cmd.Flags().BoolVar(&opts.Fix.Yes, "yes", false, "with --fix: apply every step without asking")
+	cmd.Flags().BoolVar(&opts.Fix.DryRun, "dry-run", false, "with --fix: print the plan and change nothing")
+	cmd.Flags().StringVar(&opts.Fix.ExpectFingerprint, "expect-fingerprint", "", "with --fix: the host key fingerprint you confirmed (SHA256:…)")
 	return cmd
 }
 
@@ -341,3 +376,31 @@ func undoCloud(s *IO) fix.Cloud {
 	return gcp.NewWriter(gcp.Options{Getenv: s.Getenv, Endpoints: ep, ADC: gcpADC, Gcloud: gcloudCommand,
 		Home: home, Account: d.Account, Project: d.Project})
 }
+
+// reportCap bounds a saved report read by fix --report.
+const reportCap = 16 << 20
+
+func runFixReport(ctx context.Context, s *IO, g *Globals, opts *FixOptions) error {
+	opts.Fix.Fix = true
+	if err := opts.Fix.validate(); err != nil {
+		return err
+	}
+	f, err := os.Open(opts.Report)
+	if err != nil {
+		return usagef("--report %s: %v", opts.Report, unwrapPathError(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, reportCap+1))
+	if err != nil || len(data) > reportCap {
+		return usagef("--report %s: not a report saved with --json", opts.Report)
+	}
+	var r report.Report
+	if json.Unmarshal(data, &r) != nil || r.SchemaVersion != report.SchemaVersion || r.Command == "" {
+		return usagef("--report %s: not a report saved with --json", opts.Report)
+	}
+	in := fixInputs(s, "", opts.ConfigFile)
+	in.Cloud = undoCloud(s)
+	return runFixFrom(ctx, s, g, &opts.Fix, in, &r, nil)
+}
+
+func writeFile(path string, data []byte) error { return os.WriteFile(path, data, 0o600) }

@@ -146,3 +146,32 @@ func TestFixAsksOnATerminal(t *testing.T) {
 		}
 	}
 }
+
+// fix --report: the plan comes from a report saved with --json; nothing
+// is re-run, and the output says to run the command again.
+func TestFixFromSavedReport(t *testing.T) {
+	noRealCredentials(t)
+	s := gcptest.New(t)
+	s.RemoveFirewall("default-allow-ssh")
+	env := s.Env()
+	env["HOME"] = t.TempDir()
+	io, out, _ := TestIO(env)
+	if code := Main([]string{"gcp", "--json", gcptest.VM, "--project", gcptest.Project, "--zone", gcptest.Zone,
+		"--source-ip", myIP, "--key", s.WriteKey(1)}, io); code != 1 {
+		t.Fatalf("gcp: exit %d", code)
+	}
+	saved := env["HOME"] + "/report.json"
+	if err := writeFile(saved, out.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	s.AllowWrites = true
+	io, out, errOut := TestIO(env)
+	code := Main([]string{"fix", "--report", saved, "--yes"}, io)
+	if code != 0 || len(s.Writes()) != 2 || !strings.Contains(out.String(), "Run the command of the report again") {
+		t.Fatalf("fix --report: exit %d writes %v\n%s\n%s", code, s.Writes(), out, errOut)
+	}
+	io, _, errOut = TestIO(env)
+	if code := Main([]string{"fix", "--report", env["HOME"]}, io); code != ExitUsage || !strings.Contains(errOut.String(), "--report") {
+		t.Fatalf("a directory as report: exit %d %s", code, errOut)
+	}
+}
