@@ -87,7 +87,8 @@ func (m Metadata) Get(key string) (string, bool) {
 
 // Tags are an instance's network tags.
 type Tags struct {
-	Items []string `json:"items"`
+	Items       []string `json:"items"`
+	Fingerprint string   `json:"fingerprint,omitempty"`
 }
 
 // ServiceAccount is the identity the VM runs as.

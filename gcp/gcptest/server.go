@@ -144,9 +144,14 @@ type Server struct {
 	// "projects.testIamPermissions", "serviceAccounts.testIamPermissions",
 	// "iap.testIamPermissions").
 	Fail map[string]Failure
+	// AllowWrites lets firewalls.insert, firewalls.delete and
+	// instances.setTags through (for --fix); otherwise every write is a
+	// violation.
+	AllowWrites bool
 
 	requests   []string
 	violations []string
+	writes     []string
 	dir        string
 }
 
@@ -469,6 +474,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := r.URL.Path
+	if s.AllowWrites && r.Method != http.MethodGet && s.write(r, write) {
+		return
+	}
 	isTest := strings.HasSuffix(path, ":testIamPermissions") || strings.HasSuffix(path, "/testIamPermissions")
 	if r.Method != http.MethodGet && !(r.Method == http.MethodPost && isTest) {
 		s.violations = append(s.violations, r.Method+" "+path)
@@ -726,4 +734,96 @@ func (s *Server) InstanceDoc(name string) JSON {
 		}
 	}
 	return nil
+}
+
+// Writes lists the writes the stand-in applied, as "method name" (e.g.
+// "firewalls.insert allow-ssh-from-203-0-113-7").
+func (s *Server) Writes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.writes...)
+}
+
+// write applies a firewall insert or delete, or an instance's new tags,
+// answering with a finished operation as Compute Engine does for these
+// quick changes; it reports whether the request was one of them.
+func (s *Server) write(r *http.Request, write func(int, any)) bool {
+	seg := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if len(seg) < 6 || seg[0] != "compute" || seg[1] != "v1" || seg[2] != "projects" || seg[3] != Project {
+		return false
+	}
+	rest := seg[4:]
+	done := func(name string) {
+		write(200, JSON{"kind": "compute#operation", "name": "operation-" + name, "status": "DONE"})
+	}
+	isInsert := r.Method == http.MethodPost && len(rest) == 2 && rest[0] == "global" && rest[1] == "firewalls"
+	isDelete := r.Method == http.MethodDelete && len(rest) == 3 && rest[0] == "global" && rest[1] == "firewalls"
+	isTags := r.Method == http.MethodPost && len(rest) == 5 && rest[0] == "zones" && rest[2] == "instances" && rest[4] == "setTags"
+	isMeta := r.Method == http.MethodPost && len(rest) == 5 && rest[0] == "zones" && rest[2] == "instances" && rest[4] == "setMetadata"
+	if !isInsert && !isDelete && !isTags && !isMeta {
+		return false
+	}
+	var body JSON
+	if r.Body != nil {
+		_ = json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20)).Decode(&body)
+	}
+	switch {
+	case isInsert:
+		name, _ := body["name"].(string)
+		if name == "" || s.Firewall(name) != nil {
+			write(409, errorBody(409, "The resource 'projects/"+Project+"/global/firewalls/"+name+"' already exists", "alreadyExists"))
+			return true
+		}
+		body["kind"] = "compute#firewall"
+		fws, _ := s.Firewalls["firewalls"].([]any)
+		s.Firewalls["firewalls"] = append(fws, body)
+		s.writes = append(s.writes, "firewalls.insert "+name)
+		done(name)
+	case isDelete:
+		if s.Firewall(rest[2]) == nil {
+			write(404, NotFound("projects/"+Project+"/global/firewalls/"+rest[2]).Body)
+			return true
+		}
+		fws, _ := s.Firewalls["firewalls"].([]any)
+		var out []any
+		for _, f := range fws {
+			if f.(JSON)["name"] != rest[2] {
+				out = append(out, f)
+			}
+		}
+		s.Firewalls["firewalls"] = out
+		s.writes = append(s.writes, "firewalls.delete "+rest[2])
+		done(rest[2])
+	case isTags:
+		in := s.instance(rest[1], rest[3])
+		if in == nil {
+			write(404, NotFound("projects/"+Project+"/zones/"+rest[1]+"/instances/"+rest[3]).Body)
+			return true
+		}
+		old, _ := in["tags"].(JSON)
+		if fp, _ := old["fingerprint"].(string); fp != "" && fp != body["fingerprint"] {
+			write(412, errorBody(412, "Supplied fingerprint does not match current metadata fingerprint.", "conditionNotMet"))
+			return true
+		}
+		items, _ := body["items"].([]any)
+		in["tags"] = JSON{"items": items, "fingerprint": fmt.Sprintf("fp-%d", len(s.writes)+1)}
+		s.writes = append(s.writes, "instances.setTags "+rest[3])
+		done(rest[3])
+	case isMeta:
+		in := s.instance(rest[1], rest[3])
+		if in == nil {
+			write(404, NotFound("projects/"+Project+"/zones/"+rest[1]+"/instances/"+rest[3]).Body)
+			return true
+		}
+		old, _ := in["metadata"].(JSON)
+		if fp, _ := old["fingerprint"].(string); fp != "" && fp != body["fingerprint"] {
+			write(412, errorBody(412, "Supplied fingerprint does not match current metadata fingerprint.", "conditionNotMet"))
+			return true
+		}
+		items, _ := body["items"].([]any)
+		in["metadata"] = JSON{"kind": "compute#metadata", "items": items, "fingerprint": fmt.Sprintf("mfp-%d", len(s.writes)+1)}
+		s.writes = append(s.writes, "instances.setMetadata "+rest[3])
+		done(rest[3])
+	}
+	return true
 }

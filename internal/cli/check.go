@@ -30,6 +30,7 @@ type CheckOptions struct {
 	AllKeys    bool
 	// PortSet says -p was given (so -p 0 is an error, not "unset").
 	PortSet bool
+	Fix     FixFlags
 }
 
 // NewCmdCheck builds `sshdoctor check`. runF replaces the run in tests.
@@ -70,6 +71,7 @@ your ssh config. Flags mean what they mean to ssh.`,
 	f.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "deadline for each network step")
 	f.BoolVar(&opts.NoLogin, "no-login", false, "stop after authentication: do not log in and run a no-op command")
 	f.BoolVar(&opts.AllKeys, "all-keys", false, "also test keys ssh itself would not offer")
+	addFixFlags(f, &opts.Fix)
 	return cmd
 }
 
@@ -255,13 +257,22 @@ func runCheck(cmd *cobra.Command, s *IO, g *Globals, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	run := client.New(co)
-	return runAndEmit(cmd.Context(), s, g, RunSpec{
-		Command: "check",
-		Checks:  run.Checks(),
-		Header:  "sshdoctor " + opts.Dest,
-		Target:  run.Target(),
-		Stats:   run.Stats,
-		Finish:  func(r *report.Report) { r.Target = run.Target() },
-	})
+	if err := opts.Fix.validate(); err != nil {
+		return err
+	}
+	build := func() RunSpec {
+		run := client.New(co)
+		return RunSpec{
+			Command: "check",
+			Checks:  run.Checks(),
+			Header:  "sshdoctor " + opts.Dest,
+			Target:  run.Target(),
+			Stats:   run.Stats,
+			Finish:  func(r *report.Report) { r.Target = run.Target() },
+		}
+	}
+	if opts.Fix.Fix {
+		return runFix(cmd.Context(), s, g, &opts.Fix, fixInputs(s, "", opts.ConfigFile), build)
+	}
+	return runAndEmit(cmd.Context(), s, g, build())
 }

@@ -30,6 +30,7 @@ type GCPOptions struct {
 	User       string
 	Keys       []string
 	Probe      bool
+	Fix        FixFlags
 	NoIPLookup bool
 	Timeout    time.Duration
 }
@@ -90,6 +91,7 @@ CLOUDSDK_API_ENDPOINT_OVERRIDES_{COMPUTE,OSLOGIN,CLOUDRESOURCEMANAGER,IAM,IAP}.`
 	f.StringVar(&opts.User, "user", "", "user name on the VM (default: your local user name; with OS Login, your POSIX name)")
 	f.StringArrayVar(&opts.Keys, "key", nil, "public key file to look for (default: ~/.ssh/google_compute_engine.pub, else ssh's default keys); repeatable")
 	f.BoolVar(&opts.Probe, "probe", false, "also run the live connection checks against the VM's external address, beside the model")
+	addFixFlags(f, &opts.Fix)
 	f.BoolVar(&opts.NoIPLookup, "no-ip-lookup", false, "do not look up your public address; judge the firewall for any internet address")
 	f.DurationVar(&opts.Timeout, "timeout", gcp.DefaultCallTimeout, "deadline for each API call")
 	return cmd
@@ -244,6 +246,25 @@ func runGCP(cmd *cobra.Command, s *IO, g *Globals, opts *GCPOptions) error {
 		Header:  "sshdoctor gcp " + o.Instance + " (project " + o.Project.Value + ", zone " + zone + ")",
 		Subject: run.Subject(),
 		Finish:  func(r *report.Report) { r.Subject = run.Subject() },
+	}
+	if err := opts.Fix.validate(); err != nil {
+		return err
+	}
+	if opts.Fix.Fix {
+		if opts.Probe {
+			return usagef("--fix and --probe cannot be used together")
+		}
+		build := func() RunSpec {
+			run := gcp.New(o)
+			return RunSpec{Command: "gcp", Checks: run.Checks(), Header: spec.Header, Subject: run.Subject(),
+				Finish: func(r *report.Report) { r.Subject = run.Subject() }}
+		}
+		in := fixInputs(s, "", "")
+		in.Cloud = run.Writer()
+		if len(o.KeyFiles) > 0 {
+			in.KeyFile = o.KeyFiles[0]
+		}
+		return runFix(cmd.Context(), s, g, &opts.Fix, in, build)
 	}
 	if !opts.Probe {
 		return runAndEmit(cmd.Context(), s, g, spec)

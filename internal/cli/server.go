@@ -23,6 +23,7 @@ type ServerOptions struct {
 	Since      time.Duration
 	// PortSet is true when --port was given (so --port 0 is an error).
 	PortSet bool
+	Fix     FixFlags
 }
 
 // NewCmdServer builds `sshdoctor server`. runF replaces the run in tests.
@@ -64,6 +65,7 @@ it checks what it can and names what it could not.`,
 	f.StringVar(&opts.SSHDConfig, "sshd-config", "", "sshd configuration file (default: the running sshd's -f, else /etc/ssh/sshd_config)")
 	f.StringArrayVar(&opts.Logs, "log", nil, "sshd log file to read instead of journald and /var/log; repeatable")
 	f.DurationVar(&opts.Since, "since", server.DefaultSince, "how far back to read the logs")
+	addFixFlags(f, &opts.Fix)
 	return cmd
 }
 
@@ -128,10 +130,27 @@ func runServer(cmd *cobra.Command, s *IO, g *Globals, opts *ServerOptions, so se
 	if so.KeyFile != "" {
 		subject["key"] = so.Key.Type + " " + so.Key.Fingerprint()
 	}
-	return runAndEmit(cmd.Context(), s, g, RunSpec{
-		Command: "server",
-		Checks:  server.Checks(so),
-		Header:  header,
-		Subject: subject,
-	})
+	if err := opts.Fix.validate(); err != nil {
+		return err
+	}
+	build := func() RunSpec {
+		return RunSpec{Command: "server", Checks: server.Checks(so), Header: header, Subject: subject}
+	}
+	if opts.Fix.Fix {
+		// The re-check reads only the logs written since the first run.
+		tails := newLogTails(so.Logs)
+		start := time.Now()
+		build = func() RunSpec {
+			o := so
+			if tails.first() {
+				o.Since = time.Since(start) + time.Second
+				o.Logs = tails.since(cmd.Context())
+			}
+			return RunSpec{Command: "server", Checks: server.Checks(o), Header: header, Subject: subject}
+		}
+		in := fixInputs(s, "", "")
+		in.SSHDConfig, in.KeyFile = opts.SSHDConfig, opts.KeyFile
+		return runFix(cmd.Context(), s, g, &opts.Fix, in, build)
+	}
+	return runAndEmit(cmd.Context(), s, g, build())
 }

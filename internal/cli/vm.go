@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -19,6 +20,7 @@ type VMOptions struct {
 	Port    int
 	PortSet bool
 	Timeout time.Duration
+	Fix     FixFlags
 }
 
 // NewCmdVM builds `sshdoctor vm`. runF replaces the run in tests.
@@ -60,6 +62,7 @@ Read-only: sshdoctor never changes a VM.`,
 	f.StringVar(&opts.From, "from", "host", "where the ssh client is: host, lan or vm")
 	f.IntVarP(&opts.Port, "port", "p", 22, "the guest's sshd port")
 	f.DurationVar(&opts.Timeout, "timeout", vm.DefaultProbeTimeout, "deadline for the SSH banner through a forward")
+	addFixFlags(f, &opts.Fix)
 	return cmd
 }
 
@@ -112,6 +115,19 @@ func runVM(cmd *cobra.Command, s *IO, g *Globals, opts *VMOptions) error {
 		header += " " + vo.Name
 	}
 	header += " (--from " + string(vo.From) + ", guest port " + strconv.Itoa(vo.Port) + ")"
+	if err := opts.Fix.validate(); err != nil {
+		return err
+	}
+	build := func() RunSpec {
+		return RunSpec{Command: "vm", Checks: vm.New(vo).Checks(), Header: header, Subject: subject}
+	}
+	if opts.Fix.Fix {
+		in := fixInputs(s, "", "")
+		if wd, err := os.Getwd(); err == nil {
+			in.Vagrantfile = filepath.Join(wd, "Vagrantfile")
+		}
+		return runFix(cmd.Context(), s, g, &opts.Fix, in, build)
+	}
 	return runAndEmit(cmd.Context(), s, g, RunSpec{
 		Command: "vm",
 		Checks:  run.Checks(),

@@ -1,0 +1,203 @@
+//go:build linux
+
+package fix_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sshdoctor/sshdoctor/fix"
+	"github.com/sshdoctor/sshdoctor/internal/lab"
+)
+
+// serverLab is a real sshd with one account whose key the client holds;
+// sshdoctor server runs in the server namespace with its own HOME (for
+// its backups).
+type serverLab struct {
+	l    *lab.Lab
+	sshd *lab.SSHD
+	u    *lab.User
+	priv string
+	pub  string
+	home string
+}
+
+func newServerLab(t *testing.T, o lab.SSHDOptions) *serverLab {
+	t.Helper()
+	lab.Require(t, "iptables", "iptables-save")
+	t.Parallel()
+	s := &serverLab{l: lab.New(t), home: t.TempDir()}
+	s.u = lab.AddUser(t, lab.UserOptions{})
+	s.priv, s.pub = lab.NewKey(t, t.TempDir(), "ed25519")
+	s.u.AuthorizeKey(t, s.pub)
+	s.sshd = s.l.StartSSHD(t, o)
+	return s
+}
+
+func (s *serverLab) ssh(t *testing.T) lab.Result {
+	t.Helper()
+	return s.l.Client.Run(t, "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+		"-o", "IdentitiesOnly=yes", "-i", s.priv, "-o", "ConnectTimeout=3", "-p", strconv.Itoa(s.sshd.Port),
+		s.u.Name+"@"+lab.ServerAddr, "true")
+}
+
+func (s *serverLab) doctor(t *testing.T, extra ...string) fixRun {
+	t.Helper()
+	args := append([]string{"--json", "server", "--user", s.u.Name, "--from", lab.ClientAddr, "--sshd-config", s.sshd.Config,
+		"--log", s.sshd.LogFile, "--fix"}, extra...)
+	r := s.l.Server.RunEnv(t, []string{"HOME=" + s.home, "SSH_CONNECTION="}, lab.Binary(t), args...)
+	fr := fixRun{Result: r}
+	if err := json.Unmarshal([]byte(r.Stdout), &fr.Res); err != nil {
+		t.Fatalf("server --fix: not JSON (%v)\nexit %d\n%s\n%s", err, r.ExitCode, r.Stdout, r.Stderr)
+	}
+	return fr
+}
+
+func (s *serverLab) undo(t *testing.T, r fixRun) {
+	t.Helper()
+	u := s.l.Server.RunEnv(t, []string{"HOME=" + s.home}, lab.Binary(t), "fix", "--undo", undoID(r))
+	if u.ExitCode != 0 {
+		t.Fatalf("undo: exit %d %s %s", u.ExitCode, u.Stdout, u.Stderr)
+	}
+}
+
+// serverFixed asserts --yes applied and the re-check passed, and that the
+// real ssh now logs in.
+func (s *serverLab) serverFixed(t *testing.T, r fixRun, code string) {
+	t.Helper()
+	if r.ExitCode != 0 || r.Res.After == nil || r.Res.After.Result != "ok" || r.Res.Before.Diagnosis.Code != code ||
+		len(r.Res.Applied) == 0 {
+		t.Fatalf("--fix --yes: exit %d before %s after %+v\nplan %s\nstderr %s", r.ExitCode, r.Res.Before.Diagnosis.Code,
+			r.Res.After, planJSON(r.Res.Plan), r.Stderr)
+	}
+	if res := s.ssh(t); res.ExitCode != 0 {
+		t.Fatalf("real ssh after the fix: %s", res.Stderr)
+	}
+}
+
+func TestLabFixServerStrictModes(t *testing.T) {
+	s := newServerLab(t, lab.SSHDOptions{})
+	dir := filepath.Join(s.u.Home, ".ssh")
+	os.Chmod(dir, 0o777)
+	if r := s.ssh(t); r.ExitCode != 255 {
+		t.Fatalf("ssh before: %d", r.ExitCode)
+	}
+	dry := s.doctor(t, "--dry-run")
+	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o777 || dry.ExitCode != 1 || dry.Res.Plan.Empty() ||
+		dry.Res.Plan.Steps[0].Command != "chmod 0755 "+dir {
+		t.Fatalf("dry run: exit %d plan %s", dry.ExitCode, planJSON(dry.Res.Plan))
+	}
+	r := s.doctor(t, "--yes")
+	s.serverFixed(t, r, "server.strictmodes")
+	s.undo(t, r)
+	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o777 {
+		t.Fatalf("mode after undo %v", st.Mode())
+	}
+	if res := s.ssh(t); res.ExitCode != 255 {
+		t.Fatal("ssh works after undo")
+	}
+}
+
+// AllowUsers on the config's first line: the user is added on that very
+// line, sshd -t passes, the running sshd is reloaded with SIGHUP (its PID
+// stays: a reload, not a restart); undo puts the line back and reloads.
+func TestLabFixServerAllowUsers(t *testing.T) {
+	s := newServerLab(t, lab.SSHDOptions{Config: "AllowUsers nobody-else"})
+	orig, _ := os.ReadFile(s.sshd.Config)
+	pid := s.sshd.Proc.Pid()
+	if r := s.ssh(t); r.ExitCode != 255 {
+		t.Fatalf("ssh before: %d", r.ExitCode)
+	}
+	r := s.doctor(t, "--yes")
+	s.serverFixed(t, r, "server.allowusers")
+	if st := r.Res.Plan.Steps[0]; !strings.Contains(st.Diff, "-AllowUsers nobody-else\n+AllowUsers nobody-else "+s.u.Name+"\n") {
+		t.Fatalf("diff:\n%s", st.Diff)
+	}
+	if s.sshd.Proc.Exited() || s.sshd.Proc.Pid() != pid {
+		t.Fatal("sshd was restarted, not reloaded")
+	}
+	s.undo(t, r)
+	if b, _ := os.ReadFile(s.sshd.Config); string(b) != string(orig) {
+		t.Fatalf("config after undo:\n%s", b)
+	}
+	if res := s.ssh(t); res.ExitCode != 255 {
+		t.Fatal("ssh works after undo")
+	}
+}
+
+func TestLabFixServerFirewall(t *testing.T) {
+	s := newServerLab(t, lab.SSHDOptions{})
+	s.l.Server.MustRun(t, "iptables", "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "DROP")
+	if r := s.ssh(t); r.ExitCode != 255 {
+		t.Fatalf("ssh before: %d", r.ExitCode)
+	}
+	r := s.doctor(t, "--yes")
+	s.serverFixed(t, r, "server.firewall_blocks")
+	s.undo(t, r)
+	if res := s.ssh(t); res.ExitCode != 255 {
+		t.Fatal("ssh works after undo")
+	}
+	if out := s.l.Server.MustRun(t, "iptables-save"); strings.Contains(out, "-j ACCEPT") {
+		t.Fatalf("undo left a rule:\n%s", out)
+	}
+}
+
+func TestLabFixServerInstallKey(t *testing.T) {
+	s := newServerLab(t, lab.SSHDOptions{})
+	ak := filepath.Join(s.u.Home, ".ssh", "authorized_keys")
+	os.RemoveAll(filepath.Dir(ak))
+	if r := s.ssh(t); r.ExitCode != 255 {
+		t.Fatalf("ssh before: %d", r.ExitCode)
+	}
+	r := s.doctor(t, "--yes", "--key", s.priv+".pub")
+	s.serverFixed(t, r, "server.authorized_keys_missing")
+	st, err := os.Stat(ak)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("authorized_keys: %v %v", st, err)
+	}
+	s.undo(t, r)
+	if _, err := os.Stat(filepath.Dir(ak)); err == nil {
+		t.Fatal("~/.ssh created by the fix is still there after undo")
+	}
+	if res := s.ssh(t); res.ExitCode != 255 {
+		t.Fatal("ssh works after undo")
+	}
+}
+
+var _ = fix.KindEdit
+
+// sshd stopped: the fix starts it with its own config (checked first with
+// sshd -t); undo stops it through its PidFile.
+func TestLabFixServerStartSSHD(t *testing.T) {
+	s := newServerLab(t, lab.SSHDOptions{})
+	s.sshd.Stop()
+	pidFile := filepath.Join(s.sshd.Dir, "sshd.pid")
+	t.Cleanup(func() {
+		if b, err := os.ReadFile(pidFile); err == nil {
+			if pid, _ := strconv.Atoi(strings.TrimSpace(string(b))); pid > 1 {
+				syscallKill(pid)
+			}
+		}
+	})
+	if r := s.ssh(t); r.ExitCode != 255 {
+		t.Fatalf("ssh before: %d", r.ExitCode)
+	}
+	r := s.doctor(t, "--yes")
+	s.serverFixed(t, r, "server.sshd_not_running")
+	s.undo(t, r)
+	deadline := time.Now().Add(5 * time.Second)
+	for s.ssh(t).ExitCode == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("ssh still works after undo")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func syscallKill(pid int) { _ = syscall.Kill(pid, syscall.SIGTERM) }
