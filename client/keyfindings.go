@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/winacl"
 	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
@@ -99,6 +100,11 @@ func (r *Run) invalidKeyFinding(kf *sshwire.KeyFile, path string) *diag.Finding 
 
 // permFinding is OpenSSH's "UNPROTECTED PRIVATE KEY FILE!" refusal.
 func (r *Run) permFinding(path string) *diag.Finding {
+	if aclFinding != nil {
+		if f := aclFinding(path, winacl.PrivateKey); f != nil {
+			return f
+		}
+	}
 	_, mode := privateKeyTooOpen(path)
 	m, uid := fileModeOwner(path)
 	if mode == "" {

@@ -135,10 +135,12 @@ func runExplain(ctx context.Context, s *IO, g *Globals, opts *ExplainOptions) er
 		subject["input"] = strings.Join(files, ", ")
 		header += ": " + subject["input"]
 	}
+	inputs, heads := teeInputs(inputs)
 	a, err := sshlog.Explain(inputs, sshlog.ExplainOptions{Scan: sshlog.ScanOptions{User: opts.User, Source: opts.From}})
 	if err != nil {
 		return fmt.Errorf("reading input: %w", err)
 	}
+	mergeACL(a, aclFindings(heads))
 	return emit(s, g, lang, RunSpec{Command: "explain", Subject: subject, Header: header}, explainOutcome(a, extra))
 }
 
