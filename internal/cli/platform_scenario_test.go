@@ -15,7 +15,7 @@ type platformScenario struct {
 	name    string
 	args    []string // command and flags; the capture is the last argument
 	capture string
-	code    string   // diagnosis code
+	code    string // diagnosis code
 	exit    int
 	en, ja  []string // substrings of the text output
 	fix     []string // substrings of the diagnosis's fix commands (JSON)
