@@ -46,8 +46,51 @@ func init() {
 		"evidence.not_judged":  {En: "could not judge", Ja: "判断できないエントリー"},
 	})
 	RegisterTranslations(map[string]string{
+		"Error connecting to agent: No such file or directory":                             "Error connecting to agent: No such file or directory",
+		"ssh-agent: start type disabled (Windows error 1058)":                              "ssh-agent: スタートアップの種類は無効 (Windows のエラー 1058)",
 		"not in the listing (icacls does not show it)":                                     "一覧にありません (icacls は所有者を表示しません)",
 		"owner: you, SYSTEM, Administrators or TrustedInstaller; write access: only those": "所有者: 自分・SYSTEM・Administrators・TrustedInstaller のいずれか。書き込み権限: これらだけ",
 		"owner: you, SYSTEM, Administrators or TrustedInstaller; any access: only those":   "所有者: 自分・SYSTEM・Administrators・TrustedInstaller のいずれか。すべてのアクセス権限: これらだけ",
+	})
+}
+
+func init() {
+	Register(
+		Entry{Code: "agent.windows_service_stopped", Severity: "warning",
+			Title: Text{En: "The OpenSSH agent service of Windows is not running (start type: {start})", Ja: "Windows の OpenSSH エージェント サービスが動いていません (スタートアップの種類: {start})"},
+			Explanation: Text{En: "Windows' ssh finds its agent at the pipe \\\\.\\pipe\\openssh-ssh-agent, served by the ssh-agent service; Windows installs that service disabled. Without it ssh offers no agent key and ssh-add fails; keys in files are still tried.",
+				Ja: "Windows の ssh は、ssh-agent サービスが提供するパイプ \\\\.\\pipe\\openssh-ssh-agent でエージェントを探します。Windows はこのサービスを無効の状態でインストールします。サービスが動いていないと ssh はエージェントの鍵を提示できず、ssh-add も失敗します (ファイルの鍵は試されます)。"}},
+		Entry{Code: "agent.windows_service_missing", Severity: "warning",
+			Title: Text{En: "Windows has no ssh-agent service (OpenSSH Client is not installed)", Ja: "Windows に ssh-agent サービスがありません (OpenSSH クライアントがインストールされていません)"},
+			Explanation: Text{En: "The agent of OpenSSH for Windows is a service that comes with the OpenSSH Client optional feature; it is not there, so no agent serves \\\\.\\pipe\\openssh-ssh-agent.",
+				Ja: "OpenSSH for Windows のエージェントは、OpenSSH クライアント (オプション機能) に含まれるサービスです。それがないため、\\\\.\\pipe\\openssh-ssh-agent を提供するエージェントがありません。"}},
+		Entry{Code: "agent.windows_sock_not_pipe", Severity: "warning",
+			Title: Text{En: "SSH_AUTH_SOCK points to {sock}, which Windows' ssh cannot use", Ja: "SSH_AUTH_SOCK が {sock} を指していますが、Windows の ssh はこれを使えません"},
+			Explanation: Text{En: "Windows' ssh and ssh-add talk to an agent over a named pipe (\\\\.\\pipe\\…). A path like this is the socket of Git for Windows', MSYS2's or Cygwin's ssh-agent, left in the environment; with it set, Windows' tools fail with \"Error connecting to agent: No such file or directory\". Unset it to use the Windows agent service.",
+				Ja: "Windows の ssh と ssh-add は名前付きパイプ (\\\\.\\pipe\\…) でエージェントと通信します。このようなパスは Git for Windows・MSYS2・Cygwin の ssh-agent のソケットが環境に残ったもので、設定されたままだと Windows のツールは \"Error connecting to agent: No such file or directory\" で失敗します。Windows のエージェント サービスを使うには、この変数を削除してください。"}},
+		Entry{Code: "agent.windows_pipe_missing", Severity: "warning",
+			Title: Text{En: "No agent serves the pipe {pipe}", Ja: "パイプ {pipe} を提供しているエージェントがありません"},
+			Explanation: Text{En: "ssh was told (SSH_AUTH_SOCK or IdentityAgent) to use this pipe, and Windows says it does not exist (error 2): the agent is not running, or the name is misspelt.",
+				Ja: "ssh は (SSH_AUTH_SOCK か IdentityAgent で) このパイプを使うよう指定されていますが、Windows はこのパイプが存在しないと返しました (エラー 2)。エージェントが動いていないか、名前の綴りが違います。"}},
+		Entry{Code: "agent.git_uses_other_ssh", Severity: "warning",
+			Title: Text{En: "git runs its own ssh ({ssh}), which does not see the keys in the Windows agent", Ja: "git は独自の ssh ({ssh}) を使うため、Windows のエージェントにある鍵が見えません"},
+			Explanation: Text{En: "Git for Windows runs the ssh it bundles unless told otherwise. That ssh knows nothing of the Windows ssh-agent service, so `ssh` in PowerShell works while `git push` asks for a passphrase or is denied. Point git at Windows' ssh.",
+				Ja: "Git for Windows は、指定がなければ同梱の ssh を使います。この ssh は Windows の ssh-agent サービスを知らないため、PowerShell の `ssh` は使えるのに `git push` ではパスフレーズを聞かれたり拒否されたりします。git が Windows の ssh を使うよう設定してください。"}},
+	)
+	RegisterPhrases(map[string]Text{
+		"fix.key_convert_ppk_windows": {En: "Open the key in PuTTYgen, then Conversions > Export OpenSSH key (force new file format), and save it without the .ppk extension",
+			Ja: "PuTTYgen で鍵を開き、Conversions > Export OpenSSH key (force new file format) を選んで、.ppk を付けない名前で保存します"},
+		"fix.start_ssh_agent_service": {En: "In an elevated PowerShell: let the agent service start, start it, then add your key", Ja: "管理者として開いた PowerShell で、エージェント サービスを起動できるようにして起動し、鍵を追加します"},
+		"fix.install_openssh_client":  {En: "In an elevated PowerShell: install the OpenSSH Client feature", Ja: "管理者として開いた PowerShell で、OpenSSH クライアント機能をインストールします"},
+		"fix.unset_ssh_auth_sock":     {En: "In PowerShell: remove SSH_AUTH_SOCK now and from your user environment", Ja: "PowerShell で、SSH_AUTH_SOCK を今のセッションとユーザー環境から削除します"},
+		"fix.use_pageant":             {En: "Or use Pageant, which is running: let it write an IdentityAgent line and include it", Ja: "または、動いている Pageant を使います。IdentityAgent の行を書き出させ、それを読み込みます"},
+		"fix.git_use_windows_ssh":     {En: "Make git use Windows' ssh (and so its agent)", Ja: "git が Windows の ssh (とそのエージェント) を使うようにします"},
+		"fix.list_agent_pipes":        {En: "In PowerShell: list the agent pipes that exist, and see what SSH_AUTH_SOCK says", Ja: "PowerShell で、存在するエージェントのパイプを一覧し、SSH_AUTH_SOCK の値を確認します"},
+
+		"evidence.SSH_AUTH_SOCK": {En: "SSH_AUTH_SOCK", Ja: "SSH_AUTH_SOCK"},
+		"evidence.pipe":          {En: "pipe", Ja: "パイプ"},
+		"evidence.service":       {En: "service", Ja: "サービス"},
+		"evidence.pageant":       {En: "Pageant", Ja: "Pageant"},
+		"evidence.git_ssh":       {En: "ssh that git runs", Ja: "git が使う ssh"},
 	})
 }

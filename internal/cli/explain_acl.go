@@ -6,6 +6,7 @@ import (
 
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/winacl"
+	"github.com/sshdoctor/sshdoctor/internal/winagent"
 	"github.com/sshdoctor/sshdoctor/sshlog"
 )
 
@@ -42,6 +43,7 @@ func teeInputs(in []sshlog.Input) ([]sshlog.Input, []*keepHead) {
 func aclFindings(heads []*keepHead) []*diag.Finding {
 	var out []*diag.Finding
 	for _, h := range heads {
+		out = append(out, winagent.FromText(h.buf.String())...)
 		for _, c := range winacl.Complaints(h.buf.String()) {
 			out = append(out, winacl.ComplaintFinding(c))
 		}

@@ -16,6 +16,7 @@ type platformScenario struct {
 	args    []string // command and flags; the capture is the last argument
 	capture string
 	code    string // diagnosis code
+	finding string // a finding code that must be reported ("" = none asked)
 	exit    int
 	en, ja  []string // substrings of the text output
 	fix     []string // substrings of the diagnosis's fix commands (JSON)
@@ -53,6 +54,14 @@ func runScenario(t *testing.T, sc platformScenario) {
 				Command string `json:"command"`
 			} `json:"fixes"`
 		} `json:"diagnosis"`
+		Checks []struct {
+			Findings []struct {
+				Code  string `json:"code"`
+				Fixes []struct {
+					Command string `json:"command"`
+				} `json:"fixes"`
+			} `json:"findings"`
+		} `json:"checks"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("%s: not JSON: %v\n%s", sc.name, err, out)
@@ -60,9 +69,20 @@ func runScenario(t *testing.T, sc platformScenario) {
 	if r.SchemaVersion == 0 || r.Diagnosis.Code != sc.code {
 		t.Fatalf("%s: diagnosis %q (schema %d), want %q\n%s", sc.name, r.Diagnosis.Code, r.SchemaVersion, sc.code, out)
 	}
-	var cmds []string
+	var cmds, codes []string
 	for _, f := range r.Diagnosis.Fixes {
 		cmds = append(cmds, f.Command)
+	}
+	for _, c := range r.Checks {
+		for _, f := range c.Findings {
+			codes = append(codes, f.Code)
+			for _, x := range f.Fixes {
+				cmds = append(cmds, x.Command)
+			}
+		}
+	}
+	if sc.finding != "" && !strings.Contains(" "+strings.Join(codes, " ")+" ", " "+sc.finding+" ") {
+		t.Errorf("%s: findings %q lack %s", sc.name, codes, sc.finding)
 	}
 	all := strings.Join(cmds, "\n")
 	for _, w := range sc.fix {
@@ -104,6 +124,23 @@ func TestWindowsKeyACLScenarios(t *testing.T) {
 			capture: capture(t, "internal/winacl", "icacls_authorized_keys.txt"), code: "ok", exit: 0,
 			en: []string{"OpenSSH for Windows accepts the access list of authorized_keys"},
 			ja: []string{"OpenSSH for Windows は authorized_keys のアクセス制御リストを受け入れます"}},
+	} {
+		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
+	}
+}
+
+func TestWindowsAgentScenarios(t *testing.T) {
+	for _, sc := range []platformScenario{
+		{name: "ssh-agent service disabled (error 1058)", args: []string{"explain"},
+			capture: capture(t, "internal/winagent", "ssh_agent_1058.txt"), code: "ok", finding: "agent.windows_service_stopped", exit: 0,
+			en:  []string{"The OpenSSH agent service of Windows is not running (start type: disabled)"},
+			ja:  []string{"Windows の OpenSSH エージェント サービスが動いていません (スタートアップの種類: disabled)"},
+			fix: []string{"Set-Service -StartupType Automatic", "Start-Service ssh-agent"}, notFix: []string{"eval $(ssh-agent"}},
+		{name: "ssh -vvv: no one serves the pipe", args: []string{"explain"},
+			capture: capture(t, "internal/winagent", "ssh_vvv_pipe_missing.txt"), code: "ok", finding: "agent.windows_pipe_missing", exit: 0,
+			en:  []string{`No agent serves the pipe \\.\pipe\ssh-pageant`},
+			ja:  []string{`パイプ \\.\pipe\ssh-pageant を提供しているエージェントがありません`},
+			fix: []string{`Get-ChildItem \\.\pipe\`}},
 	} {
 		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
 	}
