@@ -94,3 +94,41 @@ func init() {
 		"evidence.git_ssh":       {En: "ssh that git runs", Ja: "git が使う ssh"},
 	})
 }
+
+// Host side of a VM forward on Windows and macOS; macOS Local Network.
+func init() {
+	Register(
+		Entry{Code: "vm.host_port_excluded", Severity: "error",
+			Title: Text{En: "{vm}: host port {port} is inside a range Windows reserves ({range}), so the forward cannot listen", Ja: "{vm}: ホストのポート {port} は Windows が予約している範囲 ({range}) にあるため、転送が待ち受けできません"},
+			Explanation: Text{En: "Hyper-V, WSL2 and Docker make Windows reserve blocks of TCP ports (the winnat service; the blocks move at each boot). No program may bind a port inside one — the VM starts, but its forward is dead — and netstat shows nothing there. Pick a port outside every range, or reserve the port for yourself.",
+				Ja: "Hyper-V・WSL2・Docker を使うと、Windows は TCP ポートのまとまりを予約します (winnat サービス。範囲は起動のたびに変わります)。その範囲のポートはどのプログラムも使えないため、VM は起動しても転送は動かず、netstat にも何も表示されません。どの範囲にも入らないポートを選ぶか、ポートを自分用に予約してください。"}},
+		Entry{Code: "vm.macos_firewall_block_all", Severity: "error",
+			Title: Text{En: "{vm}: macOS's firewall blocks all incoming connections", Ja: "{vm}: macOS のファイアウォールがすべての受信接続をブロックしています"},
+			Explanation: Text{En: "The application firewall is set to \"Block all incoming connections\" (state 2), so other machines cannot reach the VM's forwarded port, whatever the VM's settings.",
+				Ja: "アプリケーション ファイアウォールが「外部からの接続をすべてブロック」(状態 2) に設定されているため、VM の設定にかかわらず、ほかのマシンから VM の転送ポートに接続できません。"}},
+		Entry{Code: "vm.macos_firewall_blocks_app", Severity: "error",
+			Title: Text{En: "{vm}: macOS's firewall does not let {app} accept connections", Ja: "{vm}: macOS のファイアウォールが {app} の受信接続を許可していません"},
+			Explanation: Text{En: "The forwarded port is opened by the hypervisor's own process; macOS's application firewall decides per app, and this app is blocked (or was never allowed: macOS asks once, and a dismissed question blocks). Connections from the Mac itself still work; from the LAN they time out.",
+				Ja: "転送ポートはハイパーバイザー自身のプロセスが開きます。macOS のアプリケーション ファイアウォールはアプリごとに判断し、このアプリはブロックされています (または一度も許可されていません。macOS は一度だけ確認し、閉じてしまうとブロックになります)。Mac 自身からの接続は通りますが、LAN からの接続はタイムアウトします。"}},
+	)
+	RegisterPhrases(map[string]Text{
+		"fix.vm_pick_free_port":        {En: "List the reserved ranges, then forward a host port outside all of them", Ja: "予約されている範囲を確認し、どの範囲にも入らないホストのポートに転送し直します"},
+		"fix.reserve_port_windows":     {En: "Or, in an elevated prompt, reserve this port for yourself (stops NAT for Hyper-V/WSL2/Docker for a moment)", Ja: "または管理者のプロンプトで、このポートを自分用に予約します (Hyper-V・WSL2・Docker の NAT が一時的に止まります)"},
+		"fix.macos_firewall_allow_app": {En: "Let the hypervisor's process accept incoming connections", Ja: "ハイパーバイザーのプロセスが受信接続を受け付けられるようにします"},
+		"fix.macos_local_network":      {En: "Open System Settings > Privacy & Security > Local Network and allow the app that runs ssh", Ja: "システム設定 > プライバシーとセキュリティ > ローカルネットワーク を開き、ssh を実行しているアプリを許可します"},
+
+		"evidence.forward":             {En: "forward", Ja: "転送"},
+		"evidence.excluded_range":      {En: "reserved range", Ja: "予約されている範囲"},
+		"evidence.firewall":            {En: "firewall", Ja: "ファイアウォール"},
+		"evidence.app_rule":            {En: "app rule", Ja: "アプリの規則"},
+		"evidence.macos_local_network": {En: "macOS Local Network", Ja: "macOS のローカルネットワーク"},
+		"evidence.confirm":             {En: "to confirm", Ja: "確認方法"},
+	})
+	RegisterTranslations(map[string]string{
+		"Firewall is enabled. (State = 2)":                   "Firewall is enabled. (State = 2)",
+		"netsh int ipv4 show excludedportrange protocol=tcp": "netsh int ipv4 show excludedportrange protocol=tcp",
+		"Firewall is enabled. (State = 1)":                   "Firewall is enabled. (State = 1)",
+		"macOS 15 and later refuse LAN connections from an app without the Local Network permission with exactly this error": "macOS 15 以降は、ローカルネットワークの許可がないアプリからの LAN への接続を、まさにこのエラーで拒否します",
+		"run the same ssh from Terminal: if it connects, the app lacks the permission":                                       "同じ ssh をターミナルから実行してください。接続できれば、そのアプリに許可がありません",
+	})
+}
