@@ -112,6 +112,7 @@ func init() {
 				Ja: "転送ポートはハイパーバイザー自身のプロセスが開きます。macOS のアプリケーション ファイアウォールはアプリごとに判断し、このアプリはブロックされています (または一度も許可されていません。macOS は一度だけ確認し、閉じてしまうとブロックになります)。Mac 自身からの接続は通りますが、LAN からの接続はタイムアウトします。"}},
 	)
 	RegisterPhrases(map[string]Text{
+		"check.vm-host-firewall":       {En: "Host firewall and reserved ports", Ja: "ホストのファイアウォールと予約ポート"},
 		"fix.vm_pick_free_port":        {En: "List the reserved ranges, then forward a host port outside all of them", Ja: "予約されている範囲を確認し、どの範囲にも入らないホストのポートに転送し直します"},
 		"fix.reserve_port_windows":     {En: "Or, in an elevated prompt, reserve this port for yourself (stops NAT for Hyper-V/WSL2/Docker for a moment)", Ja: "または管理者のプロンプトで、このポートを自分用に予約します (Hyper-V・WSL2・Docker の NAT が一時的に止まります)"},
 		"fix.macos_firewall_allow_app": {En: "Let the hypervisor's process accept incoming connections", Ja: "ハイパーバイザーのプロセスが受信接続を受け付けられるようにします"},
