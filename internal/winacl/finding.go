@@ -110,7 +110,9 @@ type Complaint struct {
 	Line           string
 }
 
-var complaintRE = regexp.MustCompile(`Bad permissions\. Try removing permissions for user: (.*) \((S-1-[0-9-]+)\) on file (.+)\.\s*$`)
+// Older builds name the SID alone ("user: S-1-5-11 on file …").
+var complaintRE = regexp.MustCompile(`Bad permissions\. Try removing permissions for user: (.+?) on file (.+?)\.(?:\s|\*|$)`)
+var whoSIDRE = regexp.MustCompile(`^(.*) \((S-1-[0-9-]+)\)$`)
 
 // Complaints finds ssh's (or sshd's) own naming of the refused entry in
 // text, at most a few dozen.
@@ -119,12 +121,24 @@ func Complaints(text string) []Complaint {
 	seen := map[string]bool{}
 	for _, l := range strings.Split(text, "\n") {
 		m := complaintRE.FindStringSubmatch(strings.TrimRight(l, "\r"))
-		if m == nil || !validSID(m[2]) || seen[m[2]+m[3]] {
+		if m == nil {
 			continue
 		}
-		seen[m[2]+m[3]] = true
-		who := strings.TrimPrefix(strings.ReplaceAll(m[1], `\\`, `\`), `\`)
-		out = append(out, Complaint{Who: who, SID: m[2], Path: m[3], Line: strings.TrimSpace(l)})
+		who, sid, file := m[1], "", m[2]
+		if w := whoSIDRE.FindStringSubmatch(who); w != nil {
+			who, sid = w[1], w[2]
+		} else if validSID(who) {
+			sid, who = who, wellKnownName(who)
+		}
+		if !validSID(sid) || seen[sid+file] {
+			continue
+		}
+		seen[sid+file] = true
+		if who == "" {
+			who = sid
+		}
+		who = strings.TrimPrefix(strings.ReplaceAll(who, `\\`, `\`), `\`)
+		out = append(out, Complaint{Who: who, SID: sid, Path: file, Line: strings.TrimSpace(l)})
 		if len(out) == 32 {
 			break
 		}
@@ -141,9 +155,15 @@ func ComplaintFinding(c Complaint) *diag.Finding {
 		code, fixKey = "perm.ssh_file_acl", "fix.icacls_ssh_file"
 	}
 	who := c.Who + " (" + c.SID + ")"
+	if c.Who == c.SID {
+		who = c.SID
+	}
 	f := diag.NewFinding(code).Arg("path", c.Path).Arg("who", who).Ev("file", c.Path).Ev("ssh_said", c.Line)
 	if trusted(c.SID) {
 		return f // cannot be: ssh accepts these; show what it said
+	}
+	if strings.HasSuffix(strings.ToLower(c.Path), "administrators_authorized_keys") {
+		return f.Fix("fix.icacls_admin_keys", strings.Join(AdminKeysFix(strings.ReplaceAll(c.Path, "/", `\`)), "\n"))
 	}
 	v := Verdict{Decided: true, Offenders: []ACE{{Type: Allow, SID: c.SID, Name: c.Who, Inherited: true}}}
 	cmds := FixCommands(c.Path, v, User{}, p)

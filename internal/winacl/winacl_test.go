@@ -236,3 +236,22 @@ func BenchmarkEvaluateSDDL(b *testing.B) {
 		Evaluate(d, me, PrivateKey)
 	}
 }
+
+func TestComplaintsCaptured(t *testing.T) {
+	c := Complaints(read(t, "ssh_owner_rights.txt"))
+	if len(c) != 1 || c[0].SID != SIDOwnerRights || c[0].Who != "OWNER RIGHTS" || c[0].Path != `C:\Path\To\TempDir\Keyfile` {
+		t.Fatalf("%+v", c)
+	}
+	c = Complaints(read(t, "sshd_admin_keys_auth_users.txt"))
+	if len(c) != 1 || c[0].SID != SIDAuthenticatedUsers || c[0].Who != `NT AUTHORITY\Authenticated Users` ||
+		c[0].Path != "C:/ProgramData/ssh/administrators_authorized_keys" {
+		t.Fatalf("%+v", c)
+	}
+	f := ComplaintFinding(c[0])
+	if f.Code != "perm.ssh_file_acl" || len(f.Fixes) != 1 || f.Fixes[0].Key != "fix.icacls_admin_keys" {
+		t.Fatalf("%+v", f)
+	}
+	if c := Complaints("Bad permissions. Try removing permissions for user: nobody on file x.\n"); len(c) != 0 {
+		t.Fatalf("no SID: %+v", c)
+	}
+}
