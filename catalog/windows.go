@@ -133,3 +133,17 @@ func init() {
 		"run the same ssh from Terminal: if it connects, the app lacks the permission":                                       "同じ ssh をターミナルから実行してください。接続できれば、そのアプリに許可がありません",
 	})
 }
+
+// The OpenSSH Server of Windows.
+func init() {
+	Register(
+		Entry{Code: "server.windows_admin_keys", Severity: "error",
+			Title: Text{En: "Windows' sshd reads {file} for this administrator, not ~/.ssh/authorized_keys", Ja: "Windows の sshd は、この管理者の鍵を ~/.ssh/authorized_keys ではなく {file} から読みます"},
+			Explanation: Text{En: "The default sshd_config of Windows ends with \"Match Group administrators\" / \"AuthorizedKeysFile __PROGRAMDATA__/ssh/administrators_authorized_keys\": for every member of Administrators, sshd reads only that shared file, which must belong to Administrators or SYSTEM and be writable by them alone. A key added to the account's own authorized_keys is never read.",
+				Ja: "Windows の既定の sshd_config の末尾には \"Match Group administrators\" / \"AuthorizedKeysFile __PROGRAMDATA__/ssh/administrators_authorized_keys\" があり、Administrators のメンバーについては、sshd はこの共有ファイルだけを読みます。このファイルは Administrators か SYSTEM の所有で、それ以外が書き込めないようにする必要があります。アカウント自身の authorized_keys に追加した鍵は読まれません。"}},
+	)
+	RegisterPhrases(map[string]Text{
+		"fix.windows_admin_keys":       {En: "In an elevated PowerShell: copy your keys into the shared file and give it the permissions sshd requires", Ja: "管理者として開いた PowerShell で、鍵を共有ファイルにコピーし、sshd が求める権限にします"},
+		"fix.windows_admin_keys_match": {En: "Or see the block in sshd_config (comment out both lines and restart sshd to use each account's own file)", Ja: "または sshd_config のこのブロックを確認します (2 行ともコメントにして sshd を再起動すると、各アカウント自身のファイルが使われます)"},
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/winacl"
 	"github.com/sshdoctor/sshdoctor/internal/winagent"
+	"github.com/sshdoctor/sshdoctor/internal/winsshd"
 	"github.com/sshdoctor/sshdoctor/sshlog"
 )
 
@@ -44,6 +45,7 @@ func aclFindings(heads []*keepHead) []*diag.Finding {
 	var out []*diag.Finding
 	for _, h := range heads {
 		out = append(out, winagent.FromText(h.buf.String())...)
+		out = append(out, winsshd.FromText(h.buf.String())...)
 		for _, c := range winacl.Complaints(h.buf.String()) {
 			out = append(out, winacl.ComplaintFinding(c))
 		}
@@ -72,13 +74,14 @@ func mergeACL(a *sshlog.Analysis, acl []*diag.Finding) {
 	if len(acl) == 0 {
 		return
 	}
-	keyACL := false
+	keyACL, failed := false, false
 	for _, f := range acl {
 		keyACL = keyACL || f.Code == "perm.private_key_acl"
+		failed = failed || f.Severity == diag.SevError
 	}
 	var rest []*diag.Finding
 	for _, f := range a.Findings {
-		if f.Code == "explain.unrecognized" {
+		if f.Code == "explain.unrecognized" || (failed && f.Code == "explain.no_failure") {
 			continue
 		}
 		if keyACL && f.Code == "perm.private_key_too_open" && len(f.Fixes) > 0 && f.Fixes[0].Key == "fix.key_windows_acl" {

@@ -151,3 +151,12 @@ func TestWindowsAgentScenarios(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
 	}
 }
+
+func TestWindowsServerScenarios(t *testing.T) {
+	runScenario(t, platformScenario{name: "administrator's key read from the shared file", args: []string{"explain"},
+		capture: capture(t, "internal/winsshd", "sshd_admin_keys_missing.txt"), code: "server.windows_admin_keys", exit: 1,
+		en:     []string{`Windows' sshd reads C:\ProgramData\ssh\administrators_authorized_keys for this administrator`},
+		ja:     []string{`この管理者の鍵を ~/.ssh/authorized_keys ではなく C:\ProgramData\ssh\administrators_authorized_keys から読みます`},
+		fix:    []string{`Add-Content "C:\ProgramData\ssh\administrators_authorized_keys"`, `/grant "*S-1-5-18:F"`},
+		notFix: []string{"chmod"}})
+}
