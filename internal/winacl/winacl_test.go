@@ -255,3 +255,13 @@ func TestComplaintsCaptured(t *testing.T) {
 		t.Fatalf("no SID: %+v", c)
 	}
 }
+
+func BenchmarkParseIcacls(b *testing.B) {
+	s := read(b, "icacls_everyone_rx.txt") + read(b, "icacls_owner_only.txt")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseIcacls(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -86,3 +86,18 @@ func TestDiagnose(t *testing.T) {
 		t.Errorf("plink: %+v", g)
 	}
 }
+
+func FuzzFromText(f *testing.F) {
+	for _, n := range []string{"ssh_agent_1058.txt", "ssh_vvv_pipe_missing.txt", "get_service.txt"} {
+		b, _ := os.ReadFile(filepath.Join("testdata", n))
+		f.Add(string(b))
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, x := range FromText(s) {
+			if x.Code == "" || len(x.Fixes) == 0 {
+				t.Fatalf("finding without code or fix: %+v", x)
+			}
+		}
+		ParseGetService(s)
+	})
+}

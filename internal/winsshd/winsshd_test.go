@@ -37,3 +37,16 @@ func TestAdminMatchActive(t *testing.T) {
 		t.Error("commented block seen as active")
 	}
 }
+
+func FuzzFromText(f *testing.F) {
+	b, _ := os.ReadFile("testdata/sshd_admin_keys_missing.txt")
+	f.Add(string(b))
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, x := range FromText(s) {
+			if len(x.Fixes) != 2 {
+				t.Fatalf("%+v", x)
+			}
+		}
+		AdminMatchActive(s)
+	})
+}
