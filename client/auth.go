@@ -217,6 +217,9 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 		return f
 	}
 	keyFindings := r.keyFileFindings(s, list, accepted != nil)
+	if platformAgentFindings != nil {
+		keyFindings = append(keyFindings, platformAgentFindings(ctx)...)
+	}
 
 	if accepted != nil {
 		findings := append(keyFindings, evKeys(diag.NewFinding("auth.accepted").Arg("user", s.User).

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/winacl"
 	"github.com/sshdoctor/sshdoctor/report"
 	"github.com/sshdoctor/sshdoctor/sshconfig"
 )
@@ -152,6 +153,15 @@ func configTimeoutFinding(te *sshconfig.TimeoutError, req sshconfig.Request) *di
 
 func clientErrorFinding(ce *sshconfig.ClientError, req sshconfig.Request) *diag.Finding {
 	line := strconv.Itoa(ce.Line)
+	if ce.BadPerms && aclFinding != nil {
+		if f := aclFinding(ce.File, winacl.ReadableByOthers); f != nil {
+			return f.Ev("ssh_said", ce.Message)
+		}
+		// ssh refused it and the list could not be judged here: show it,
+		// never a chmod on Windows.
+		return diag.NewFinding("perm.ssh_config").Arg("file", ce.File).Arg("mode", "?").Arg("uid", "?").
+			Ev("ssh_said", ce.Message).Fix("fix.icacls_show", "icacls "+winacl.PSQuote(ce.File))
+	}
 	if ce.BadPerms {
 		f := diag.NewFinding("perm.ssh_config").Arg("file", ce.File).Ev("ssh_said", ce.Message)
 		mode, uid := fileModeOwner(ce.File)
@@ -176,6 +186,9 @@ func permSSHConfig(home, explicit string) *diag.Finding {
 	bad, mode, uid := configPermsBad(p)
 	if !bad {
 		return nil
+	}
+	if aclFinding != nil {
+		return aclFinding(p, winacl.ReadableByOthers)
 	}
 	return diag.NewFinding("perm.ssh_config").Arg("file", p).Arg("mode", mode).Arg("uid", uid).
 		Ev("mode", mode).Ev("owner_uid", uid).

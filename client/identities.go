@@ -67,7 +67,10 @@ func (r *Run) agentPath(s *Settings) string {
 	case v == "none":
 		return ""
 	case v == "" || v == "SSH_AUTH_SOCK":
-		return os.Getenv("SSH_AUTH_SOCK")
+		if e := os.Getenv("SSH_AUTH_SOCK"); e != "" || defaultAgent == "" {
+			return e
+		}
+		return defaultAgent
 	case strings.HasPrefix(v, "$"):
 		return os.Getenv(strings.Trim(v[1:], "{}"))
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/winacl"
 	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
@@ -82,6 +83,10 @@ func (r *Run) invalidKeyFinding(kf *sshwire.KeyFile, path string) *diag.Finding 
 		Ev("ssh_would_say", "Load key \""+path+"\": invalid format (OpenSSH built with OpenSSL 3 before 10.4 says \"error in libcrypto\")")
 	switch kf.Private {
 	case sshwire.PrivPuTTY:
+		if ppkConvert != nil {
+			f.Fix(ppkConvert(path))
+			break
+		}
 		f.Fix("fix.key_convert_ppk", "puttygen "+shellQuote(path)+" -O private-openssh -o "+shellQuote(strings.TrimSuffix(path, ".ppk")+"_openssh"))
 	case sshwire.PrivCRLF:
 		f.Fix("fix.key_fix_crlf", "sed -i 's/\\r$//' "+shellQuote(path)+" && ssh-keygen -y -f "+shellQuote(path))
@@ -99,6 +104,11 @@ func (r *Run) invalidKeyFinding(kf *sshwire.KeyFile, path string) *diag.Finding 
 
 // permFinding is OpenSSH's "UNPROTECTED PRIVATE KEY FILE!" refusal.
 func (r *Run) permFinding(path string) *diag.Finding {
+	if aclFinding != nil {
+		if f := aclFinding(path, winacl.PrivateKey); f != nil {
+			return f
+		}
+	}
 	_, mode := privateKeyTooOpen(path)
 	m, uid := fileModeOwner(path)
 	if mode == "" {

@@ -7,12 +7,14 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/hostfw"
 )
 
 // Connected is what the tcp layer hands on: the open connection to the
@@ -214,8 +216,9 @@ func (r *Run) tcpFailure(s *Settings, results []dialResult) *diag.Finding {
 			Fix("fix.check_address", r.sshGCommand("hostname|port")).
 			Fix("fix.host_up", "ping -c 3 "+addr)
 	case kindNoRoute:
-		f = diag.NewFinding("tcp.no_route").
-			Fix("fix.host_up", "ping -c 3 "+addr).
+		f = diag.NewFinding("tcp.no_route")
+		hostfw.LocalNetworkNote(f, runtime.GOOS, first.addr)
+		f.Fix("fix.host_up", "ping -c 3 "+addr).
 			Fix("fix.reject_rule", "sudo iptables -S | grep -e icmp-host-prohibited -e REJECT; sudo firewall-cmd --list-all")
 	case kindUnreachable:
 		f = diag.NewFinding("tcp.net_unreachable").Fix("fix.route", "ip route get "+addr)

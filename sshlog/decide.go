@@ -649,7 +649,9 @@ func keyPermFinding(h *hit, p, mode string, c *clientFacts, loc locator, sev dia
 	case strings.HasSuffix(p, ".pub"):
 		f.Fix("fix.key_use_private", cmd("ssh -i %s", strings.TrimSuffix(p, ".pub")))
 	case mode == "" && (strings.Contains(p, `\`) || strings.Contains(p, ":/") || strings.Contains(p, `:\`)):
-		f.Fix("fix.key_windows_acl", `icacls "`+strings.ReplaceAll(p, `"`, ``)+`" /inheritance:r /grant:r "%USERNAME%:R"`)
+		// PowerShell syntax (the default Windows shell): %USERNAME% would
+		// stay literal there.
+		f.Fix("fix.key_windows_acl", `icacls "`+strings.ReplaceAll(p, `"`, ``)+`" /inheritance:r /grant:r "${env:USERDOMAIN}\${env:USERNAME}:R"`)
 	default:
 		f.Fix("fix.key_chmod", cmd("chmod 600 %s", p))
 	}

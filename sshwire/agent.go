@@ -34,8 +34,7 @@ const maxAgentKeys = 256
 func OpenAgent(ctx context.Context, path string, timeout time.Duration) (*Agent, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "unix", path)
+	c, err := dialAgent(ctx, path)
 	if err != nil {
 		return nil, err
 	}

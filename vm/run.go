@@ -52,6 +52,9 @@ type Env struct {
 	QEMU         func(context.Context) ([]*Machine, bool, error)
 	HostAddrs    func() ([]netip.Addr, error)
 	GOOS         string
+	// hostFacts reads the host's firewall and reserved ports (tests give
+	// captured output).
+	hostFacts func(context.Context) hostFacts
 }
 
 func (e Env) withDefaults() Env {
@@ -72,6 +75,9 @@ func (e Env) withDefaults() Env {
 	}
 	if e.GOOS == "" {
 		e.GOOS = runtime.GOOS
+	}
+	if e.hostFacts == nil {
+		e.hostFacts = gatherHostFacts
 	}
 	return e
 }
@@ -153,6 +159,7 @@ func (r *Run) Checks() []*diag.Check {
 		&diag.Check{Name: "vm-state", Requires: []string{"vm-find"}, Timeout: localCheckTimeout, Run: r.checkState},
 		&diag.Check{Name: "vm-network", Requires: []string{"vm-find"}, Timeout: localCheckTimeout, Run: r.checkNetwork},
 		&diag.Check{Name: "vm-host-port", Requires: []string{"vm-find"}, Timeout: localCheckTimeout, Run: r.checkHostPort},
+		&diag.Check{Name: "vm-host-firewall", Requires: []string{"vm-find"}, Timeout: hostFirewallTimeout, Run: r.checkHostFirewall},
 		&diag.Check{Name: "vm-probe", Requires: []string{"vm-find"}, Timeout: r.opts.Timeout + probeSlack, Run: r.checkProbe},
 	)
 	return cs

@@ -152,6 +152,7 @@ func runExplain(ctx context.Context, s *IO, g *Globals, opts *ExplainOptions) er
 		subject["input"] = strings.Join(files, ", ")
 		header += ": " + subject["input"]
 	}
+	inputs, heads := teeInputs(inputs)
 	a, err := explainCancellable(ctx, inputs, sshlog.ExplainOptions{Scan: sshlog.ScanOptions{User: opts.User, Source: opts.From}})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -159,6 +160,7 @@ func runExplain(ctx context.Context, s *IO, g *Globals, opts *ExplainOptions) er
 		}
 		return fmt.Errorf("reading input: %w", err)
 	}
+	mergeACL(a, aclFindings(heads))
 	o := explainOutcome(a, extra)
 	if killed {
 		// ssh was killed: unless its output already shows a problem, the
