@@ -88,13 +88,13 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 	methods := strings.Join(st.Allowed, ",")
 	batch := s.Config.Yes("batchmode")
 	if !containsStr(st.Allowed, "publickey") {
+		if f := r.promptOnly(ctx, probe, s, st.Allowed, list, userEv, batch); f != nil {
+			return diag.Conclude(nil, f)
+		}
 		f := diag.NewFinding("auth.methods_mismatch").Arg("methods", methods).Arg("host", s.Hostname).
 			Ev("server_methods", methods).Ev("login_name", userEv).
 			Ev("ssh_would_say", s.User+"@"+s.Hostname+": Permission denied ("+methods+").").
-			Fix("fix.auth_server_methods", "sudo sshd -T -C user="+s.User+",host="+s.Hostname+",addr=CLIENT_IP | grep -i -E '^(pubkeyauthentication|passwordauthentication|kbdinteractiveauthentication|authenticationmethods) '")
-		if !batch && (containsStr(st.Allowed, "password") || containsStr(st.Allowed, "keyboard-interactive")) {
-			f.Sev(diag.SevWarning).Ev("note", "ssh would ask for a password; sshdoctor never sends one")
-		}
+			Fix("fix.auth_server_methods", "sudo sshd -T -C "+shellQuote(r.sshdSpec(s.User))+" | grep -i -E '^(pubkeyauthentication|passwordauthentication|kbdinteractiveauthentication|authenticationmethods) '")
 		return diag.Conclude(nil, f)
 	}
 	if v := strings.ToLower(s.Config.Get("pubkeyauthentication")); v == "no" || v == "false" {

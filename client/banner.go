@@ -49,6 +49,9 @@ func (r *Run) checkBanner() *diag.Check {
 			port := strconv.Itoa(s.Port)
 			hp := net.JoinHostPort(c.Addr.String(), port)
 			b := &Banner{Settings: s, Addr: hp, Ident: id}
+			if ta, ok := c.Conn.LocalAddr().(*net.TCPAddr); ok {
+				r.setConnAddrs(ta.IP.String(), hp)
+			}
 			if id.Outcome == sshwire.OutcomeOK {
 				b.Conn, handedOn = c.Conn, true
 				return diag.Conclude(b, diag.NewFinding("banner.server").

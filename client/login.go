@@ -22,7 +22,12 @@ const maxSessionOutput = 4096
 func (r *Run) checkLogin() *diag.Check {
 	return &diag.Check{Name: "login", Requires: []string{"auth"}, Timeout: 2*r.opts.Timeout + 2*time.Second,
 		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
-			ar := p.Value("auth").(*AuthResult)
+			ar, _ := p.Value("auth").(*AuthResult)
+			if ar == nil {
+				// Authentication passed with a warning but no way in that
+				// sshdoctor may take (only a password prompt).
+				return diag.Skip(diag.NewFinding("session.password_not_sent"))
+			}
 			defer ar.Agent.Close()
 			defer ar.Probe.Close()
 			s := ar.HostKey.Kex.Banner.Settings
@@ -45,7 +50,7 @@ func (r *Run) checkLogin() *diag.Check {
 					if len(st.Partial) > 0 {
 						return diag.Conclude(nil, diag.NewFinding("auth.partial_success").Arg("methods", methods).
 							Ev("succeeded", strings.Join(st.Partial, ",")).Ev("server_still_wants", methods).
-							Fix("fix.auth_server_methods", "sudo sshd -T -C user="+s.User+",host="+s.Hostname+",addr=CLIENT_IP | grep -i '^authenticationmethods'"))
+							Fix("fix.auth_server_methods", "sudo sshd -T -C "+shellQuote(r.sshdSpec(s.User))+" | grep -i '^authenticationmethods'"))
 					}
 					return diag.Conclude(nil, diag.NewFinding("auth.signature_rejected").Arg("key", ar.Offer.label).
 						Ev("key", ar.Offer.describe()).Ev("server_methods", methods).
@@ -87,7 +92,7 @@ func (r *Run) classifyRefusal(s *Settings, text, output string) *diag.Finding {
 			Fix("fix.session_nologin_file", "ls -l /etc/nologin /run/nologin; systemctl is-system-running")
 	default:
 		f = diag.NewFinding("session.closed").Arg("host", s.Hostname).Arg("hostname", s.Hostname).
-			Fix("fix.session_check_server", "sudo sshd -T -C user="+s.User+",host="+s.Hostname+",addr=CLIENT_IP | grep -i -E '^(forcecommand|chrootdirectory|usepam) '; getent passwd "+shellQuote(s.User)).
+			Fix("fix.session_check_server", "sudo sshd -T -C "+shellQuote(r.sshdSpec(s.User))+" | grep -i -E '^(forcecommand|chrootdirectory|usepam) '; getent passwd "+shellQuote(s.User)).
 			Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50")
 	}
 	if strings.TrimSpace(text) != "" {

@@ -42,6 +42,9 @@ func runAndEmit(ctx context.Context, s *IO, g *Globals, spec RunSpec) error {
 // emit renders an outcome; separated so commands that build an outcome
 // another way (explain) print identically.
 func emit(s *IO, g *Globals, lang catalog.Lang, spec RunSpec, outcome *diag.Outcome) error {
+	if !g.Verbose {
+		outcome.DropStacks()
+	}
 	r := report.Build(spec.Command, lang, outcome)
 	r.Target = spec.Target
 	r.Subject = spec.Subject

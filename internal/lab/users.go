@@ -109,3 +109,15 @@ func NewKey(t testing.TB, dir, typ string) (priv, pub string) {
 	}
 	return priv, strings.TrimSpace(string(b))
 }
+
+// Chpasswd gives an account a password, so that PAM asks for one. Tests
+// never type it: they only see that ssh would ask.
+func Chpasswd(name, password string) ([]byte, error) {
+	p, err := lookTool("chpasswd")
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(p)
+	cmd.Stdin = strings.NewReader(name + ":" + password + "\n")
+	return cmd.CombinedOutput()
+}
