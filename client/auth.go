@@ -293,6 +293,9 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 			Fix("fix.kex_upgrade_server", "")
 		return diag.Conclude(nil, append(findings, f)...)
 	}
+	if fg := r.forgeOf(s); fg != nil && (offered > 0 || stopped == "") {
+		return diag.Conclude(nil, append(findings, r.forgeAuth(s, fg, list, evKeys))...)
+	}
 	if offered == 0 && stopped == "" {
 		f := evKeys(diag.NewFinding("auth.no_keys").Arg("user", s.User).Arg("host", s.Hostname)).
 			Fix("fix.auth_generate_key", "ssh-keygen -t ed25519").

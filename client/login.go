@@ -58,8 +58,12 @@ func (r *Run) checkLogin() *diag.Check {
 						Arg("hostname", s.Hostname))
 				}
 			}
-			res := ar.Probe.Exec(ctx, noopCommand, maxSessionOutput)
-			return r.sessionVerdict(s, ar.Offer, strings.Join(ar.Probe.Banners(), "\n"), hostOf(ar.HostKey.Kex.Banner.Addr), res)
+			cmd := noopCommand
+			if r.forgeOf(s) != nil {
+				cmd = "" // what `ssh -T git@host` asks: a shell, which the service refuses politely
+			}
+			res := ar.Probe.Exec(ctx, cmd, maxSessionOutput)
+			return r.sessionVerdict(s, cmd, ar.Offer, strings.Join(ar.Probe.Banners(), "\n"), hostOf(ar.HostKey.Kex.Banner.Addr), res)
 		}}
 }
 
@@ -101,11 +105,15 @@ func (r *Run) classifyRefusal(s *Settings, text, output string) *diag.Finding {
 	return f
 }
 
-func (r *Run) sessionVerdict(s *Settings, used *offer, banners, addr string, res sshwire.ExecResult) diag.Result {
+func (r *Run) sessionVerdict(s *Settings, cmd string, used *offer, banners, addr string, res sshwire.ExecResult) diag.Result {
 	out := strings.TrimSpace(string(res.Stdout))
 	errOut := strings.TrimSpace(string(res.Stderr))
 	ev := func(f *diag.Finding) *diag.Finding {
-		f.Ev("command", noopCommand)
+		if cmd == "" {
+			f.Ev("command", "none: a shell without a terminal, as ssh -T asks")
+		} else {
+			f.Ev("command", cmd)
+		}
 		if res.ExitStatus >= 0 {
 			f.EvInt("exit_status", res.ExitStatus)
 		}
@@ -130,6 +138,13 @@ func (r *Run) sessionVerdict(s *Settings, used *offer, banners, addr string, res
 		return f
 	}
 	both := out + "\n" + errOut
+	if fg := r.forgeOf(s); isForgeReply(both) || fg != nil && res.ExitStatus > 0 && both != "\n" {
+		name := "git service"
+		if fg != nil {
+			name = fg.Name
+		}
+		return diag.Conclude(nil, ev(diag.NewFinding("session.forge_no_shell").Arg("service", name).Arg("user", s.User)))
+	}
 	switch {
 	case res.ExitStatus == 0:
 		f := ev(diag.NewFinding("session.ok").Arg("user", s.User))

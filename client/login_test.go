@@ -32,7 +32,7 @@ func TestSessionVerdict(t *testing.T) {
 		{"channel refused", "", sshwire.ExecResult{ExitStatus: -1, OpenFailed: "administratively prohibited (1)"}, "session.closed", diag.StatusFail},
 	}
 	for _, c := range cases {
-		res := r.sessionVerdict(s, nil, c.banners, "198.18.0.2", c.res)
+		res := r.sessionVerdict(s, "exit 0", nil, c.banners, "198.18.0.2", c.res)
 		if res.Status != c.status || len(res.Findings) == 0 || res.Findings[0].Code != c.code {
 			var codes []string
 			for _, f := range res.Findings {

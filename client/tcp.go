@@ -117,7 +117,11 @@ func (r *Run) checkTCP() *diag.Check {
 				}
 			}
 			if chosen < 0 {
-				return diag.Conclude(nil, r.tcpFailure(s, results))
+				f := r.tcpFailure(s, results)
+				if fg := r.forgeOf(s); fg != nil && s.Jump == "" {
+					r.forgeTCP(ctx, f, fg, s)
+				}
+				return diag.Conclude(nil, f)
 			}
 			ok := results[chosen]
 			var findings []*diag.Finding
