@@ -57,8 +57,8 @@ func init() {
 			Title:       Text{En: "ssh reaches {host} through ProxyCommand; the direct network layers were not checked", Ja: "ssh は ProxyCommand 経由で {host} に接続するため、直接の経路は確認していません"},
 			Explanation: Text{En: "With ProxyCommand ({command}) ssh does not open a TCP connection itself, so sshdoctor cannot walk that path without running the command.", Ja: "ProxyCommand ({command}) を使う場合、ssh は自分で TCP 接続を開かないため、sshdoctor はそのコマンドを実行せずにこの経路を確認できません。"}},
 		Entry{Code: "config.proxy_jump", Severity: "info",
-			Title:       Text{En: "ssh reaches {host} through the jump host {jump}: checking the path to {jump}", Ja: "ssh は踏み台 {jump} を経由して {host} に接続します。{jump} までの経路を確認します"},
-			Explanation: Text{En: "With ProxyJump, ssh first connects to the jump host; name resolution and the TCP connection to {host} happen on the jump host.", Ja: "ProxyJump では ssh はまず踏み台に接続し、{host} の名前解決と TCP 接続は踏み台の上で行われます。"}},
+			Title:       Text{En: "ssh reaches {host} through the jump host {jump}: checking every hop", Ja: "ssh は踏み台 {jump} を経由して {host} に接続します。経路上のすべてのホストを確認します"},
+			Explanation: Text{En: "With ProxyJump, ssh first connects to the jump host; name resolution and the TCP connection to the next hop happen on the jump host. The layers below check the first jump host; the jump check goes on through it, hop by hop, to {host}.", Ja: "ProxyJump では ssh はまず踏み台に接続し、次のホストの名前解決と TCP 接続は踏み台の上で行われます。以下の段階は最初の踏み台を確認し、踏み台経由の確認がそこから 1 ホストずつ {host} まで進みます。"}},
 
 		Entry{Code: "dns.resolved", Severity: "info",
 			Title:       Text{En: "{hostname} resolves to {addresses}", Ja: "{hostname} は {addresses} に解決されます"},

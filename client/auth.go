@@ -67,9 +67,6 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 	stop := context.AfterFunc(ctx, func() { cur.probe.Close() })
 	defer stop()
 
-	if s.Jump != "" {
-		return diag.Skip(diag.NewFinding("auth.via_jump").Arg("jump", s.Jump).Arg("host", r.opts.Host).Ev("jump_host", s.Jump))
-	}
 	// Local work first (it overlaps with the server finishing the key
 	// exchange in the background).
 	list, agent, agentErr := r.identities(ctx, s)
@@ -427,7 +424,13 @@ func (r *Run) reconnect(ctx context.Context, hk *HostKeyResult) (*sshwire.Probe,
 	kr := hk.Kex
 	b := kr.Banner
 	dctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-	conn, err := r.dial(dctx, b.Addr)
+	var conn net.Conn
+	var err error
+	if b.Redial != nil {
+		conn, err = b.Redial(dctx)
+	} else {
+		conn, err = r.dial(dctx, b.Addr)
+	}
 	cancel()
 	if err != nil {
 		return nil, sshwire.AuthState{}, err

@@ -24,6 +24,9 @@ type Banner struct {
 	// with the handshake (so the whole diagnosis costs the server one
 	// connection, as ssh does). The kex layer takes it and sets it to nil.
 	Conn net.Conn
+	// Redial opens another connection to the same server (through the
+	// jump hosts for a hop); nil means a TCP connection to Addr.
+	Redial func(ctx context.Context) (net.Conn, error)
 }
 
 func (r *Run) checkBanner() *diag.Check {

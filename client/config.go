@@ -24,8 +24,14 @@ type Settings struct {
 	Hostname string // where ssh opens its TCP connection (the jump host with ProxyJump)
 	Port     int
 	User     string
-	// Jump is the first ProxyJump hop when ssh goes through one.
+	// Jump is the first ProxyJump hop when ssh goes through one; these
+	// Settings are then that hop's own (from ssh -G for it).
 	Jump string
+	// Chain lists what ssh reaches through the first hop, in order: the
+	// further jump hosts, then the destination (nil without ProxyJump).
+	Chain []*Settings
+	// Label names this node as the person wrote it (a hop of ProxyJump).
+	Label string
 	// ConnectTimeout is ssh's ConnectTimeout, 0 when unset.
 	ConnectTimeout time.Duration
 	AddressFamily  string
@@ -89,19 +95,23 @@ func (r *Run) checkConfig() *diag.Check {
 			t.Hostname, t.Port, t.User = s.Hostname, s.Port, s.User
 		})
 		if pj := cfg.Get("proxyjump"); pj != "" && pj != "none" {
-			first := strings.Split(pj, ",")[0]
-			ju, jh, jp := splitJump(first)
-			if ju != "" {
-				s.User = ju
-			}
-			s.Jump, s.Hostname = first, jh
-			if jp != 0 {
-				s.Port = jp
-			} else {
-				s.Port = 22
-			}
 			eff.Ev("proxyjump", pj)
-			findings = append(findings, diag.NewFinding("config.proxy_jump").Arg("host", r.opts.Host).Arg("jump", jh))
+			s.Label = r.opts.Host
+			hops, err := r.resolveJumps(ctx, pj, 0)
+			if err != nil {
+				return diag.Conclude(nil, append(findings, diag.NewFinding("config.jump_unresolved").
+					Arg("jump", pj).Ev("proxyjump", pj).Ev("error", err.Error()))...)
+			}
+			jf := diag.NewFinding("config.proxy_jump").Arg("host", r.opts.Host).Arg("jump", hops[0].Label)
+			for i, h := range hops {
+				jf.Ev("hops", strconv.Itoa(i+1)+". "+h.Label+": "+h.User+"@"+net.JoinHostPort(h.Hostname, strconv.Itoa(h.Port)))
+			}
+			jf.Ev("hops", strconv.Itoa(len(hops)+1)+". "+r.opts.Host+": "+s.User+"@"+net.JoinHostPort(s.Hostname, strconv.Itoa(s.Port))+" (the destination)")
+			first := hops[0]
+			first.Chain = append(hops[1:], s)
+			first.Jump = first.Label
+			s = first
+			findings = append(findings, jf)
 		} else if pc := cfg.Get("proxycommand"); pc != "" && pc != "none" {
 			eff.Ev("proxycommand", pc)
 			findings = append(findings, diag.NewFinding("config.proxy_command").

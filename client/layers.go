@@ -17,6 +17,7 @@ func (r *Run) layers() []*diag.Check {
 		r.checkKex(),
 		r.checkHostKey(),
 		r.checkAuth(),
+		r.checkJump(),
 		r.checkLogin(),
 	}
 }

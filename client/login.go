@@ -23,48 +23,57 @@ func (r *Run) checkLogin() *diag.Check {
 	return &diag.Check{Name: "login", Requires: []string{"auth"}, Timeout: 2*r.opts.Timeout + 2*time.Second,
 		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
 			ar, _ := p.Value("auth").(*AuthResult)
-			if ar == nil {
-				// Authentication passed with a warning but no way in that
-				// sshdoctor may take (only a password prompt).
-				return diag.Skip(diag.NewFinding("session.password_not_sent"))
+			if ar != nil && ar.HostKey.Kex.Banner.Settings.Chain != nil {
+				// A jump host: ssh opens no session there; the jump
+				// check goes on through it to the destination.
+				return diag.Skip()
 			}
-			defer ar.Agent.Close()
-			defer ar.Probe.Close()
-			s := ar.HostKey.Kex.Banner.Settings
-			if r.opts.NoLogin {
-				return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", "--no-login"))
-			}
-			if ar.NoSign != "" {
-				return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", ar.NoSign))
-			}
-			stop := context.AfterFunc(ctx, ar.Probe.Close)
-			defer stop()
-			if !ar.Authenticated {
-				st, err := ar.Probe.Sign(ctx)
-				r.authAttempts.Add(1)
-				if err != nil {
-					return diag.Conclude(nil, r.closedAfterAuth(s, ar, err))
-				}
-				if !st.Authenticated {
-					methods := strings.Join(st.Allowed, ",")
-					if len(st.Partial) > 0 {
-						return diag.Conclude(nil, diag.NewFinding("auth.partial_success").Arg("methods", methods).
-							Ev("succeeded", strings.Join(st.Partial, ",")).Ev("server_still_wants", methods).
-							Fix("fix.auth_server_methods", "sudo sshd -T -C "+shellQuote(r.sshdSpec(s.User))+" | grep -i '^authenticationmethods'"))
-					}
-					return diag.Conclude(nil, diag.NewFinding("auth.signature_rejected").Arg("key", ar.Offer.label).
-						Ev("key", ar.Offer.describe()).Ev("server_methods", methods).
-						Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50").
-						Arg("hostname", s.Hostname))
-				}
-			}
-			cmd := noopCommand
-			if r.forgeOf(s) != nil {
-				cmd = "" // what `ssh -T git@host` asks: a shell, which the service refuses politely
-			}
-			res := ar.Probe.Exec(ctx, cmd, maxSessionOutput)
-			return r.sessionVerdict(s, cmd, ar.Offer, strings.Join(ar.Probe.Banners(), "\n"), hostOf(ar.HostKey.Kex.Banner.Addr), res)
+			return r.loginOn(ctx, ar)
 		}}
+}
+
+func (r *Run) loginOn(ctx context.Context, ar *AuthResult) diag.Result {
+	if ar == nil {
+		// Authentication passed with a warning but no way in that
+		// sshdoctor may take (only a password prompt).
+		return diag.Skip(diag.NewFinding("session.password_not_sent"))
+	}
+	defer ar.Agent.Close()
+	defer ar.Probe.Close()
+	s := ar.HostKey.Kex.Banner.Settings
+	if r.opts.NoLogin {
+		return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", "--no-login"))
+	}
+	if ar.NoSign != "" {
+		return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", ar.NoSign))
+	}
+	stop := context.AfterFunc(ctx, ar.Probe.Close)
+	defer stop()
+	if !ar.Authenticated {
+		st, err := ar.Probe.Sign(ctx)
+		r.authAttempts.Add(1)
+		if err != nil {
+			return diag.Conclude(nil, r.closedAfterAuth(s, ar, err))
+		}
+		if !st.Authenticated {
+			methods := strings.Join(st.Allowed, ",")
+			if len(st.Partial) > 0 {
+				return diag.Conclude(nil, diag.NewFinding("auth.partial_success").Arg("methods", methods).
+					Ev("succeeded", strings.Join(st.Partial, ",")).Ev("server_still_wants", methods).
+					Fix("fix.auth_server_methods", "sudo sshd -T -C "+shellQuote(r.sshdSpec(s.User))+" | grep -i '^authenticationmethods'"))
+			}
+			return diag.Conclude(nil, diag.NewFinding("auth.signature_rejected").Arg("key", ar.Offer.label).
+				Ev("key", ar.Offer.describe()).Ev("server_methods", methods).
+				Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50").
+				Arg("hostname", s.Hostname))
+		}
+	}
+	cmd := noopCommand
+	if r.forgeOf(s) != nil {
+		cmd = "" // what `ssh -T git@host` asks: a shell, which the service refuses politely
+	}
+	res := ar.Probe.Exec(ctx, cmd, maxSessionOutput)
+	return r.sessionVerdict(s, cmd, ar.Offer, strings.Join(ar.Probe.Banners(), "\n"), hostOf(ar.HostKey.Kex.Banner.Addr), res)
 }
 
 // closedAfterAuth: the server closed the connection in answer to the

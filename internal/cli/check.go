@@ -26,6 +26,7 @@ type CheckOptions struct {
 	Timeout    time.Duration
 	NoLogin    bool
 	AllKeys    bool
+	Jump       string
 	// PortSet says -p was given (so -p 0 is an error, not "unset").
 	PortSet bool
 }
@@ -68,6 +69,7 @@ your ssh config. Flags mean what they mean to ssh.`,
 	f.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "deadline for each network step")
 	f.BoolVar(&opts.NoLogin, "no-login", false, "stop after authentication: do not log in and run a no-op command")
 	f.BoolVar(&opts.AllKeys, "all-keys", false, "also test keys ssh itself would not offer")
+	f.StringVarP(&opts.Jump, "jump", "J", "", "jump hosts to connect through, as ssh -J: [user@]host[:port][,...]")
 	return cmd
 }
 
@@ -193,6 +195,10 @@ func (o *CheckOptions) clientOptions() (client.Options, error) {
 			return co, usagef("-F %s: %v", o.ConfigFile, unwrapPathError(err))
 		}
 		f.Close()
+	}
+	if o.Jump != "" {
+		// ssh -J is ProxyJump given first on the command line.
+		co.Options = append(co.Options, client.KV{Key: "ProxyJump", Value: o.Jump})
 	}
 	for _, kv := range o.Options {
 		k, v, ok := splitOption(kv)
