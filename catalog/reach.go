@@ -71,12 +71,29 @@ func init() {
 			Title: Text{En: "The jump host {via} could not open a connection to {target}", Ja: "踏み台 {via} は {target} への接続を開けませんでした"},
 			Explanation: Text{En: "The jump host refused to open the channel for another reason; its message is below.",
 				Ja: "踏み台はほかの理由でチャネルを開くことを拒否しました。メッセージは下にあります。"}},
+		// ProxyCommand.
+		Entry{Code: "dns.via_proxy", Severity: "info",
+			Title: Text{En: "No lookup of {hostname} here: the ProxyCommand connects", Ja: "ここでは {hostname} を名前解決しません。ProxyCommand が接続します"},
+			Explanation: Text{En: "With ProxyCommand ssh resolves no name itself; the command (or the service behind it) does.",
+				Ja: "ProxyCommand を使う場合、ssh 自身は名前解決をせず、コマンド (またはその先のサービス) が行います。"}},
+		Entry{Code: "proxy.connected", Severity: "info",
+			Title: Text{En: "The ProxyCommand runs and the server answers through it", Ja: "ProxyCommand が動作し、サーバーがその経由で応答しました"},
+			Explanation: Text{En: "The command started and passed on the server's first bytes.",
+				Ja: "コマンドが起動し、サーバーの最初のバイトを中継しました。"}},
+		Entry{Code: "proxy.ended", Severity: "error",
+			Title: Text{En: "The ProxyCommand ended before the server answered through it", Ja: "サーバーの応答が届く前に ProxyCommand が終了しました"},
+			Explanation: Text{En: "ssh runs the ProxyCommand as its connection; this one exited (or stayed silent) without passing on the server's identification, so ssh fails with \"kex_exchange_identification: Connection closed by remote host\". What the command printed on stderr is below; run it alone to see it fail.",
+				Ja: "ssh は ProxyCommand を接続として使います。このコマンドはサーバーの識別文字列を中継しないまま終了した (または何も送らなかった) ため、ssh は「kex_exchange_identification: Connection closed by remote host」で失敗します。コマンドが標準エラーに出力した内容は下にあります。単独で実行すると失敗の様子がわかります。"}},
 		Entry{Code: "session.password_not_sent", Severity: "info",
 			Title: Text{En: "Login not tested: it needs a password, which sshdoctor never sends", Ja: "ログインは試していません: パスワードが必要ですが、sshdoctor はパスワードを送りません"},
 			Explanation: Text{En: "What happens after login (shell, PAM account checks, ForceCommand) was not checked.",
 				Ja: "ログイン後に起こること (シェル、PAM のアカウント確認、ForceCommand) は確認していません。"}},
 	)
 	RegisterPhrases(map[string]Text{
+		"fix.proxy_run_alone":               {En: "Run the command alone and read its error", Ja: "コマンドを単独で実行してエラーを確認します"},
+		"evidence.runs":                     {En: "runs", Ja: "実行するコマンド"},
+		"evidence.proxy_exit_status":        {En: "ProxyCommand exit status", Ja: "ProxyCommand の終了コード"},
+		"evidence.proxy_stderr":             {En: "ProxyCommand stderr", Ja: "ProxyCommand の標準エラー出力"},
 		"check.jump":                        {En: "through the jump hosts", Ja: "踏み台経由"},
 		"fix.jump_test_from_hop":            {En: "Test the connection from the jump host itself", Ja: "踏み台自身から接続を確かめます"},
 		"fix.jump_allow_forwarding":         {En: "On the jump host, see what forbids forwarding", Ja: "踏み台で、転送を禁止している設定を確認します"},
@@ -110,6 +127,7 @@ func init() {
 		"nothing: it answered keyboard-interactive with a failure at once": "なし: keyboard-interactive の要求にすぐ失敗を返しました",
 		"none: a shell without a terminal, as ssh -T asks":                 "なし: ssh -T と同じく端末なしのシェル",
 		"(ssh waits until the jump host's connect gives up)":               "(ssh は踏み台の接続処理があきらめるまで待ちます)",
-		"echoed": "入力が表示されます",
+		"still running: it sent nothing":                                   "実行中: 何も送っていません",
+		"echoed":                                                           "入力が表示されます",
 	})
 }

@@ -82,6 +82,9 @@ func (r *Run) checkTCP() *diag.Check {
 		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
 			res := p.Value("dns").(*Resolved)
 			s := res.Settings
+			if s.ProxyCommand != "" {
+				return r.connectProxy(ctx, s)
+			}
 			port := strconv.Itoa(s.Port)
 			results := make([]dialResult, len(res.Addresses))
 			var wg sync.WaitGroup

@@ -16,6 +16,7 @@ have dnsmasq            || need+=(dnsmasq-base)
 have qemu-system-x86_64 || need+=(qemu-system-x86)
 have useradd            || need+=(passwd)
 have getent             || need+=(libc-bin)
+have socat              || need+=(socat)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
