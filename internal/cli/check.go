@@ -11,7 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sshdoctor/sshdoctor/client"
+	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/server"
 )
 
 // CheckOptions is filled from `sshdoctor check` flags.
@@ -243,12 +245,73 @@ func runCheck(cmd *cobra.Command, s *IO, g *Globals, opts *CheckOptions) error {
 		return err
 	}
 	run := client.New(co)
-	return runAndEmit(cmd.Context(), s, g, RunSpec{
+	lang, err := language(g.Lang, s.Getenv)
+	if err != nil {
+		return err
+	}
+	spec := RunSpec{
 		Command: "check",
 		Checks:  run.Checks(),
 		Header:  "sshdoctor " + opts.Dest,
 		Target:  run.Target(),
 		Stats:   run.Stats,
 		Finish:  func(r *report.Report) { r.Target = run.Target() },
-	})
+	}
+	outcome, err := diag.Execute(cmd.Context(), spec.Checks)
+	if err != nil {
+		return fmt.Errorf("internal error: %w", err)
+	}
+	// The destination is this machine and its port refuses: the cause is
+	// here, so the server command's service and listener checks join the
+	// report (is sshd installed, running, listening where?).
+	if d := outcome.Diagnosis(); d != nil && d.Code == "tcp.refused" && cmd.Context().Err() == nil {
+		t := run.Target()
+		if isThisMachine(t.Addresses) {
+			so := server.Options{Port: t.Port}
+			var local []*diag.Check
+			for _, c := range server.Checks(so) {
+				if localServerChecks[c.Name] {
+					local = append(local, c)
+				}
+			}
+			if more, err := diag.Execute(cmd.Context(), local); err == nil {
+				outcome.Runs = append(outcome.Runs, more.Runs...)
+				outcome.Interrupted = outcome.Interrupted || more.Interrupted
+			}
+		}
+	}
+	spec.Target = run.Target()
+	return emit(s, g, lang, spec, outcome)
+}
+
+// localServerChecks are the server command's checks that say why a port
+// on this machine refuses: the program, its configuration, the service
+// and what listens where. (Accounts, keys and logs are for a server that
+// answers.)
+var localServerChecks = map[string]bool{
+	"server-sshd": true, "server-config": true, "server-effective-config": true,
+	"server-service": true, "server-listeners": true,
+}
+
+// isThisMachine reports whether every address is a loopback address or
+// one of this machine's own.
+func isThisMachine(addrs []string) bool {
+	if len(addrs) == 0 {
+		return false
+	}
+	own := map[string]bool{}
+	if ifs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range ifs {
+			if ipn, ok := a.(*net.IPNet); ok {
+				own[ipn.IP.String()] = true
+			}
+		}
+	}
+	for _, a := range addrs {
+		ip := net.ParseIP(a)
+		if ip == nil || !(ip.IsLoopback() || own[ip.String()]) {
+			return false
+		}
+	}
+	return true
 }
