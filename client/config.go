@@ -51,6 +51,9 @@ func (r *Run) request() sshconfig.Request {
 
 func (r *Run) checkConfig() *diag.Check {
 	return &diag.Check{Name: "config", Timeout: configTimeout, Run: func(ctx context.Context, p *diag.Pass) diag.Result {
+		// The kex layer may need ssh's default host key algorithms (one
+		// more ssh -G); learn them now, while this layer waits on its own.
+		go defaultHostKeyAlgorithms(context.WithoutCancel(ctx))
 		req := r.request()
 		var findings []*diag.Finding
 		cfg, err := sshconfig.FromSSH(ctx, req, nil)
