@@ -35,14 +35,31 @@ const maxReconnects = 3
 // connection at 64 attempts; ssh itself has no cap but the server's).
 const maxQueries = 48
 
-func (r *Run) checkAuth() *diag.Check {
-	return &diag.Check{Name: "auth", Requires: []string{"hostkey"},
-		Timeout: time.Duration(maxReconnects+2)*r.opts.Timeout + 2*time.Second,
-		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
+// checkAuth is typed: its dependents (login, jump) read its result with
+// diag.ResultOf, and run only when there is one.
+func (r *Run) checkAuth() *diag.Def[*AuthResult] {
+	if r.defAuth != nil {
+		return r.defAuth
+	}
+	r.defAuth = &diag.Def[*AuthResult]{Name: "auth", Doc: "which key the server accepts for the login name, as ssh would offer them",
+		Requires: []diag.Node{diag.Legacy("hostkey")},
+		Timeout:  time.Duration(maxReconnects+2)*r.opts.Timeout + 2*time.Second,
+		Run: func(ctx context.Context, p *diag.Pass) (*AuthResult, bool, diag.Result) {
 			hk := p.Value("hostkey").(*HostKeyResult)
-			return r.authenticate(ctx, hk)
+			res := r.authenticate(ctx, hk)
+			ar, _ := res.Value.(*AuthResult)
+			if ar == nil && (res.Status == diag.StatusPass || res.Status == diag.StatusWarn || res.Status == "") {
+				// A way in that sshdoctor may not take (a password):
+				// the login check says so.
+				ar = &AuthResult{HostKey: hk, NoSign: noPassword}
+			}
+			return ar, ar != nil, res
 		}}
+	return r.defAuth
 }
+
+// noPassword marks an AuthResult where only a password would log in.
+const noPassword = "password"
 
 // authState carries one connection's probe through the query loop.
 type authConn struct {

@@ -50,6 +50,8 @@ type Run struct {
 	localAddr string
 	// serverAddr is the host:port that answered.
 	serverAddr string
+
+	defAuth *diag.Def[*AuthResult]
 }
 
 func (r *Run) setConnAddrs(local, server string) {

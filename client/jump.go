@@ -69,15 +69,16 @@ func strconvQuote(s string) string { return strconv.Quote(s) }
 // the name ssh uses for that hop, authentication with that hop's own
 // settings — over the channel, and so on to the destination, where it
 // logs in. It names the hop that breaks and how.
-func (r *Run) checkJump() *diag.Check {
-	return &diag.Check{Name: "jump", Requires: []string{"auth"},
-		Timeout: 4*maxJumpDepth*r.opts.Timeout + 2*time.Second,
-		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
-			ar, _ := p.Value("auth").(*AuthResult)
-			if ar == nil || ar.HostKey.Kex.Banner.Settings.Chain == nil {
-				return diag.Skip()
+func (r *Run) checkJump() *diag.Def[struct{}] {
+	return &diag.Def[struct{}]{Name: "jump", Doc: "each hop after the first jump host, through direct-tcpip channels as ssh -J",
+		Requires: []diag.Node{r.checkAuth()},
+		Timeout:  4*maxJumpDepth*r.opts.Timeout + 2*time.Second,
+		Run: func(ctx context.Context, p *diag.Pass) (struct{}, bool, diag.Result) {
+			ar := diag.ResultOf(p, r.checkAuth())
+			if ar.Probe == nil || ar.HostKey.Kex.Banner.Settings.Chain == nil {
+				return struct{}{}, true, diag.Skip()
 			}
-			return r.walkChain(ctx, ar)
+			return struct{}{}, true, r.walkChain(ctx, ar)
 		}}
 }
 

@@ -19,21 +19,22 @@ const noopCommand = "exit 0"
 // (a nologin message or an error is a line or two).
 const maxSessionOutput = 4096
 
-func (r *Run) checkLogin() *diag.Check {
-	return &diag.Check{Name: "login", Requires: []string{"auth"}, Timeout: 2*r.opts.Timeout + 2*time.Second,
-		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
-			ar, _ := p.Value("auth").(*AuthResult)
-			if ar != nil && ar.HostKey.Kex.Banner.Settings.Chain != nil {
+func (r *Run) checkLogin() *diag.Def[struct{}] {
+	return &diag.Def[struct{}]{Name: "login", Doc: "logs in and runs a no-op command, as ssh host true does",
+		Requires: []diag.Node{r.checkAuth()}, Timeout: 2*r.opts.Timeout + 2*time.Second,
+		Run: func(ctx context.Context, p *diag.Pass) (struct{}, bool, diag.Result) {
+			ar := diag.ResultOf(p, r.checkAuth())
+			if ar.Probe != nil && ar.HostKey.Kex.Banner.Settings.Chain != nil {
 				// A jump host: ssh opens no session there; the jump
 				// check goes on through it to the destination.
-				return diag.Skip()
+				return struct{}{}, true, diag.Skip()
 			}
-			return r.loginOn(ctx, ar)
+			return struct{}{}, true, r.loginOn(ctx, ar)
 		}}
 }
 
 func (r *Run) loginOn(ctx context.Context, ar *AuthResult) diag.Result {
-	if ar == nil {
+	if ar == nil || ar.NoSign == noPassword {
 		// Authentication passed with a warning but no way in that
 		// sshdoctor may take (only a password prompt).
 		return diag.Skip(diag.NewFinding("session.password_not_sent"))
