@@ -103,7 +103,11 @@ func (r *Run) promptOnly(ctx context.Context, probe *sshwire.Probe, s *Settings,
 			pub += ".pub"
 		}
 	}
-	copyID := "ssh-copy-id -i " + shellQuote(pub)
+	quoted := shellQuote(pub)
+	if strings.HasPrefix(pub, "~/") && shellQuote(pub[2:]) == pub[2:] {
+		quoted = pub // the shell expands ~ only unquoted
+	}
+	copyID := "ssh-copy-id -i " + quoted
 	if r.opts.ConfigFile != "" {
 		copyID += " -F " + shellQuote(r.opts.ConfigFile)
 	}
