@@ -35,14 +35,31 @@ const maxReconnects = 3
 // connection at 64 attempts; ssh itself has no cap but the server's).
 const maxQueries = 48
 
-func (r *Run) checkAuth() *diag.Check {
-	return &diag.Check{Name: "auth", Requires: []string{"hostkey"},
-		Timeout: time.Duration(maxReconnects+2)*r.opts.Timeout + 2*time.Second,
-		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
+// checkAuth is typed: its dependents (login, jump) read its result with
+// diag.ResultOf, and run only when there is one.
+func (r *Run) checkAuth() *diag.Def[*AuthResult] {
+	if r.defAuth != nil {
+		return r.defAuth
+	}
+	r.defAuth = &diag.Def[*AuthResult]{Name: "auth", Doc: "which key the server accepts for the login name, as ssh would offer them",
+		Requires: []diag.Node{diag.Legacy("hostkey")},
+		Timeout:  time.Duration(maxReconnects+2)*r.opts.Timeout + 2*time.Second,
+		Run: func(ctx context.Context, p *diag.Pass) (*AuthResult, bool, diag.Result) {
 			hk := p.Value("hostkey").(*HostKeyResult)
-			return r.authenticate(ctx, hk)
+			res := r.authenticate(ctx, hk)
+			ar, _ := res.Value.(*AuthResult)
+			if ar == nil && (res.Status == diag.StatusPass || res.Status == diag.StatusWarn || res.Status == "") {
+				// A way in that sshdoctor may not take (a password):
+				// the login check says so.
+				ar = &AuthResult{HostKey: hk, NoSign: noPassword}
+			}
+			return ar, ar != nil, res
 		}}
+	return r.defAuth
 }
+
+// noPassword marks an AuthResult where only a password would log in.
+const noPassword = "password"
 
 // authState carries one connection's probe through the query loop.
 type authConn struct {
@@ -67,9 +84,6 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 	stop := context.AfterFunc(ctx, func() { cur.probe.Close() })
 	defer stop()
 
-	if s.Jump != "" {
-		return diag.Skip(diag.NewFinding("auth.via_jump").Arg("jump", s.Jump).Arg("host", r.opts.Host).Ev("jump_host", s.Jump))
-	}
 	// Local work first (it overlaps with the server finishing the key
 	// exchange in the background).
 	list, agent, agentErr := r.identities(ctx, s)
@@ -88,13 +102,13 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 	methods := strings.Join(st.Allowed, ",")
 	batch := s.Config.Yes("batchmode")
 	if !containsStr(st.Allowed, "publickey") {
+		if f := r.promptOnly(ctx, probe, s, st.Allowed, list, userEv, batch); f != nil {
+			return diag.Conclude(nil, f)
+		}
 		f := diag.NewFinding("auth.methods_mismatch").Arg("methods", methods).Arg("host", s.Hostname).
 			Ev("server_methods", methods).Ev("login_name", userEv).
 			Ev("ssh_would_say", s.User+"@"+s.Hostname+": Permission denied ("+methods+").").
-			Fix("fix.auth_server_methods", "sudo sshd -T -C user="+s.User+",host="+s.Hostname+",addr=CLIENT_IP | grep -i -E '^(pubkeyauthentication|passwordauthentication|kbdinteractiveauthentication|authenticationmethods) '")
-		if !batch && (containsStr(st.Allowed, "password") || containsStr(st.Allowed, "keyboard-interactive")) {
-			f.Sev(diag.SevWarning).Ev("note", "ssh would ask for a password; sshdoctor never sends one")
-		}
+			Fix("fix.auth_server_methods", "sudo sshd -T -C "+shellQuote(r.sshdSpec(s.User))+" | grep -i -E '^(pubkeyauthentication|passwordauthentication|kbdinteractiveauthentication|authenticationmethods) '")
 		return diag.Conclude(nil, f)
 	}
 	if v := strings.ToLower(s.Config.Get("pubkeyauthentication")); v == "no" || v == "false" {
@@ -296,6 +310,9 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 			Fix("fix.kex_upgrade_server", "")
 		return diag.Conclude(nil, append(findings, f)...)
 	}
+	if fg := r.forgeOf(s); fg != nil && (offered > 0 || stopped == "") {
+		return diag.Conclude(nil, append(findings, r.forgeAuth(s, fg, list, evKeys))...)
+	}
 	if offered == 0 && stopped == "" {
 		f := evKeys(diag.NewFinding("auth.no_keys").Arg("user", s.User).Arg("host", s.Hostname)).
 			Fix("fix.auth_generate_key", "ssh-keygen -t ed25519").
@@ -427,7 +444,13 @@ func (r *Run) reconnect(ctx context.Context, hk *HostKeyResult) (*sshwire.Probe,
 	kr := hk.Kex
 	b := kr.Banner
 	dctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-	conn, err := r.dial(dctx, b.Addr)
+	var conn net.Conn
+	var err error
+	if b.Redial != nil {
+		conn, err = b.Redial(dctx)
+	} else {
+		conn, err = r.dial(dctx, b.Addr)
+	}
 	cancel()
 	if err != nil {
 		return nil, sshwire.AuthState{}, err

@@ -24,6 +24,9 @@ type Banner struct {
 	// with the handshake (so the whole diagnosis costs the server one
 	// connection, as ssh does). The kex layer takes it and sets it to nil.
 	Conn net.Conn
+	// Redial opens another connection to the same server (through the
+	// jump hosts for a hop); nil means a TCP connection to Addr.
+	Redial func(ctx context.Context) (net.Conn, error)
 }
 
 func (r *Run) checkBanner() *diag.Check {
@@ -47,15 +50,22 @@ func (r *Run) checkBanner() *diag.Check {
 			id := sshwire.Exchange(c.Conn, r.opts.Timeout, sshwire.DefaultMaxBytes)
 			s := c.Settings
 			port := strconv.Itoa(s.Port)
-			hp := net.JoinHostPort(c.Addr.String(), port)
+			host := c.Addr.String()
+			if !c.Addr.IsValid() {
+				host = s.Hostname // through a ProxyCommand: no address of our own
+			}
+			hp := net.JoinHostPort(host, port)
 			b := &Banner{Settings: s, Addr: hp, Ident: id}
+			if ta, ok := c.Conn.LocalAddr().(*net.TCPAddr); ok {
+				r.setConnAddrs(ta.IP.String(), hp)
+			}
 			if id.Outcome == sshwire.OutcomeOK {
 				b.Conn, handedOn = c.Conn, true
 				return diag.Conclude(b, diag.NewFinding("banner.server").
 					Arg("software", id.Software).Arg("proto", id.Proto).Arg("line", id.Line).
 					Ev("identification", id.Line).Ev("elapsed", id.Elapsed.Round(time.Millisecond).String()))
 			}
-			f := r.bannerFailure(s, c.Addr.String(), port, id)
+			f := r.bannerFailure(s, host, port, id)
 			if id.Outcome == sshwire.OutcomeThrottled {
 				// The address the server most likely saw (on a LAN; behind
 				// NAT it sees the public one, which the phrase says).

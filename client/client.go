@@ -45,6 +45,38 @@ type Run struct {
 
 	mu     sync.Mutex
 	target report.Target
+	// localAddr is this machine's address on the connection to the
+	// server (what the server sees as the client, unless NAT is between).
+	localAddr string
+	// serverAddr is the host:port that answered.
+	serverAddr string
+
+	defAuth *diag.Def[*AuthResult]
+}
+
+func (r *Run) setConnAddrs(local, server string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.localAddr, r.serverAddr = local, server
+}
+
+// sshdSpec is the connection spec for `sshd -T -C` that matches this
+// connection as the server saw it: the client address is the local
+// address of the connection (behind NAT the server sees another one),
+// and laddr/lport the address that answered. CLIENT_IP stays a
+// placeholder only when no connection was made.
+func (r *Run) sshdSpec(user string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	addr := r.localAddr
+	if addr == "" {
+		addr = "CLIENT_IP"
+	}
+	spec := "user=" + user + ",host=" + addr + ",addr=" + addr
+	if h, p, err := net.SplitHostPort(r.serverAddr); err == nil {
+		spec += ",laddr=" + h + ",lport=" + p
+	}
+	return spec
 }
 
 // New prepares a run.

@@ -25,8 +25,17 @@ type Settings struct {
 	Hostname string // where ssh opens its TCP connection (the jump host with ProxyJump)
 	Port     int
 	User     string
-	// Jump is the first ProxyJump hop when ssh goes through one.
+	// Jump is the first ProxyJump hop when ssh goes through one; these
+	// Settings are then that hop's own (from ssh -G for it).
 	Jump string
+	// Chain lists what ssh reaches through the first hop, in order: the
+	// further jump hosts, then the destination (nil without ProxyJump).
+	Chain []*Settings
+	// ProxyCommand is the command ssh runs as its transport, its tokens
+	// expanded ("" without one, or with ProxyCommand none).
+	ProxyCommand string
+	// Label names this node as the person wrote it (a hop of ProxyJump).
+	Label string
 	// ConnectTimeout is ssh's ConnectTimeout, 0 when unset.
 	ConnectTimeout time.Duration
 	AddressFamily  string
@@ -43,6 +52,9 @@ func (r *Run) request() sshconfig.Request {
 
 func (r *Run) checkConfig() *diag.Check {
 	return &diag.Check{Name: "config", Timeout: configTimeout, Run: func(ctx context.Context, p *diag.Pass) diag.Result {
+		// The kex layer may need ssh's default host key algorithms (one
+		// more ssh -G); learn them now, while this layer waits on its own.
+		go defaultHostKeyAlgorithms(context.WithoutCancel(ctx))
 		req := r.request()
 		var findings []*diag.Finding
 		cfg, err := sshconfig.FromSSH(ctx, req, nil)
@@ -96,27 +108,28 @@ func (r *Run) checkConfig() *diag.Check {
 			t.Hostname, t.Port, t.User = s.Hostname, s.Port, s.User
 		})
 		if pj := cfg.Get("proxyjump"); pj != "" && pj != "none" {
-			first := strings.Split(pj, ",")[0]
-			ju, jh, jp := splitJump(first)
-			if ju != "" {
-				s.User = ju
-			}
-			s.Jump, s.Hostname = first, jh
-			if jp != 0 {
-				s.Port = jp
-			} else {
-				s.Port = 22
-			}
 			eff.Ev("proxyjump", pj)
-			findings = append(findings, diag.NewFinding("config.proxy_jump").Arg("host", r.opts.Host).Arg("jump", jh))
+			s.Label = r.opts.Host
+			hops, err := r.resolveJumps(ctx, pj, 0)
+			if err != nil {
+				return diag.Conclude(nil, append(findings, diag.NewFinding("config.jump_unresolved").
+					Arg("jump", pj).Ev("proxyjump", pj).Ev("error", err.Error()))...)
+			}
+			jf := diag.NewFinding("config.proxy_jump").Arg("host", r.opts.Host).Arg("jump", hops[0].Label)
+			for i, h := range hops {
+				jf.Ev("hops", strconv.Itoa(i+1)+". "+h.Label+": "+h.User+"@"+net.JoinHostPort(h.Hostname, strconv.Itoa(h.Port)))
+			}
+			jf.Ev("hops", strconv.Itoa(len(hops)+1)+". "+r.opts.Host+": "+s.User+"@"+net.JoinHostPort(s.Hostname, strconv.Itoa(s.Port))+" (the destination)")
+			first := hops[0]
+			first.Chain = append(hops[1:], s)
+			first.Jump = first.Label
+			s = first
+			findings = append(findings, jf)
 		} else if pc := cfg.Get("proxycommand"); pc != "" && pc != "none" {
 			eff.Ev("proxycommand", pc)
+			s.ProxyCommand = expandProxyCommand(pc, s, r.opts.Host)
 			findings = append(findings, diag.NewFinding("config.proxy_command").
-				Arg("host", r.opts.Host).Arg("command", pc).
-				Fix("fix.test_proxy", "ssh -v "+shellQuote(r.opts.Destination)))
-			res := diag.Conclude(s, findings...)
-			res.Status = diag.StatusError // the network path cannot be followed: inconclusive
-			return res
+				Arg("host", r.opts.Host).Arg("command", s.ProxyCommand).Ev("runs", s.ProxyCommand))
 		}
 		return diag.Conclude(s, findings...)
 	}}

@@ -28,6 +28,10 @@ func (r *Run) checkDNS() *diag.Check {
 	return &diag.Check{Name: "dns", Requires: []string{"config"}, Timeout: r.opts.Timeout + time.Second,
 		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
 			s := p.Value("config").(*Settings)
+			if s.ProxyCommand != "" {
+				// ssh resolves nothing: the command connects.
+				return diag.Conclude(&Resolved{Settings: s}, diag.NewFinding("dns.via_proxy").Arg("hostname", s.Hostname))
+			}
 			host := s.Hostname
 			fam := s.AddressFamily
 			var addrs []netip.Addr

@@ -157,39 +157,43 @@ func (r *Run) checkHostKey() *diag.Check {
 	return &diag.Check{Name: "hostkey", Requires: []string{"kex"}, Timeout: r.opts.Timeout + 2*time.Second,
 		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
 			kr := p.Value("kex").(*KexResult)
-			s := kr.Banner.Settings
-			if kr.Probe == nil {
-				return diag.Inconclusive(diag.NewFinding("hostkey.not_checked").
-					Arg("reason", "sshdoctor's SSH library implements none of the algorithms ssh would use for "+slotList(kr.Unimplemented)))
-			}
-			probe := kr.Probe
-			stop := context.AfterFunc(ctx, probe.Close)
-			handedOn := false
-			defer func() {
-				stop()
-				if !handedOn {
-					probe.Close()
-				}
-			}()
-			key, err := probe.HostKey(ctx)
-			if err != nil {
-				f := diag.NewFinding("hostkey.not_checked").Arg("reason", "the key exchange did not complete").Ev("error", err.Error())
-				if what, ours, theirs, ok := sshwire.Negotiation(err); ok {
-					f.Arg("reason", "sshdoctor's SSH library cannot use the "+what+" the server offers").
-						Ev("sshdoctor_offered", strings.Join(ours, ",")).Ev("server_offered", strings.Join(theirs, ","))
-				}
-				return diag.Inconclusive(f)
-			}
-			findings := r.hostKeyFindings(s, kr, key)
-			for _, f := range findings {
-				if f.Severity == diag.SevError {
-					return diag.Conclude(nil, findings...)
-				}
-			}
-			probe.AcceptHostKey()
-			handedOn = true
-			return diag.Conclude(&HostKeyResult{Kex: kr, Key: key}, findings...)
+			return r.hostKeyOn(ctx, kr)
 		}}
+}
+
+func (r *Run) hostKeyOn(ctx context.Context, kr *KexResult) diag.Result {
+	s := kr.Banner.Settings
+	if kr.Probe == nil {
+		return diag.Inconclusive(diag.NewFinding("hostkey.not_checked").
+			Arg("reason", "sshdoctor's SSH library implements none of the algorithms ssh would use for "+slotList(kr.Unimplemented)))
+	}
+	probe := kr.Probe
+	stop := context.AfterFunc(ctx, probe.Close)
+	handedOn := false
+	defer func() {
+		stop()
+		if !handedOn {
+			probe.Close()
+		}
+	}()
+	key, err := probe.HostKey(ctx)
+	if err != nil {
+		f := diag.NewFinding("hostkey.not_checked").Arg("reason", "the key exchange did not complete").Ev("error", err.Error())
+		if what, ours, theirs, ok := sshwire.Negotiation(err); ok {
+			f.Arg("reason", "sshdoctor's SSH library cannot use the "+what+" the server offers").
+				Ev("sshdoctor_offered", strings.Join(ours, ",")).Ev("server_offered", strings.Join(theirs, ","))
+		}
+		return diag.Inconclusive(f)
+	}
+	findings := r.hostKeyFindings(s, kr, key)
+	for _, f := range findings {
+		if f.Severity == diag.SevError {
+			return diag.Conclude(nil, findings...)
+		}
+	}
+	probe.AcceptHostKey()
+	handedOn = true
+	return diag.Conclude(&HostKeyResult{Kex: kr, Key: key}, findings...)
 }
 
 func slotList(s []sshwire.Slot) string {

@@ -38,61 +38,65 @@ func (r *Run) checkKex() *diag.Check {
 	return &diag.Check{Name: "kex", Requires: []string{"banner"}, Timeout: r.opts.Timeout + 2*time.Second,
 		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
 			b := p.Value("banner").(*Banner)
-			s := b.Settings
-			conn := b.Conn
-			b.Conn = nil
-			if conn == nil {
-				return diag.Inconclusive(diag.NewFinding("kex.not_checked").Arg("reason", "no connection"))
-			}
-			kr := &KexResult{Banner: b, HostName: hostKeyName(s)}
-			uf, gf := r.knownHostsFiles(s)
-			kr.Known = sshconfig.ReadKnownHosts(append(uf, gf...))
-			kr.KnownFor = kr.Known.For(kr.HostName)
-			kr.Proposal = r.proposal(ctx, s, kr.KnownFor)
-			kr.Unimplemented = sshwire.Unimplemented(kr.Proposal)
-			probe := sshwire.StartProbe(conn, b.Ident, sshwire.ProbeConfig{User: s.User, Addr: b.Addr,
-				Proposal: kr.Proposal, StepTimeout: r.opts.Timeout, SniffOnly: len(kr.Unimplemented) > 0})
-			stop := context.AfterFunc(ctx, probe.Close)
-			handedOn := false
-			defer func() {
-				stop()
-				if !handedOn {
-					probe.Close()
-				}
-			}()
-			ki, err := probe.KexInit(ctx)
-			if err != nil {
-				return diag.Conclude(nil, r.kexClosed(s, b, probe, err))
-			}
-			kr.Server = ki
-			choice, miss := sshwire.Negotiate(kr.Proposal, ki)
-			kr.Choice = choice
-			info := diag.NewFinding("kex.offer").Arg("software", b.Ident.Software).
-				Ev("server_kex", listSummary(ki.Kex)).
-				Ev("server_hostkeys", listSummary(ki.HostKey)).
-				Ev("server_ciphers", listSummary(ki.CiphersS2C)).
-				Ev("server_macs", listSummary(ki.MACsS2C))
-			if ki.Strict() {
-				info.Ev("strict_kex", "yes")
-			}
-			info.Arg("kex", choice.Kex).Arg("hostkey", choice.HostKey).Arg("cipher", choice.CipherC2S)
-			if len(miss) > 0 {
-				return diag.Conclude(nil, r.kexMismatches(ctx, s, b, ki, miss)...)
-			}
-			info.Ev("ssh_would_use", "kex "+choice.Kex+", host key "+choice.HostKey+", cipher "+choice.CipherC2S+
-				", MAC "+choice.MACC2S+", compression "+choice.CompC2S)
-			findings := []*diag.Finding{info}
-			for _, slot := range kr.Unimplemented {
-				findings = append(findings, diag.NewFinding("kex.probe_unsupported").Arg("slot", string(slot)).
-					Ev("slot", string(slot)))
-			}
-			kr.Probe = probe
-			handedOn = len(kr.Unimplemented) == 0
-			if !handedOn {
-				kr.Probe = nil
-			}
-			return diag.Conclude(kr, findings...)
+			return r.kexOn(ctx, b)
 		}}
+}
+
+func (r *Run) kexOn(ctx context.Context, b *Banner) diag.Result {
+	s := b.Settings
+	conn := b.Conn
+	b.Conn = nil
+	if conn == nil {
+		return diag.Inconclusive(diag.NewFinding("kex.not_checked").Arg("reason", "no connection"))
+	}
+	kr := &KexResult{Banner: b, HostName: hostKeyName(s)}
+	uf, gf := r.knownHostsFiles(s)
+	kr.Known = sshconfig.ReadKnownHosts(append(uf, gf...))
+	kr.KnownFor = kr.Known.For(kr.HostName)
+	kr.Proposal = r.proposal(ctx, s, kr.KnownFor)
+	kr.Unimplemented = sshwire.Unimplemented(kr.Proposal)
+	probe := sshwire.StartProbe(conn, b.Ident, sshwire.ProbeConfig{User: s.User, Addr: b.Addr,
+		Proposal: kr.Proposal, StepTimeout: r.opts.Timeout, SniffOnly: len(kr.Unimplemented) > 0})
+	stop := context.AfterFunc(ctx, probe.Close)
+	handedOn := false
+	defer func() {
+		stop()
+		if !handedOn {
+			probe.Close()
+		}
+	}()
+	ki, err := probe.KexInit(ctx)
+	if err != nil {
+		return diag.Conclude(nil, r.kexClosed(s, b, probe, err))
+	}
+	kr.Server = ki
+	choice, miss := sshwire.Negotiate(kr.Proposal, ki)
+	kr.Choice = choice
+	info := diag.NewFinding("kex.offer").Arg("software", b.Ident.Software).
+		Ev("server_kex", listSummary(ki.Kex)).
+		Ev("server_hostkeys", listSummary(ki.HostKey)).
+		Ev("server_ciphers", listSummary(ki.CiphersS2C)).
+		Ev("server_macs", listSummary(ki.MACsS2C))
+	if ki.Strict() {
+		info.Ev("strict_kex", "yes")
+	}
+	info.Arg("kex", choice.Kex).Arg("hostkey", choice.HostKey).Arg("cipher", choice.CipherC2S)
+	if len(miss) > 0 {
+		return diag.Conclude(nil, r.kexMismatches(ctx, s, b, ki, miss)...)
+	}
+	info.Ev("ssh_would_use", "kex "+choice.Kex+", host key "+choice.HostKey+", cipher "+choice.CipherC2S+
+		", MAC "+choice.MACC2S+", compression "+choice.CompC2S)
+	findings := []*diag.Finding{info}
+	for _, slot := range kr.Unimplemented {
+		findings = append(findings, diag.NewFinding("kex.probe_unsupported").Arg("slot", string(slot)).
+			Ev("slot", string(slot)))
+	}
+	kr.Probe = probe
+	handedOn = len(kr.Unimplemented) == 0
+	if !handedOn {
+		kr.Probe = nil
+	}
+	return diag.Conclude(kr, findings...)
 }
 
 // proposal is what the user's ssh would offer: ssh -G's lists, the host

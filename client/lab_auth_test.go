@@ -169,21 +169,6 @@ func TestLabAuthPublickeyDenied(t *testing.T) {
 	}
 }
 
-func TestLabAuthMethodsMismatch(t *testing.T) {
-	t.Parallel()
-	a := newAuthLab(t, lab.SSHDOptions{Config: "PubkeyAuthentication no\nPasswordAuthentication yes\n"}, lab.UserOptions{})
-	d := a.run(t, "-i", a.priv, a.dest())
-	expect(t, d, "auth.methods_mismatch", 1)
-	if got := evidence(t, d, "auth.methods_mismatch", "server_methods"); got != "password" {
-		t.Fatalf("server methods %q", got)
-	}
-	mustContain(t, "title", d.Report.Diagnosis.Title, "password")
-	fixHas(t, d, "pubkeyauthentication")
-	if r := a.ssh(t, "-i", a.priv, a.dest()); !strings.Contains(r.Stderr, "Permission denied (password)") {
-		t.Fatalf("real ssh: %q", r.Stderr)
-	}
-}
-
 // A changed host key, recorded hashed under [host]:port as Debian's
 // HashKnownHosts writes it.
 func TestLabHostKeyChanged(t *testing.T) {

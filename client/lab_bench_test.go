@@ -4,6 +4,7 @@ package client_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -67,5 +68,63 @@ func BenchmarkLabDropTarget(b *testing.B) {
 		if d := out.Diagnosis(); d == nil || d.Code != "tcp.timeout" {
 			b.Fatalf("diagnosis %+v", d)
 		}
+	}
+}
+
+// minOf runs f n times and returns the shortest wall time (the least
+// disturbed by other load on the machine).
+func minOf(n int, f func() time.Duration) time.Duration {
+	best := time.Duration(1<<63 - 1)
+	for i := 0; i < n; i++ {
+		if d := f(); d < best {
+			best = d
+		}
+	}
+	return best
+}
+
+// BenchmarkLabSpeedVsSSH compares whole processes, minimum of 11 runs
+// each: a full healthy check (down to the login) against
+// `ssh -o BatchMode=yes host true`, and the same through a jump host
+// against `ssh -J`. Run with -benchtime=1x; the ratios are reported as
+// metrics (check/ssh).
+func BenchmarkLabSpeedVsSSH(b *testing.B) {
+	lab.Require(b, "dnsmasq")
+	l := lab.New(b)
+	l.AddTarget(b)
+	l.Server.StartDNS(b, map[string]string{"target.lab.test": lab.TargetAddr})
+	l.Server.SetResolver(b, lab.ServerAddr)
+	jsshd := l.StartSSHD(b, lab.SSHDOptions{})
+	tsshd := lab.StartSSHDIn(b, l.Target, lab.SSHDOptions{})
+	u := lab.AddUser(b, lab.UserOptions{})
+	dir := b.TempDir()
+	priv, pub := lab.NewKey(b, dir, "ed25519")
+	u.AuthorizeKey(b, pub)
+	kh := dir + "/known_hosts"
+	os.WriteFile(kh, []byte(lab.ServerAddr+" "+jsshd.HostKeyPub(b)+"\ntarget.lab.test "+tsshd.HostKeyPub(b)+"\n"), 0o600)
+	cfg := dir + "/ssh_config"
+	os.WriteFile(cfg, []byte("Host *\n  UserKnownHostsFile "+kh+"\n  IdentitiesOnly yes\n  BatchMode yes\n  IdentityFile "+priv+"\n  User "+u.Name+"\n"), 0o600)
+	bin := lab.Binary(b)
+	env := []string{"SSH_AUTH_SOCK=", "HOME=" + dir}
+	timed := func(ok int, name string, args ...string) func() time.Duration {
+		return func() time.Duration {
+			r := l.Client.RunEnv(b, env, name, args...)
+			if r.ExitCode != ok {
+				b.Fatalf("%s %v: exit %d %s %s", name, args, r.ExitCode, r.Stdout, r.Stderr)
+			}
+			return r.Duration
+		}
+	}
+	for i := 0; i < b.N; i++ {
+		doc := minOf(11, timed(0, bin, "--json", "check", "-F", cfg, lab.ServerAddr))
+		ssh := minOf(11, timed(0, "ssh", "-F", cfg, "-o", "BatchMode=yes", lab.ServerAddr, "true"))
+		jdoc := minOf(11, timed(0, bin, "--json", "check", "-F", cfg, "-J", lab.ServerAddr, "target.lab.test"))
+		jssh := minOf(11, timed(0, "ssh", "-F", cfg, "-J", lab.ServerAddr, "target.lab.test", "true"))
+		b.ReportMetric(float64(doc.Milliseconds()), "check-ms")
+		b.ReportMetric(float64(ssh.Milliseconds()), "ssh-ms")
+		b.ReportMetric(float64(doc)/float64(ssh), "check/ssh")
+		b.ReportMetric(float64(jdoc.Milliseconds()), "jump-check-ms")
+		b.ReportMetric(float64(jssh.Milliseconds()), "ssh-J-ms")
+		b.ReportMetric(float64(jdoc)/float64(jssh), "jump-check/ssh-J")
 	}
 }

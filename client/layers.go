@@ -16,7 +16,8 @@ func (r *Run) layers() []*diag.Check {
 		r.checkBanner(),
 		r.checkKex(),
 		r.checkHostKey(),
-		r.checkAuth(),
-		r.checkLogin(),
+		r.checkAuth().Untyped(),
+		r.checkJump().Untyped(),
+		r.checkLogin().Untyped(),
 	}
 }

@@ -20,43 +20,62 @@ const noopCommand = "exit 0"
 // (a nologin message or an error is a line or two).
 const maxSessionOutput = 4096
 
-func (r *Run) checkLogin() *diag.Check {
-	return &diag.Check{Name: "login", Requires: []string{"auth"}, Timeout: 2*r.opts.Timeout + 2*time.Second,
-		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
-			ar := p.Value("auth").(*AuthResult)
-			defer ar.Agent.Close()
-			defer ar.Probe.Close()
-			s := ar.HostKey.Kex.Banner.Settings
-			if r.opts.NoLogin {
-				return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", "--no-login"))
+func (r *Run) checkLogin() *diag.Def[struct{}] {
+	return &diag.Def[struct{}]{Name: "login", Doc: "logs in and runs a no-op command, as ssh host true does",
+		Requires: []diag.Node{r.checkAuth()}, Timeout: 2*r.opts.Timeout + 2*time.Second,
+		Run: func(ctx context.Context, p *diag.Pass) (struct{}, bool, diag.Result) {
+			ar := diag.ResultOf(p, r.checkAuth())
+			if ar.Probe != nil && ar.HostKey.Kex.Banner.Settings.Chain != nil {
+				// A jump host: ssh opens no session there; the jump
+				// check goes on through it to the destination.
+				return struct{}{}, true, diag.Skip()
 			}
-			if ar.NoSign != "" {
-				return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", ar.NoSign))
-			}
-			stop := context.AfterFunc(ctx, ar.Probe.Close)
-			defer stop()
-			if !ar.Authenticated {
-				st, err := ar.Probe.Sign(ctx)
-				r.authAttempts.Add(1)
-				if err != nil {
-					return diag.Conclude(nil, r.closedAfterAuth(s, ar, err))
-				}
-				if !st.Authenticated {
-					methods := strings.Join(st.Allowed, ",")
-					if len(st.Partial) > 0 {
-						return diag.Conclude(nil, diag.NewFinding("auth.partial_success").Arg("methods", methods).
-							Ev("succeeded", strings.Join(st.Partial, ",")).Ev("server_still_wants", methods).
-							Fix("fix.auth_server_methods", "sudo sshd -T -C user="+s.User+",host="+s.Hostname+",addr=CLIENT_IP | grep -i '^authenticationmethods'"))
-					}
-					return diag.Conclude(nil, diag.NewFinding("auth.signature_rejected").Arg("key", ar.Offer.label).
-						Ev("key", ar.Offer.describe()).Ev("server_methods", methods).
-						Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50").
-						Arg("hostname", s.Hostname))
-				}
-			}
-			res := ar.Probe.Exec(ctx, noopCommand, maxSessionOutput)
-			return r.sessionVerdict(s, ar.Offer, strings.Join(ar.Probe.Banners(), "\n"), hostOf(ar.HostKey.Kex.Banner.Addr), res)
+			return struct{}{}, true, r.loginOn(ctx, ar)
 		}}
+}
+
+func (r *Run) loginOn(ctx context.Context, ar *AuthResult) diag.Result {
+	if ar == nil || ar.NoSign == noPassword {
+		// Authentication passed with a warning but no way in that
+		// sshdoctor may take (only a password prompt).
+		return diag.Skip(diag.NewFinding("session.password_not_sent"))
+	}
+	defer ar.Agent.Close()
+	defer ar.Probe.Close()
+	s := ar.HostKey.Kex.Banner.Settings
+	if r.opts.NoLogin {
+		return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", "--no-login"))
+	}
+	if ar.NoSign != "" {
+		return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", ar.NoSign))
+	}
+	stop := context.AfterFunc(ctx, ar.Probe.Close)
+	defer stop()
+	if !ar.Authenticated {
+		st, err := ar.Probe.Sign(ctx)
+		r.authAttempts.Add(1)
+		if err != nil {
+			return diag.Conclude(nil, r.closedAfterAuth(s, ar, err))
+		}
+		if !st.Authenticated {
+			methods := strings.Join(st.Allowed, ",")
+			if len(st.Partial) > 0 {
+				return diag.Conclude(nil, diag.NewFinding("auth.partial_success").Arg("methods", methods).
+					Ev("succeeded", strings.Join(st.Partial, ",")).Ev("server_still_wants", methods).
+					Fix("fix.auth_server_methods", "sudo sshd -T -C "+shellQuote(r.sshdSpec(s.User))+" | grep -i '^authenticationmethods'"))
+			}
+			return diag.Conclude(nil, diag.NewFinding("auth.signature_rejected").Arg("key", ar.Offer.label).
+				Ev("key", ar.Offer.describe()).Ev("server_methods", methods).
+				Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50").
+				Arg("hostname", s.Hostname))
+		}
+	}
+	cmd := noopCommand
+	if r.forgeOf(s) != nil {
+		cmd = "" // what `ssh -T git@host` asks: a shell, which the service refuses politely
+	}
+	res := ar.Probe.Exec(ctx, cmd, maxSessionOutput)
+	return r.sessionVerdict(s, cmd, ar.Offer, strings.Join(ar.Probe.Banners(), "\n"), hostOf(ar.HostKey.Kex.Banner.Addr), res)
 }
 
 // closedAfterAuth: the server closed the connection in answer to the
@@ -99,7 +118,7 @@ func (r *Run) classifyRefusal(s *Settings, text, output string) *diag.Finding {
 			Fix("fix.session_nologin_file", "ls -l /etc/nologin /run/nologin; systemctl is-system-running")
 	default:
 		f = diag.NewFinding("session.closed").Arg("host", s.Hostname).Arg("hostname", s.Hostname).
-			Fix("fix.session_check_server", "sudo sshd -T -C user="+s.User+",host="+s.Hostname+",addr=CLIENT_IP | grep -i -E '^(forcecommand|chrootdirectory|usepam) '; getent passwd "+shellQuote(s.User)).
+			Fix("fix.session_check_server", "sudo sshd -T -C "+shellQuote(r.sshdSpec(s.User))+" | grep -i -E '^(forcecommand|chrootdirectory|usepam) '; getent passwd "+shellQuote(s.User)).
 			Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50")
 	}
 	if strings.TrimSpace(text) != "" {
@@ -108,11 +127,15 @@ func (r *Run) classifyRefusal(s *Settings, text, output string) *diag.Finding {
 	return f
 }
 
-func (r *Run) sessionVerdict(s *Settings, used *offer, banners, addr string, res sshwire.ExecResult) diag.Result {
+func (r *Run) sessionVerdict(s *Settings, cmd string, used *offer, banners, addr string, res sshwire.ExecResult) diag.Result {
 	out := strings.TrimSpace(string(res.Stdout))
 	errOut := strings.TrimSpace(string(res.Stderr))
 	ev := func(f *diag.Finding) *diag.Finding {
-		f.Ev("command", noopCommand)
+		if cmd == "" {
+			f.Ev("command", "none: a shell without a terminal, as ssh -T asks")
+		} else {
+			f.Ev("command", cmd)
+		}
 		if res.ExitStatus >= 0 {
 			f.EvInt("exit_status", res.ExitStatus)
 		}
@@ -137,6 +160,13 @@ func (r *Run) sessionVerdict(s *Settings, used *offer, banners, addr string, res
 		return f
 	}
 	both := out + "\n" + errOut
+	if fg := r.forgeOf(s); isForgeReply(both) || fg != nil && res.ExitStatus > 0 && both != "\n" {
+		name := "git service"
+		if fg != nil {
+			name = fg.Name
+		}
+		return diag.Conclude(nil, ev(diag.NewFinding("session.forge_no_shell").Arg("service", name).Arg("user", s.User)))
+	}
 	switch {
 	case res.ExitStatus == 0:
 		f := ev(diag.NewFinding("session.ok").Arg("user", s.User))

@@ -35,7 +35,7 @@ func TestSessionVerdict(t *testing.T) {
 		{"channel refused", "", sshwire.ExecResult{ExitStatus: -1, OpenFailed: "administratively prohibited (1)"}, "session.closed", diag.StatusFail},
 	}
 	for _, c := range cases {
-		res := r.sessionVerdict(s, nil, c.banners, "198.18.0.2", c.res)
+		res := r.sessionVerdict(s, "exit 0", nil, c.banners, "198.18.0.2", c.res)
 		if res.Status != c.status || len(res.Findings) == 0 || res.Findings[0].Code != c.code {
 			var codes []string
 			for _, f := range res.Findings {
@@ -80,7 +80,7 @@ func TestAnyLocal(t *testing.T) {
 func TestLoginTimeoutIsNotClosed(t *testing.T) {
 	r := New(Options{Timeout: 3 * time.Second})
 	s := &Settings{Config: sshconfig.New("test"), Hostname: "h", User: "alice", Port: 22}
-	res := r.sessionVerdict(s, nil, "", "198.18.0.2", sshwire.ExecResult{ExitStatus: -1, TimedOut: true, Err: io.EOF})
+	res := r.sessionVerdict(s, "true", nil, "", "198.18.0.2", sshwire.ExecResult{ExitStatus: -1, TimedOut: true, Err: io.EOF})
 	if res.Status != diag.StatusFail || res.Findings[0].Code != "session.timeout" {
 		t.Fatalf("%s %+v", res.Status, res.Findings[0])
 	}

@@ -84,6 +84,9 @@ func (r *Run) checkTCP() *diag.Check {
 		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
 			res := p.Value("dns").(*Resolved)
 			s := res.Settings
+			if s.ProxyCommand != "" {
+				return r.connectProxy(ctx, s)
+			}
 			port := strconv.Itoa(s.Port)
 			results := make([]dialResult, len(res.Addresses))
 			var wg sync.WaitGroup
@@ -119,7 +122,11 @@ func (r *Run) checkTCP() *diag.Check {
 				}
 			}
 			if chosen < 0 {
-				return diag.Conclude(nil, r.tcpFailure(s, results))
+				f := r.tcpFailure(s, results)
+				if fg := r.forgeOf(s); fg != nil && s.Jump == "" {
+					r.forgeTCP(ctx, f, fg, s)
+				}
+				return diag.Conclude(nil, f)
 			}
 			ok := results[chosen]
 			var findings []*diag.Finding

@@ -122,6 +122,14 @@ func TestDeadlineAndPanic(t *testing.T) {
 	if o.Runs[2].Result.Status != StatusSkip {
 		t.Fatalf("after: %+v", o.Runs[2].Result)
 	}
+	boom := o.Runs[1].Result.Findings[0]
+	if boom.EvidenceValue("stack") == "" {
+		t.Fatalf("no stack kept for -v: %+v", boom.Evidence)
+	}
+	o.DropStacks()
+	if boom.EvidenceValue("stack") != "" || boom.EvidenceValue("panic") != "kaboom" {
+		t.Fatalf("after DropStacks: %+v", boom.Evidence)
+	}
 	if o.Verdict() != VerdictInconclusive {
 		t.Fatalf("verdict %s", o.Verdict())
 	}

@@ -103,7 +103,7 @@ func runOneRaw(parent context.Context, c *Check, p *Pass) Result {
 			if r := recover(); r != nil {
 				ch <- Inconclusive(NewFinding("internal.check_failed").
 					Arg("check", c.Name).
-					Ev("panic", fmt.Sprint(r)).
+					Ev("panic", Quote([]byte(fmt.Sprint(r)), 300)).
 					Ev("stack", firstFrames(debug.Stack())))
 			}
 		}()
@@ -126,6 +126,26 @@ func runOneRaw(parent context.Context, c *Check, p *Pass) Result {
 		}
 		return Inconclusive(NewFinding("internal.check_timeout").
 			Arg("check", c.Name).Arg("timeout", timeout.String()))
+	}
+}
+
+// DropStacks removes the Go stack of crashed checks from their findings:
+// a crash is reported in one line, and the stack (machine paths, frames)
+// only when the user asks for detail.
+func (o *Outcome) DropStacks() {
+	for i := range o.Runs {
+		for _, f := range o.Runs[i].Result.Findings {
+			if f.Code != "internal.check_failed" {
+				continue
+			}
+			ev := f.Evidence[:0]
+			for _, e := range f.Evidence {
+				if e.Key != "stack" {
+					ev = append(ev, e)
+				}
+			}
+			f.Evidence = ev
+		}
 	}
 }
 

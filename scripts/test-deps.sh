@@ -17,6 +17,7 @@ have qemu-system-x86_64 || need+=(qemu-system-x86)
 have useradd            || need+=(passwd)
 have getent             || need+=(libc-bin)
 [ -x /usr/bin/time ]     || need+=(time) # GNU time: peak memory of a run under a flood
+have socat              || need+=(socat)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -256,6 +256,9 @@ func FromSSH(ctx context.Context, req Request, env []string) (*Config, error) {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, sshGTimeout)
 	defer cancel()
+	// ssh -V runs alongside ssh -G: two process starts in the time of one.
+	version := make(chan string, 1)
+	go func() { version <- sshVersion(ctx, bin) }()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-G"}, req.Args()...)...)
 	cmd.Env = env
 	cmd.WaitDelay = time.Second
@@ -283,7 +286,7 @@ func FromSSH(ctx context.Context, req Request, env []string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.SSHVersion = sshVersion(ctx, bin)
+	c.SSHVersion = <-version
 	return c, nil
 }
 

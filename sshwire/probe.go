@@ -590,7 +590,8 @@ type ExecResult struct {
 }
 
 // Exec opens a session and runs cmd with no input, keeping at most max
-// bytes of each output stream. It needs a successful login.
+// bytes of each output stream; an empty cmd asks for a shell without a
+// terminal (ssh -T). It needs a successful login.
 func (p *Probe) Exec(ctx context.Context, cmd string, max int) ExecResult {
 	res := ExecResult{ExitStatus: -1}
 	if p.client == nil {
@@ -624,7 +625,14 @@ func (p *Probe) Exec(ctx context.Context, cmd string, max int) ExecResult {
 	out, errb := capped.New(max), capped.New(max)
 	sess.Stdout, sess.Stderr = out, errb
 	sess.Stdin = bytes.NewReader(nil)
-	err = sess.Run(cmd)
+	if cmd == "" {
+		// No command: a shell without a terminal, as `ssh -T host` asks.
+		if err = sess.Shell(); err == nil {
+			err = sess.Wait()
+		}
+	} else {
+		err = sess.Run(cmd)
+	}
 	res.Stdout, res.Stderr = out.Bytes(), errb.Bytes()
 	var ee *ssh.ExitError
 	var em *ssh.ExitMissingError

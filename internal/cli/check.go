@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -12,8 +13,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sshdoctor/sshdoctor/client"
+	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/inputfile"
 	"github.com/sshdoctor/sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/server"
 )
 
 // CheckOptions is filled from `sshdoctor check` flags.
@@ -28,6 +31,7 @@ type CheckOptions struct {
 	Timeout    time.Duration
 	NoLogin    bool
 	AllKeys    bool
+	Jump       string
 	// PortSet says -p was given (so -p 0 is an error, not "unset").
 	PortSet bool
 	Fix     FixFlags
@@ -71,6 +75,7 @@ your ssh config. Flags mean what they mean to ssh.`,
 	f.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "deadline for each network step")
 	f.BoolVar(&opts.NoLogin, "no-login", false, "stop after authentication: do not log in and run a no-op command")
 	f.BoolVar(&opts.AllKeys, "all-keys", false, "also test keys ssh itself would not offer")
+	f.StringVarP(&opts.Jump, "jump", "J", "", "jump hosts to connect through, as ssh -J: [user@]host[:port][,...]")
 	addFixFlags(f, &opts.Fix)
 	return cmd
 }
@@ -197,6 +202,10 @@ func (o *CheckOptions) clientOptions() (client.Options, error) {
 			return co, fileUsage("-F", o.ConfigFile, err)
 		}
 	}
+	if o.Jump != "" {
+		// ssh -J is ProxyJump given first on the command line.
+		co.Options = append(co.Options, client.KV{Key: "ProxyJump", Value: o.Jump})
+	}
 	for _, kv := range o.Options {
 		k, v, ok := splitOption(kv)
 		if !ok {
@@ -269,10 +278,68 @@ func runCheck(cmd *cobra.Command, s *IO, g *Globals, opts *CheckOptions) error {
 			Target:  run.Target(),
 			Stats:   run.Stats,
 			Finish:  func(r *report.Report) { r.Target = run.Target() },
+			After:   func(ctx context.Context, o *diag.Outcome) { addLocalServerChecks(ctx, run, o) },
 		}
 	}
 	if opts.Fix.Fix {
 		return runFix(cmd.Context(), s, g, &opts.Fix, fixInputs(s, "", opts.ConfigFile), build)
 	}
 	return runAndEmit(cmd.Context(), s, g, build())
+}
+
+// addLocalServerChecks: when the destination is this machine and its port
+// refuses, the cause is here, so the server command's service and listener
+// checks join the report (is sshd installed, running, listening where?).
+func addLocalServerChecks(ctx context.Context, run *client.Run, outcome *diag.Outcome) {
+	d := outcome.Diagnosis()
+	if d == nil || d.Code != "tcp.refused" {
+		return
+	}
+	t := run.Target()
+	if !isThisMachine(t.Addresses) {
+		return
+	}
+	so := server.Options{Port: t.Port}
+	var local []*diag.Check
+	for _, c := range server.Checks(so) {
+		if localServerChecks[c.Name] {
+			local = append(local, c)
+		}
+	}
+	if more, err := diag.Execute(ctx, local); err == nil {
+		outcome.Runs = append(outcome.Runs, more.Runs...)
+		outcome.Interrupted = outcome.Interrupted || more.Interrupted
+	}
+}
+
+// localServerChecks are the server command's checks that say why a port
+// on this machine refuses: the program, its configuration, the service
+// and what listens where. (Accounts, keys and logs are for a server that
+// answers.)
+var localServerChecks = map[string]bool{
+	"server-sshd": true, "server-config": true, "server-effective-config": true,
+	"server-service": true, "server-listeners": true,
+}
+
+// isThisMachine reports whether every address is a loopback address or
+// one of this machine's own.
+func isThisMachine(addrs []string) bool {
+	if len(addrs) == 0 {
+		return false
+	}
+	own := map[string]bool{}
+	if ifs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range ifs {
+			if ipn, ok := a.(*net.IPNet); ok {
+				own[ipn.IP.String()] = true
+			}
+		}
+	}
+	for _, a := range addrs {
+		ip := net.ParseIP(a)
+		if ip == nil || !(ip.IsLoopback() || own[ip.String()]) {
+			return false
+		}
+	}
+	return true
 }

@@ -23,6 +23,9 @@ type RunSpec struct {
 	// Finish, when set, may adjust the report after the run (e.g. fill
 	// target addresses learnt by a check).
 	Finish func(*report.Report)
+	// After, when set, may add runs to the outcome once the checks are
+	// done (check adds the server's own checks when this machine refuses).
+	After func(context.Context, *diag.Outcome)
 }
 
 // runAndEmit executes the checks, prints the report as text or JSON, and
@@ -36,12 +39,18 @@ func runAndEmit(ctx context.Context, s *IO, g *Globals, spec RunSpec) error {
 	if err != nil {
 		return fmt.Errorf("internal error: %w", err)
 	}
+	if spec.After != nil && ctx.Err() == nil {
+		spec.After(ctx, outcome)
+	}
 	return emit(s, g, lang, spec, outcome)
 }
 
 // emit renders an outcome; separated so commands that build an outcome
 // another way (explain) print identically.
 func emit(s *IO, g *Globals, lang catalog.Lang, spec RunSpec, outcome *diag.Outcome) error {
+	if !g.Verbose {
+		outcome.DropStacks()
+	}
 	r := report.Build(spec.Command, lang, outcome)
 	r.Target = spec.Target
 	r.Subject = spec.Subject

@@ -41,6 +41,11 @@ const (
 	// Unroutable is inside 198.18.0.0/15 but outside the lab link: the
 	// client has no route to it (ENETUNREACH), so nothing is ever sent.
 	Unroutable = "198.19.255.1"
+	// JumpAddr and TargetAddr are the second link (AddTarget): the
+	// server namespace, acting as a jump host, and a third namespace
+	// behind it that the client has no route to.
+	JumpAddr   = "198.18.1.1"
+	TargetAddr = "198.18.1.2"
 	prefixLen  = "30"
 )
 
@@ -121,10 +126,13 @@ type NS struct {
 	Iface string
 }
 
-// Lab is a client and a server namespace joined by veth.
+// Lab is a client and a server namespace joined by veth, and optionally
+// a target namespace behind the server (AddTarget).
 type Lab struct {
 	Client *NS
 	Server *NS
+	Target *NS
+	id     string
 }
 
 // New creates the two namespaces and the link, removed when the test ends.
@@ -134,6 +142,7 @@ func New(t testing.TB) *Lab {
 	l := &Lab{
 		Client: &NS{Name: "sdlab-" + id + "-c", Addr: ClientAddr, Iface: "sd" + id + "c"},
 		Server: &NS{Name: "sdlab-" + id + "-s", Addr: ServerAddr, Iface: "sd" + id + "s"},
+		id:     id,
 	}
 	ip := Tool(t, "ip")
 	t.Cleanup(func() {
@@ -160,6 +169,38 @@ func New(t testing.TB) *Lab {
 		}
 	}
 	return l
+}
+
+// AddTarget creates a third namespace linked to the server namespace only
+// (client → server → target, as client → jump host → destination): the
+// server side of the link is JumpAddr, the target TargetAddr. The client
+// has no route to it, so only a connection made by the server namespace
+// (a jump host's forwarding) reaches it.
+func (l *Lab) AddTarget(t testing.TB) *NS {
+	t.Helper()
+	ip := Tool(t, "ip")
+	tgt := &NS{Name: "sdlab-" + l.id + "-t", Addr: TargetAddr, Iface: "sd" + l.id + "t"}
+	peer := "sd" + l.id + "j"
+	t.Cleanup(func() {
+		_ = exec.Command(ip, "netns", "del", tgt.Name).Run()
+		_ = os.RemoveAll(filepath.Join("/etc/netns", tgt.Name))
+	})
+	steps := [][]string{
+		{"netns", "add", tgt.Name},
+		{"link", "add", tgt.Iface, "netns", tgt.Name, "type", "veth", "peer", "name", peer, "netns", l.Server.Name},
+		{"-n", tgt.Name, "link", "set", "lo", "up"},
+		{"-n", tgt.Name, "addr", "add", TargetAddr + "/" + prefixLen, "dev", tgt.Iface},
+		{"-n", tgt.Name, "link", "set", tgt.Iface, "up"},
+		{"-n", l.Server.Name, "addr", "add", JumpAddr + "/" + prefixLen, "dev", peer},
+		{"-n", l.Server.Name, "link", "set", peer, "up"},
+	}
+	for _, s := range steps {
+		if out, err := exec.Command(ip, s...).CombinedOutput(); err != nil {
+			t.Fatalf("lab: ip %s: %v: %s", strings.Join(s, " "), err, out)
+		}
+	}
+	l.Target = tgt
+	return tgt
 }
 
 // Command prepares name args... to run inside the namespace.

@@ -104,6 +104,13 @@ func WriteSSHDConfig(t testing.TB, dir string, o SSHDOptions) (config string, ho
 // its own config and host keys; it is stopped when the test ends.
 func (l *Lab) StartSSHD(t testing.TB, o SSHDOptions) *SSHD {
 	t.Helper()
+	return StartSSHDIn(t, l.Server, o)
+}
+
+// StartSSHDIn starts a real sshd in any lab namespace (the target behind
+// a jump host, for one).
+func StartSSHDIn(t testing.TB, ns *NS, o SSHDOptions) *SSHD {
+	t.Helper()
 	if err := ensurePrivsepDir(); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +121,7 @@ func (l *Lab) StartSSHD(t testing.TB, o SSHDOptions) *SSHD {
 	// sshd's StrictModes-like checks on host keys want a private directory.
 	_ = os.Chmod(dir, 0o755)
 	cfg, keys := WriteSSHDConfig(t, dir, o)
-	s := &SSHD{Dir: dir, Config: cfg, Port: o.Port, HostKeys: keys, NS: l.Server,
+	s := &SSHD{Dir: dir, Config: cfg, Port: o.Port, HostKeys: keys, NS: ns,
 		LogFile: filepath.Join(dir, "sshd.log")}
 	s.start(t, o.NoWait)
 	return s

@@ -20,6 +20,9 @@ type UserOptions struct {
 	Locked bool
 	// Groups are extra groups to create and join.
 	Groups []string
+	// Name is a fixed account name (a git service's "git"); by default a
+	// unique one. An account of that name must not exist already.
+	Name string
 }
 
 // User is a real account, removed with its home when the test ends.
@@ -36,6 +39,12 @@ func AddUser(t testing.TB, o UserOptions) *User {
 		o.Shell = "/bin/sh"
 	}
 	name := "sdu" + uniq()
+	if o.Name != "" {
+		if exec.Command("id", "-u", o.Name).Run() == nil {
+			t.Fatalf("lab: an account %q exists already; the lab does not reuse accounts it did not make", o.Name)
+		}
+		name = o.Name
+	}
 	args := []string{"-m", "-s", o.Shell}
 	var groups []string
 	for _, g := range o.Groups {
@@ -108,4 +117,16 @@ func NewKey(t testing.TB, dir, typ string) (priv, pub string) {
 		t.Fatal(err)
 	}
 	return priv, strings.TrimSpace(string(b))
+}
+
+// Chpasswd gives an account a password, so that PAM asks for one. Tests
+// never type it: they only see that ssh would ask.
+func Chpasswd(name, password string) ([]byte, error) {
+	p, err := lookTool("chpasswd")
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(p)
+	cmd.Stdin = strings.NewReader(name + ":" + password + "\n")
+	return cmd.CombinedOutput()
 }

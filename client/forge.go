@@ -1,0 +1,174 @@
+package client
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/sshwire"
+)
+
+// forge is a git hosting service reached over SSH: the account is always
+// "git", the key is registered on the person's web account, and the server
+// runs git commands only.
+type forge struct {
+	Name string
+	// KeysURL is where a person adds a public key ("" when it differs per
+	// installation).
+	KeysURL string
+	// AltHost/AltPort: the service's documented SSH endpoint on the HTTPS
+	// port, for networks that block port 22 ("" when there is none).
+	AltHost string
+	AltPort int
+}
+
+// forges are recognised by the host name ssh connects to (or the name the
+// person typed). Sources: each service's "SSH over the HTTPS port" and SSH
+// key documentation.
+var forges = []struct {
+	hosts []string
+	f     forge
+}{
+	{[]string{"github.com", "ssh.github.com"}, forge{Name: "GitHub", KeysURL: "https://github.com/settings/keys", AltHost: "ssh.github.com", AltPort: 443}},
+	{[]string{"gitlab.com", "altssh.gitlab.com"}, forge{Name: "GitLab", KeysURL: "https://gitlab.com/-/user_settings/ssh_keys", AltHost: "altssh.gitlab.com", AltPort: 443}},
+	{[]string{"bitbucket.org", "altssh.bitbucket.org"}, forge{Name: "Bitbucket", KeysURL: "https://bitbucket.org/account/settings/ssh-keys/", AltHost: "altssh.bitbucket.org", AltPort: 443}},
+	{[]string{"codeberg.org"}, forge{Name: "Codeberg", KeysURL: "https://codeberg.org/user/settings/keys"}},
+	{[]string{"ssh.dev.azure.com", "vs-ssh.visualstudio.com"}, forge{Name: "Azure DevOps", KeysURL: "https://dev.azure.com/ (User settings → SSH public keys)"}},
+	{[]string{"hf.co", "huggingface.co"}, forge{Name: "Hugging Face", KeysURL: "https://huggingface.co/settings/keys"}},
+}
+
+// forgeByHost recognises a forge by the name typed or the HostName ssh
+// uses; self-hosted Gitea/Forgejo/GitLab installations are recognised by a
+// conventional host name label, and otherwise by their reply.
+func forgeByHost(names ...string) *forge {
+	for _, n := range names {
+		n = strings.TrimSuffix(strings.ToLower(n), ".")
+		for _, e := range forges {
+			for _, h := range e.hosts {
+				if n == h {
+					f := e.f
+					return &f
+				}
+			}
+		}
+	}
+	for _, n := range names {
+		label := strings.ToLower(strings.SplitN(n, ".", 2)[0])
+		switch label {
+		case "gitea", "forgejo", "gitlab", "gogs":
+			if strings.Contains(n, ".") {
+				return &forge{Name: strings.ToUpper(label[:1]) + label[1:]}
+			}
+		}
+	}
+	return nil
+}
+
+// forgeReplies are what git services say to a login that asks for a shell
+// or a command that is not git's: the login worked, only shell access is
+// refused. Matched in lower case against the session's output.
+var forgeReplies = []string{
+	"does not provide shell access",        // GitHub, Gitea, Forgejo, Codeberg
+	"you've successfully authenticated",    // GitHub and Gitea wording
+	"shell access is disabled",             // Bitbucket
+	"shell access is not supported",        // Azure DevOps
+	"welcome to gitlab",                    // GitLab
+	"interactive git shell is not enabled", // git-shell
+	"unrecognized command",                 // git-shell with another command
+	"disallowed command",                   // gitlab-shell with another command
+	"welcome to hugging face",              // Hugging Face
+}
+
+func isForgeReply(text string) bool {
+	l := strings.ToLower(text)
+	for _, p := range forgeReplies {
+		if strings.Contains(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Run) forgeOf(s *Settings) *forge {
+	return forgeByHost(r.opts.Host, s.Hostname)
+}
+
+// forgeConfigBlock is the ~/.ssh/config block that uses the forge's SSH
+// endpoint on port 443.
+func forgeConfigBlock(host string, fg *forge) string {
+	return "Host " + host + "\n  HostName " + fg.AltHost + "\n  Port " + strconv.Itoa(fg.AltPort) + "\n  User git"
+}
+
+// forgeAltTimeout bounds the try of the port-443 endpoint: one TCP connect
+// and one identification line.
+const forgeAltTimeout = 3 * time.Second
+
+// forgeTCP rewrites a failed TCP connection to a forge: the server is not
+// the person's to fix, so the server-side fixes go; when the service has an
+// SSH endpoint on port 443, it is tried (TCP and the identification line)
+// and the config block that uses it is given.
+func (r *Run) forgeTCP(ctx context.Context, f *diag.Finding, fg *forge, s *Settings) {
+	f.Fixes = nil
+	f.Ev("service", fg.Name)
+	if fg.AltHost == "" || s.Port == fg.AltPort {
+		f.Fix("fix.forge_network", "")
+		return
+	}
+	alt := net.JoinHostPort(fg.AltHost, strconv.Itoa(fg.AltPort))
+	tctx, cancel := context.WithTimeout(ctx, min(forgeAltTimeout, r.opts.Timeout))
+	defer cancel()
+	conn, err := r.dial(tctx, alt)
+	if err != nil {
+		f.Ev("ssh_over_443", alt+": "+err.Error())
+		f.Fix("fix.forge_network", "")
+		return
+	}
+	dl, _ := tctx.Deadline()
+	id := sshwire.Exchange(conn, time.Until(dl), 4096)
+	conn.Close()
+	if id.Outcome != sshwire.OutcomeOK {
+		f.Ev("ssh_over_443", alt+": "+string(id.Outcome))
+		f.Fix("fix.forge_network", "")
+		return
+	}
+	f.Ev("ssh_over_443", alt+": "+diag.Quote([]byte(id.Line), 200))
+	f.Arg("alt", alt)
+	f.Fix("fix.forge_alt_config", forgeConfigBlock(r.opts.Host, fg)).
+		Fix("fix.forge_alt_test", "ssh -T -p "+strconv.Itoa(fg.AltPort)+" git@"+fg.AltHost)
+}
+
+// forgeAuth turns a refused login on a forge into what it means there:
+// the login name must be git, and a refused key is a key not registered on
+// the person's account. It returns nil when the finding stays as it is.
+func (r *Run) forgeAuth(s *Settings, fg *forge, list []*offer, evKeys func(*diag.Finding) *diag.Finding) *diag.Finding {
+	if s.User != "git" {
+		return evKeys(diag.NewFinding("auth.forge_user").Arg("service", fg.Name).Arg("user", s.User).Arg("host", s.Hostname)).
+			Fix("fix.forge_user", "ssh -T git@"+r.opts.Host).
+			Fix("fix.forge_user_config", "Host "+r.opts.Host+"\n  User git")
+	}
+	f := evKeys(diag.NewFinding("auth.forge_key_unknown").Arg("service", fg.Name).Arg("host", s.Hostname))
+	var pubs []string
+	for _, o := range list {
+		if o.result != sshwire.QueryRejected || o.kf == nil {
+			continue
+		}
+		p := o.kf.Path
+		if o.kf.PublicFrom != "file" {
+			p += ".pub"
+		}
+		pubs = append(pubs, p)
+	}
+	if fg.KeysURL != "" {
+		f.Ev("add_keys_at", fg.KeysURL)
+	}
+	if len(pubs) > 0 {
+		f.Fix("fix.forge_add_key", "cat "+shellQuote(pubs[0]))
+	} else {
+		f.Fix("fix.auth_generate_key", "ssh-keygen -t ed25519").Fix("fix.forge_add_key", "cat ~/.ssh/id_ed25519.pub")
+	}
+	f.Fix("fix.forge_test", "ssh -T git@"+r.opts.Host)
+	return f
+}
