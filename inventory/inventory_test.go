@@ -177,12 +177,12 @@ all:
 
 func TestExpandRange(t *testing.T) {
 	cases := map[string]string{
-		"web[01:03]":      "web01 web02 web03",
-		"db-[a:c].x":      "db-a.x db-b.x db-c.x",
-		"n[0:20:10]":      "n0 n10 n20",
-		"r[1:2]c[a:b]":    "r1ca r1cb r2ca r2cb",
-		"[2001:db8::1]":   "[2001:db8::1]",
-		"plain.example":   "plain.example",
+		"web[01:03]":       "web01 web02 web03",
+		"db-[a:c].x":       "db-a.x db-b.x db-c.x",
+		"n[0:20:10]":       "n0 n10 n20",
+		"r[1:2]c[a:b]":     "r1ca r1cb r2ca r2cb",
+		"[2001:db8::1]":    "[2001:db8::1]",
+		"plain.example":    "plain.example",
 		"mail[:2].example": "mail0.example mail1.example mail2.example",
 	}
 	for in, want := range cases {

@@ -232,17 +232,27 @@ func unwrapPathError(err error) error {
 }
 
 func runCheck(cmd *cobra.Command, s *IO, g *Globals, opts *CheckOptions) error {
-	co, err := opts.clientOptions()
+	spec, err := checkSpec(opts)
 	if err != nil {
 		return err
 	}
+	return runAndEmit(cmd.Context(), s, g, spec)
+}
+
+// checkSpec is the run `check` makes for opts: the client layers and how
+// the report is labelled. scan and exporter diagnose each host with it.
+func checkSpec(opts *CheckOptions) (RunSpec, error) {
+	co, err := opts.clientOptions()
+	if err != nil {
+		return RunSpec{}, err
+	}
 	run := client.New(co)
-	return runAndEmit(cmd.Context(), s, g, RunSpec{
+	return RunSpec{
 		Command: "check",
 		Checks:  run.Checks(),
 		Header:  "sshdoctor " + opts.Dest,
 		Target:  run.Target(),
 		Stats:   run.Stats,
 		Finish:  func(r *report.Report) { r.Target = run.Target() },
-	})
+	}, nil
 }

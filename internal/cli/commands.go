@@ -9,5 +9,6 @@ func extraCommands(s *IO, g *Globals) []*cobra.Command {
 		NewCmdVM(s, g, nil),
 		NewCmdGCP(s, g, nil),
 		NewCmdExplain(s, g, nil),
+		NewCmdScan(s, g, nil),
 	}
 }
