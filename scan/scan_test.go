@@ -63,7 +63,9 @@ func TestRunBoundsConcurrency(t *testing.T) {
 }
 
 func TestRunRate(t *testing.T) {
-	probe := func(ctx context.Context, tg inventory.Target) (*report.Report, error) { return rep("ok", "ok", nil), nil }
+	probe := func(ctx context.Context, tg inventory.Target) (*report.Report, error) {
+		return rep("ok", "ok", nil), nil
+	}
 	start := time.Now()
 	Run(context.Background(), targets(11), probe, Options{Parallel: 50, Rate: 50})
 	// 11 starts at 50/s: the last starts 200 ms after the first.
