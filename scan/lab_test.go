@@ -162,7 +162,11 @@ func (f *fleet) run(t testing.TB, timeout time.Duration, env []string, name stri
 		rss = ru.Maxrss * 1024
 	}
 	if code != 0 && code != 1 && code != 3 {
-		t.Fatalf("%s exit %d: %s", name, code, errb.String())
+		e := errb.String()
+		if len(e) > 2000 {
+			e = e[len(e)-2000:]
+		}
+		t.Fatalf("%s: %s after %s: …%s", name, cmd.ProcessState, d, e)
 	}
 	return out.String(), code, d, rss
 }
