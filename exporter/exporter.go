@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -24,15 +25,23 @@ type Probe func(ctx context.Context, t inventory.Target, m Module) (*report.Repo
 
 // Options of the exporter.
 type Options struct {
-	// MaxConcurrent bounds probes in flight; more wait, up to their own
-	// deadline. 0 = DefaultMaxConcurrent.
+	// MaxConcurrent bounds probes running at once; more wait, up to their
+	// own deadline. 0 = DefaultMaxConcurrent().
 	MaxConcurrent int
 }
 
-// DefaultMaxConcurrent: Prometheus scrapes every target of a job at once,
-// and a probe mostly waits on the network; a few hundred in flight stay
-// within one core's worth of handshakes.
-const DefaultMaxConcurrent = 256
+// DefaultMaxConcurrent bounds probes running at once; the others wait for a
+// turn within their own deadline. Prometheus scrapes every target of a job
+// at once, but each probe runs ssh -G and a key exchange: too many at once
+// on a small machine and the CPU queue outlasts the network deadlines, so
+// healthy hosts would read as timeouts. Eight per core keeps ahead.
+func DefaultMaxConcurrent() int {
+	n := 8 * runtime.NumCPU()
+	if n < 8 {
+		n = 8
+	}
+	return n
+}
 
 // scrapeOffset is taken off Prometheus's scrape timeout so the answer
 // arrives before Prometheus gives up (blackbox_exporter's default offset).
@@ -57,7 +66,7 @@ type Exporter struct {
 // New builds an exporter around a probe.
 func New(cfg *Config, probe Probe, o Options) *Exporter {
 	if o.MaxConcurrent <= 0 {
-		o.MaxConcurrent = DefaultMaxConcurrent
+		o.MaxConcurrent = DefaultMaxConcurrent()
 	}
 	e := &Exporter{cfg: cfg, probe: probe, sem: make(chan struct{}, o.MaxConcurrent), reg: prometheus.NewRegistry()}
 	e.probes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sshdoctor_exporter_probes_total",

@@ -266,11 +266,11 @@ func TestLabExporterConcurrentAndSteady(t *testing.T) {
 	e := start(t)
 	e.probeMany(t, 50, 50, "/probe?module=lab&target="+lab.ServerAddr, 1)
 	refused := "/probe?module=lab&target=" + lab.ServerAddr + ":9"
-	e.probeMany(t, 100, 20, refused, 0)
+	e.probeMany(t, 60, 20, refused, 0)
 	rss0, g0 := e.health(t)
-	e.probeMany(t, 400, 20, refused, 0)
+	e.probeMany(t, 300, 20, refused, 0)
 	rss1, g1 := e.health(t)
-	t.Logf("after 150 probes: RSS %.1f MB, %v goroutines; after 550: RSS %.1f MB, %v goroutines", rss0/1e6, g0, rss1/1e6, g1)
+	t.Logf("after 110 probes: RSS %.1f MB, %v goroutines; after 410: RSS %.1f MB, %v goroutines", rss0/1e6, g0, rss1/1e6, g1)
 	if g1 > g0+10 {
 		t.Errorf("goroutines grew from %v to %v", g0, g1)
 	}

@@ -35,17 +35,19 @@ const DefaultRate = 100
 // host whose layers each take their whole allowance.
 const DefaultHostTimeout = 60 * time.Second
 
-// DefaultParallel sizes concurrency to the machine: a host being scanned
-// mostly waits on the network (a TCP connect into a DROP waits the whole
-// timeout), so many hosts share one core; the handshake's CPU (one
-// curve25519 exchange and a signature check) bounds the useful number.
+// DefaultParallel sizes concurrency to the machine. A host being scanned
+// mostly waits on the network (a connect into a DROP waits the whole
+// timeout), but each also runs ssh -G and a key exchange: with too many at
+// once on a small machine, the CPU queue itself outlasts the network
+// deadlines and healthy hosts read as timeouts — a wrong cause, worse
+// than a slower scan. Eight per core keeps the CPU ahead of the network.
 func DefaultParallel() int {
-	n := 32 * runtime.NumCPU()
-	if n < 16 {
-		n = 16
+	n := 8 * runtime.NumCPU()
+	if n < 8 {
+		n = 8
 	}
-	if n > 256 {
-		n = 256
+	if n > 128 {
+		n = 128
 	}
 	return n
 }

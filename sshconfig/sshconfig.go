@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -260,7 +261,22 @@ func FromSSH(ctx context.Context, req Request, env []string) (*Config, error) {
 	return c, nil
 }
 
+// versions caches `ssh -V` by binary path: a scan of a thousand hosts
+// would otherwise run it a thousand times.
+var versions sync.Map
+
 func sshVersion(ctx context.Context, bin string) string {
+	if v, ok := versions.Load(bin); ok {
+		return v.(string)
+	}
+	v := sshVersionOnce(ctx, bin)
+	if v != "" {
+		versions.Store(bin, v)
+	}
+	return v
+}
+
+func sshVersionOnce(ctx context.Context, bin string) string {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-V")

@@ -68,7 +68,7 @@ listen where only Prometheus can reach it.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Listen, "listen", "127.0.0.1:9807", "address to serve on")
 	f.StringVar(&opts.ConfigFile, "config", "", "modules file (YAML)")
-	f.IntVar(&opts.MaxConcurrent, "max-concurrent", exporter.DefaultMaxConcurrent, "probes in flight at once")
+	f.IntVar(&opts.MaxConcurrent, "max-concurrent", exporter.DefaultMaxConcurrent(), "probes in flight at once")
 	return cmd
 }
 
