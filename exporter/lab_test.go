@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -279,28 +280,35 @@ func TestLabExporterConcurrentAndSteady(t *testing.T) {
 	}
 }
 
-// BenchmarkLabExporter10000: 10,000 probes, 50 at a time, half to the
-// healthy sshd and half to a closed port; memory and goroutines sampled
-// after the first 1,000 and at the end.
+// BenchmarkLabExporter10000: 10,000 probes (SSHDOCTOR_EXPORTER_PROBES
+// changes the count), 50 at a time, half to the healthy sshd and half to
+// a closed port; memory and goroutines sampled after the first tenth and
+// at the end.
 func BenchmarkLabExporter10000(b *testing.B) {
+	total := 10000
+	if v, err := strconv.Atoi(os.Getenv("SSHDOCTOR_EXPORTER_PROBES")); err == nil && v >= 1000 {
+		total = v
+	}
 	e := start(b)
 	ok := "/probe?module=lab&target=" + lab.ServerAddr
 	refused := "/probe?module=lab&target=" + lab.ServerAddr + ":9"
-	e.probeMany(b, 500, 50, ok, 1)
-	e.probeMany(b, 500, 50, refused, 0)
+	tenth := total / 10
+	e.probeMany(b, tenth/2, 50, ok, 1)
+	e.probeMany(b, tenth/2, 50, refused, 0)
 	rss0, g0 := e.health(b)
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < 9; i++ {
-		e.probeMany(b, 500, 50, ok, 1)
-		e.probeMany(b, 500, 50, refused, 0)
+		e.probeMany(b, tenth/2, 50, ok, 1)
+		e.probeMany(b, tenth/2, 50, refused, 0)
 	}
 	b.StopTimer()
 	rss1, g1 := e.health(b)
-	b.ReportMetric(float64(9000)/time.Since(start).Seconds(), "probes/s")
-	b.ReportMetric(rss0/1e6, "RSS-MB-at-1000")
-	b.ReportMetric(rss1/1e6, "RSS-MB-at-10000")
-	b.ReportMetric(g1, "goroutines-at-10000")
+	b.ReportMetric(float64(9*tenth)/time.Since(start).Seconds(), "probes/s")
+	b.ReportMetric(rss0/1e6, "RSS-MB-at-tenth")
+	b.ReportMetric(rss1/1e6, "RSS-MB-at-end")
+	b.ReportMetric(g0, "goroutines-at-tenth")
+	b.ReportMetric(g1, "goroutines-at-end")
 	if g1 > g0+10 || rss1 > rss0*1.25+8e6 {
 		b.Errorf("grew: RSS %.1f → %.1f MB, goroutines %v → %v", rss0/1e6, rss1/1e6, g0, g1)
 	}
