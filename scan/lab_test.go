@@ -322,6 +322,8 @@ func BenchmarkLabScan1000(b *testing.B) {
 	}
 	b.StopTimer()
 	ratio := float64(worst) / float64(kd)
+	b.Logf("1,000 addresses: scan %s (peak RSS %.0f MB), ssh-keyscan %s: %.2f×", worst.Round(time.Millisecond),
+		float64(rss)/1e6, kd.Round(time.Millisecond), ratio)
 	b.ReportMetric(kd.Seconds(), "keyscan-s")
 	b.ReportMetric(worst.Seconds(), "scan-s")
 	b.ReportMetric(ratio, "ratio")
