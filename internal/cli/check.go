@@ -269,18 +269,7 @@ func runCheck(cmd *cobra.Command, s *IO, g *Globals, opts *CheckOptions) error {
 	if err := opts.Fix.validate(); err != nil {
 		return err
 	}
-	build := func() RunSpec {
-		run := client.New(co)
-		return RunSpec{
-			Command: "check",
-			Checks:  run.Checks(),
-			Header:  "sshdoctor " + opts.Dest,
-			Target:  run.Target(),
-			Stats:   run.Stats,
-			Finish:  func(r *report.Report) { r.Target = run.Target() },
-			After:   func(ctx context.Context, o *diag.Outcome) { addLocalServerChecks(ctx, run, o) },
-		}
-	}
+	build := func() RunSpec { return specFor(co, opts.Dest) }
 	if opts.Fix.Fix {
 		return runFix(cmd.Context(), s, g, &opts.Fix, fixInputs(s, "", opts.ConfigFile), build)
 	}
@@ -342,4 +331,27 @@ func isThisMachine(addrs []string) bool {
 		}
 	}
 	return true
+}
+
+// checkSpec is the run `check` makes for opts: the client layers and how
+// the report is labelled. scan and exporter diagnose each host with it.
+func checkSpec(opts *CheckOptions) (RunSpec, error) {
+	co, err := opts.clientOptions()
+	if err != nil {
+		return RunSpec{}, err
+	}
+	return specFor(co, opts.Dest), nil
+}
+
+func specFor(co client.Options, dest string) RunSpec {
+	run := client.New(co)
+	return RunSpec{
+		Command: "check",
+		Checks:  run.Checks(),
+		Header:  "sshdoctor " + dest,
+		Target:  run.Target(),
+		Stats:   run.Stats,
+		Finish:  func(r *report.Report) { r.Target = run.Target() },
+		After:   func(ctx context.Context, o *diag.Outcome) { addLocalServerChecks(ctx, run, o) },
+	}
 }

@@ -10,5 +10,7 @@ func extraCommands(s *IO, g *Globals) []*cobra.Command {
 		NewCmdGCP(s, g, nil),
 		NewCmdExplain(s, g, nil),
 		NewCmdFix(s, g, nil),
+		NewCmdScan(s, g, nil),
+		NewCmdExporter(s, g, nil),
 	}
 }

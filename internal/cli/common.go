@@ -51,6 +51,19 @@ func emit(s *IO, g *Globals, lang catalog.Lang, spec RunSpec, outcome *diag.Outc
 	if !g.Verbose {
 		outcome.DropStacks()
 	}
+	r := buildReport(lang, spec, outcome)
+	if g.JSON {
+		if err := r.WriteJSON(s.Out); err != nil {
+			return err
+		}
+	} else if err := r.WriteText(s.Out, report.TextOptions{Color: s.colorEnabled(g.NoColor), Header: spec.Header, Verbose: g.Verbose}); err != nil {
+		return err
+	}
+	return &exitError{code: r.ExitCode()}
+}
+
+// buildReport turns an outcome into the labelled report.
+func buildReport(lang catalog.Lang, spec RunSpec, outcome *diag.Outcome) *report.Report {
 	r := report.Build(spec.Command, lang, outcome)
 	r.Target = spec.Target
 	r.Subject = spec.Subject
@@ -60,12 +73,5 @@ func emit(s *IO, g *Globals, lang catalog.Lang, spec RunSpec, outcome *diag.Outc
 	if spec.Finish != nil {
 		spec.Finish(r)
 	}
-	if g.JSON {
-		if err := r.WriteJSON(s.Out); err != nil {
-			return err
-		}
-	} else if err := r.WriteText(s.Out, report.TextOptions{Color: s.colorEnabled(g.NoColor), Header: spec.Header, Verbose: g.Verbose}); err != nil {
-		return err
-	}
-	return &exitError{code: r.ExitCode()}
+	return r
 }

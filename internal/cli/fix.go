@@ -81,19 +81,6 @@ func fixInputs(s *IO, lang catalog.Lang, configFile string) fix.Inputs {
 	return in
 }
 
-func buildReport(spec RunSpec, lang catalog.Lang, o *diag.Outcome) *report.Report {
-	r := report.Build(spec.Command, lang, o)
-	r.Target = spec.Target
-	r.Subject = spec.Subject
-	if spec.Stats != nil {
-		r.Stats = spec.Stats()
-	}
-	if spec.Finish != nil {
-		spec.Finish(r)
-	}
-	return r
-}
-
 // runFix diagnoses, plans, asks, backs up, applies, and diagnoses again
 // with a fresh run of the same checks (build is called twice).
 func runFix(ctx context.Context, s *IO, g *Globals, ff *FixFlags, in fix.Inputs, build func() RunSpec) error {
@@ -121,7 +108,7 @@ func runFixFrom(ctx context.Context, s *IO, g *Globals, ff *FixFlags, in fix.Inp
 		if err != nil {
 			return fmt.Errorf("internal error: %w", err)
 		}
-		before = buildReport(spec, lang, outcome)
+		before = buildReport(lang, spec, outcome)
 	}
 	topt := report.TextOptions{Color: s.colorEnabled(g.NoColor), Header: spec.Header, Verbose: g.Verbose}
 	if !g.JSON && saved == nil {
@@ -202,7 +189,7 @@ func runFixFrom(ctx context.Context, s *IO, g *Globals, ff *FixFlags, in fix.Inp
 		if err != nil {
 			return fmt.Errorf("internal error: %w", err)
 		}
-		res.After = buildReport(spec2, lang, o2)
+		res.After = buildReport(lang, spec2, o2)
 		res.Compare()
 		if !g.JSON && res.After.Result != "ok" {
 			fmt.Fprintln(s.Out)
