@@ -3,6 +3,7 @@ module github.com/sshdoctor/sshdoctor
 go 1.26.8
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
 	golang.org/x/crypto v0.58.0

@@ -38,6 +38,10 @@ type Options struct {
 	LocalUser string
 	Port      int
 	IAP       bool
+	// IAPURL is the relay (--iap-tunnel-url-override; "" is Google's).
+	IAPURL string
+	// CAFile is gcloud's core/custom_ca_certs_file ("" is the system's).
+	CAFile string
 	// SourceIP is where the user connects from; invalid means "find it"
 	// (unless NoIPLookup).
 	SourceIP   netip.Addr
@@ -86,6 +90,14 @@ func New(o Options) *Run {
 	}
 	if o.Endpoints.Compute == "" {
 		o.Endpoints = DefaultEndpoints()
+	}
+	if o.HTTPClient == nil && o.CAFile != "" {
+		// gcloud trusts its custom CA file for every call; an unreadable
+		// file is reported by the tunnel probe, the API calls then fail on
+		// the system roots with their own error
+		if cfg, err := TLSConfigWithCA(o.CAFile); err == nil && cfg != nil {
+			o.HTTPClient = &http.Client{Transport: &http.Transport{TLSClientConfig: cfg, Proxy: http.ProxyFromEnvironment}}
+		}
 	}
 	r := &Run{o: o, zone: o.Zone.Value}
 	r.creds = &Credentials{Getenv: o.Getenv, Gcloud: o.Gcloud, Account: o.Account.Value,

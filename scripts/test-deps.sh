@@ -16,6 +16,10 @@ have dnsmasq            || need+=(dnsmasq-base)
 have qemu-system-x86_64 || need+=(qemu-system-x86)
 have useradd            || need+=(passwd)
 have getent             || need+=(libc-bin)
+# gcloud (package google-cloud-cli, from Google's apt repository
+# packages.cloud.google.com/apt, "cloud-sdk main"): the IAP relay stand-in is
+# proved against Google's own client.
+have gcloud             || need+=(google-cloud-cli)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

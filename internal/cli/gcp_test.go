@@ -141,6 +141,9 @@ type gcpCase struct {
 	fix   []string // substrings of the diagnosis's fix commands
 	nofix []string // substrings no fix command may hold
 	out   []string // substrings of the JSON output
+	// relay, when set, starts the IAP relay stand-in: "RELAY" in args
+	// becomes its URL, and its CA is trusted through gcloud's variable.
+	relay func(t *testing.T, r *gcptest.Relay)
 }
 
 func TestGCPScenarios(t *testing.T) {
@@ -550,6 +553,12 @@ func TestGCPScenarios(t *testing.T) {
 			code: "inconclusive", exit: 3, has: []string{"gcp.api_error"}},
 	}
 
+	runGCPScenarios(t, cases)
+}
+
+// runGCPScenarios runs each case against a fresh stand-in, in English and
+// in Japanese.
+func runGCPScenarios(t *testing.T, cases []gcpCase) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := gcptest.New(t)
@@ -565,9 +574,20 @@ func TestGCPScenarios(t *testing.T) {
 			if args == nil {
 				args = []string{gcptest.VM, "--project", gcptest.Project, "--zone", gcptest.Zone, "--source-ip", myIP, "--key", key}
 			}
+			var relayURL string
+			if c.relay != nil {
+				r := s.StartRelay(t, nil)
+				c.relay(t, r)
+				relayURL = r.URL
+				env["CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE"] = r.CAFile
+			}
+			args = append([]string(nil), args...)
 			for i := range args {
-				if args[i] == "KEY1" {
+				switch args[i] {
+				case "KEY1":
 					args[i] = key
+				case "RELAY":
+					args[i] = relayURL
 				}
 			}
 			args = append(append([]string(nil), args...), c.extra...)
@@ -668,7 +688,9 @@ func TestGCPUsageErrors(t *testing.T) {
 		{args: []string{"gcp", gcptest.VM, "--project", gcptest.Project, "--zone", "nowhere"}, want: "not a zone name"},
 		{args: append(base, "--project", gcptest.Project, "--source-ip", "not-an-ip"), want: "not an IP address"},
 		{args: append(base, "--project", gcptest.Project, "--key", filepath.Join(s.Dir(), "missing.pub")), want: "--key"},
-		{args: append(base[:4], "--project", gcptest.Project, "--probe", "--iap"), want: "--probe through IAP"},
+		{args: append(base[:4], "--project", gcptest.Project, "--iap-tunnel-url-override", "wss://127.0.0.1:1"), want: "needs --iap"},
+		{args: append(base[:4], "--project", gcptest.Project, "--iap", "--iap-tunnel-url-override", "https://127.0.0.1:1"), want: "TLS only"},
+		{args: append(base[:4], "--project", gcptest.Project, "--iap", "--iap-tunnel-url-override", "wss://"), want: "wss://HOST"},
 		{args: append(base, "--project", gcptest.Project, "--timeout", "-1s"), want: "--timeout"},
 		{args: []string{"gcp", "bob@" + gcptest.VM, "--user", "alice", "--project", gcptest.Project}, want: "differs from --user"},
 		{args: append(base, "--project", gcptest.Project, "--key", key),

@@ -1,0 +1,61 @@
+package catalog
+
+// Codes of `sshdoctor gcp` beyond the login path: the live IAP tunnel,
+// Cloud Monitoring, the guest agent, organisation policy, OS Login 2FA,
+// Windows, SSH-in-browser, and the boot patterns of Google's troubleshooter.
+func init() {
+	RegisterPhrases(map[string]Text{
+		"check.gcp-iap-probe": {En: "Live tunnel through IAP", Ja: "IAP 経由の実際のトンネル"},
+
+		"fix.gcp_iap_firewall": {En: "Allow TCP from IAP's range 35.235.240.0/20 to the VM", Ja: "IAP の範囲 35.235.240.0/20 から VM への TCP を許可してください"},
+		"fix.gcp_iap_debug":    {En: "Open the same tunnel with gcloud and read its debug log", Ja: "gcloud で同じトンネルを開き、デバッグ ログを確認してください"},
+		"fix.gcp_iap_ca_file":  {En: "Point gcloud's custom CA file at the PEM bundle that signs the relay's certificate", Ja: "リレーの証明書に署名した CA の PEM ファイルを gcloud の custom CA ファイルに指定してください"},
+
+		"evidence.relay":        {En: "IAP relay", Ja: "IAP リレー"},
+		"evidence.close_code":   {En: "close code", Ja: "クローズ コード"},
+		"evidence.close_reason": {En: "close reason", Ja: "クローズ理由"},
+	})
+
+	Register(
+		Entry{Code: "gcp.iap_tunnel_ok", Severity: "info",
+			Title: Text{En: "A tunnel through IAP reached port {port} and sshd answered", Ja: "IAP 経由のトンネルがポート {port} に届き、sshd が応答しました"},
+			Explanation: Text{En: "sshdoctor opened an IAP TCP-forwarding tunnel itself and read the SSH banner through it: IAP, its permission and the firewall path are fine.",
+				Ja: "sshdoctor 自身が IAP の TCP 転送トンネルを開き、その中で SSH のバナーを受け取りました。IAP、その権限、ファイアウォールの経路は問題ありません。"}},
+		Entry{Code: "gcp.iap_no_banner", Severity: "error",
+			Title: Text{En: "The IAP tunnel to port {port} opened, but no SSH banner came through it", Ja: "ポート {port} への IAP トンネルは開きましたが、SSH のバナーが届きません"},
+			Explanation: Text{En: "IAP connected to the VM's port, so the firewall lets IAP in; what answers there is not a working sshd (it hangs, closes at once, or is another service).",
+				Ja: "IAP は VM のポートに接続できたので、ファイアウォールは IAP を通しています。しかしそこで応答しているのは正常な sshd ではありません (応答しない、すぐに切断する、または別のサービス)。"}},
+		Entry{Code: "gcp.iap_lookup_failed", Severity: "error",
+			Title: Text{En: "IAP could not find the instance {instance} (4047)", Ja: "IAP がインスタンス {instance} を見つけられませんでした (4047)"},
+			Explanation: Text{En: "The relay closed the tunnel with 4047 \"Failed to lookup instance\": the project, zone or name it was given does not name a VM it can see, or the network interface is not nic0.",
+				Ja: "リレーが 4047 \"Failed to lookup instance\" でトンネルを閉じました。渡したプロジェクト、ゾーン、名前が IAP から見える VM を指していないか、ネットワーク インターフェースが nic0 ではありません。"}},
+		Entry{Code: "gcp.iap_reauth", Severity: "error",
+			Title: Text{En: "IAP asks for a new login (4004)", Ja: "IAP が再認証を求めています (4004)"},
+			Explanation: Text{En: "The relay closed the tunnel with 4004: the credentials expired or a reauthentication policy requires a fresh login.",
+				Ja: "リレーが 4004 でトンネルを閉じました。認証情報の期限が切れたか、再認証ポリシーにより新たなログインが必要です。"}},
+		Entry{Code: "gcp.iap_closed", Severity: "error",
+			Title: Text{En: "IAP closed the tunnel with code {close_code}", Ja: "IAP がコード {close_code} でトンネルを閉じました"},
+			Explanation: Text{En: "The relay refused the tunnel with a code sshdoctor does not know; its reason is shown as evidence.",
+				Ja: "リレーが sshdoctor の知らないコードでトンネルを拒否しました。理由は証拠として表示しています。"}},
+		Entry{Code: "gcp.iap_handshake_refused", Severity: "error",
+			Title: Text{En: "The IAP relay refused the WebSocket (HTTP {http_status})", Ja: "IAP リレーが WebSocket を拒否しました (HTTP {http_status})"},
+			Explanation: Text{En: "The relay answered the upgrade with an HTTP error; gcloud reads this as \"may be due to missing permissions\": a token it does not accept, or no IAP-secured Tunnel User role.",
+				Ja: "リレーがアップグレード要求に HTTP エラーで応答しました。gcloud はこれを「権限不足の可能性」と表示します。受け付けられないトークンか、IAP-secured Tunnel User ロールがありません。"}},
+		Entry{Code: "gcp.iap_protocol", Severity: "error",
+			Title: Text{En: "The IAP relay broke the tunnel protocol", Ja: "IAP リレーがトンネルのプロトコルに従っていません"},
+			Explanation: Text{En: "What answered at the relay's address is not IAP's relay (wrong --iap-tunnel-url-override, or a proxy in the way).",
+				Ja: "リレーのアドレスで応答したのは IAP のリレーではありません (--iap-tunnel-url-override の誤り、または途中のプロキシ)。"}},
+		Entry{Code: "gcp.iap_relay_tls", Severity: "error",
+			Title: Text{En: "The IAP relay's certificate is not trusted", Ja: "IAP リレーの証明書が信頼されていません"},
+			Explanation: Text{En: "A TLS-inspecting proxy or a private relay presents a certificate the system does not trust; gcloud trusts such a CA through core/custom_ca_certs_file, and so does sshdoctor.",
+				Ja: "TLS を検査するプロキシや独自のリレーが、システムの信頼しない証明書を提示しています。gcloud は core/custom_ca_certs_file でその CA を信頼し、sshdoctor も同じ設定を読みます。"}},
+		Entry{Code: "gcp.iap_relay_unreachable", Severity: "error",
+			Title: Text{En: "The IAP relay could not be reached", Ja: "IAP リレーに接続できません"},
+			Explanation: Text{En: "The connection to the relay failed before any WebSocket: DNS, a proxy, or a firewall on your side blocks tunnel.cloudproxy.app on port 443.",
+				Ja: "WebSocket の前にリレーへの接続が失敗しました。DNS、プロキシ、または手元のファイアウォールが tunnel.cloudproxy.app のポート 443 をブロックしています。"}},
+		Entry{Code: "gcp.iap_ca_file", Severity: "error",
+			Title: Text{En: "gcloud's custom CA file cannot be used", Ja: "gcloud の custom CA ファイルを使えません"},
+			Explanation: Text{En: "core/custom_ca_certs_file (or CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE) names a file that cannot be read or holds no PEM certificate.",
+				Ja: "core/custom_ca_certs_file (または CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE) が、読めないファイルか PEM 証明書を含まないファイルを指しています。"}},
+	)
+}

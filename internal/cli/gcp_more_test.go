@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"net"
+	"testing"
+
+	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
+)
+
+// sshdBanner is a listener that answers as OpenSSH does first (the
+// identification line, RFC 4253 §4.2), for the relay stand-in to reach;
+// the lab tests reach a real sshd instead.
+func sshdBanner(t *testing.T, banner string) func(ctx context.Context, port int) (net.Conn, error) {
+	return lineServer(t, banner, false)
+}
+
+// lineServer writes a line to each connection, then closes it (hangup) or
+// waits for the client.
+func lineServer(t *testing.T, banner string, hangup bool) func(ctx context.Context, port int) (net.Conn, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte(banner))
+			if hangup {
+				c.Close()
+				continue
+			}
+			go func() { b := make([]byte, 64); c.Read(b); c.Close() }()
+		}
+	}()
+	return func(ctx context.Context, port int) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", ln.Addr().String())
+	}
+}
+
+func iapArgs(extra ...string) []string {
+	return append([]string{gcptest.VM, "--project", gcptest.Project, "--zone", gcptest.Zone, "--key", "KEY1",
+		"--iap", "--probe", "--iap-tunnel-url-override", "RELAY"}, extra...)
+}
+
+func allowIAPRule() gcptest.JSON {
+	return allowRule("allow-ssh-from-iap", 1000, []any{"35.235.240.0/20"}, tcp("22"))
+}
+
+func TestGCPIAPProbeScenarios(t *testing.T) {
+	noRealCredentials(t)
+	withIAPRule := func(t *testing.T, s *gcptest.Server) { s.AddFirewall(allowIAPRule()) }
+	cases := []gcpCase{
+		{name: "IAP tunnel reaches sshd", setup: withIAPRule, args: iapArgs(),
+			relay: func(t *testing.T, r *gcptest.Relay) {
+				r.Backend = sshdBanner(t, "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5\r\n")
+			},
+			code: "ok", exit: 0, has: []string{"gcp.iap_tunnel_ok"}, out: []string{"SSH-2.0-OpenSSH_9.6p1"}},
+		{name: "IAP 4003 with the firewall open: inside the guest", setup: withIAPRule, args: iapArgs(),
+			relay: func(t *testing.T, r *gcptest.Relay) {},
+			code:  "gcp.iap_backend_unreachable", exit: 1, fix: []string{"connect-to-serial-port"},
+			out: []string{`"close_code": "4003"`, "the firewall allows it"}},
+		{name: "IAP 4003 and no rule for IAP", args: iapArgs(),
+			setup: func(t *testing.T, s *gcptest.Server) { s.RemoveFirewall("default-allow-ssh") },
+			relay: func(t *testing.T, r *gcptest.Relay) {},
+			code:  "gcp.firewall_blocks_ssh", exit: 1, has: []string{"gcp.iap_backend_unreachable"}},
+		{name: "IAP 4033 not authorized", setup: func(t *testing.T, s *gcptest.Server) {
+			withIAPRule(t, s)
+			s.Granted["iap"]["iap.tunnelInstances.accessViaIAP"] = false
+		}, args: iapArgs(), relay: func(t *testing.T, r *gcptest.Relay) { r.Backend = sshdBanner(t, "SSH-2.0-OpenSSH_9.6\r\n") },
+			code: "gcp.iam_missing", exit: 1, has: []string{"gcp.iap_not_authorized"},
+			fix: []string{"roles/iap.tunnelResourceAccessor"}},
+		{name: "IAP 4047 lookup failed", setup: withIAPRule, args: iapArgs(),
+			relay: func(t *testing.T, r *gcptest.Relay) { r.Close, r.CloseReason = 4047, "Failed to lookup instance" },
+			code:  "gcp.iap_lookup_failed", exit: 1, fix: []string{"gcloud compute instances list"}},
+		{name: "IAP 4004 reauthentication", setup: withIAPRule, args: iapArgs(),
+			relay: func(t *testing.T, r *gcptest.Relay) { r.Close, r.CloseReason = 4004, "reauthentication required" },
+			code:  "gcp.iap_reauth", exit: 1, fix: []string{"gcloud auth login"}},
+		{name: "IAP unknown close code", setup: withIAPRule, args: iapArgs(),
+			relay: func(t *testing.T, r *gcptest.Relay) { r.Close, r.CloseReason = 4070, "connection limit" },
+			code:  "gcp.iap_closed", exit: 1, out: []string{"4070", "connection limit"}, fix: []string{"--verbosity=debug"}},
+		{name: "IAP handshake 403", setup: withIAPRule, args: iapArgs(),
+			relay: func(t *testing.T, r *gcptest.Relay) { r.HTTPStatus = 403 },
+			code:  "gcp.iap_handshake_refused", exit: 1, fix: []string{"roles/iap.tunnelResourceAccessor"}},
+		{name: "IAP relay with an untrusted certificate", setup: withIAPRule, args: iapArgs(),
+			env:   func(env map[string]string, s *gcptest.Server) {},
+			relay: func(t *testing.T, r *gcptest.Relay) { r.CAFile = "" },
+			code:  "gcp.iap_relay_tls", exit: 1, fix: []string{"custom_ca_certs_file"}},
+		{name: "IAP banner missing", setup: withIAPRule, args: iapArgs(),
+			relay: func(t *testing.T, r *gcptest.Relay) {
+				r.Backend = lineServer(t, "220 mail.example.com ESMTP\r\n", true)
+			},
+			code: "gcp.iap_no_banner", exit: 1, out: []string{"220 mail.example.com"}, fix: []string{"connect-to-serial-port"}},
+	}
+	runGCPScenarios(t, cases)
+}
