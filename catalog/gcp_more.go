@@ -59,3 +59,29 @@ func init() {
 				Ja: "core/custom_ca_certs_file (または CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE) が、読めないファイルか PEM 証明書を含まないファイルを指しています。"}},
 	)
 }
+
+// Boot causes gcloud's troubleshooter looks for, and the panic that is
+// not a file-system error.
+func init() {
+	RegisterPhrases(map[string]Text{
+		"fix.gcp_boot_previous_kernel": {En: "On the serial console, reboot and pick the previous kernel in GRUB's \"Advanced options\"", Ja: "シリアル コンソールで再起動し、GRUB の「Advanced options」から以前のカーネルを選んでください"},
+		"fix.gcp_rebuild_initramfs":    {En: "Once booted, rebuild the initramfs of every kernel (it must hold the disk's driver, virtio-scsi or nvme)", Ja: "起動できたら、すべてのカーネルの initramfs を作り直してください (ディスクのドライバー virtio-scsi または nvme を含める必要があります)"},
+		"fix.gcp_secure_boot_off":      {En: "Turn Secure Boot off to boot again, then install a signed kernel and boot loader and turn it back on", Ja: "Secure Boot を無効にして起動し、署名済みのカーネルとブートローダーを入れてから再び有効にしてください"},
+		"fix.gcp_rescue_disk":          {En: "Attach the boot disk to a rescue VM and reinstall GRUB or shim there", Ja: "ブートディスクをレスキュー用 VM に接続し、そこで GRUB または shim を入れ直してください"},
+		"evidence.device":              {En: "device", Ja: "デバイス"},
+	})
+	Register(
+		Entry{Code: "gcp.boot_no_root_device", Severity: "error",
+			Title: Text{En: "The kernel of {instance} found no root disk ({device}): initramfs or driver missing", Ja: "{instance} のカーネルがルート ディスクを見つけられません ({device}): initramfs またはドライバーがありません"},
+			Explanation: Text{En: "\"VFS: Unable to mount root fs on unknown-block\" is not a damaged file system: the kernel booted without an initramfs, or its initramfs lacks the driver of the disk or of the file system (often after a kernel update that did not finish, or a machine type with NVMe disks). fsck cannot help; the previous kernel usually boots.",
+				Ja: "\"VFS: Unable to mount root fs on unknown-block\" はファイルシステムの破損ではありません。カーネルが initramfs なしで起動したか、initramfs にディスクやファイルシステムのドライバーが入っていません (完了しなかったカーネル更新や、NVMe ディスクのマシンタイプへの変更の後によく起きます)。fsck では直りません。多くの場合、以前のカーネルなら起動します。"}},
+		Entry{Code: "gcp.boot_secure_boot_violation", Severity: "error",
+			Title: Text{En: "Secure Boot refused to start the boot loader or kernel of {instance}", Ja: "Secure Boot が {instance} のブートローダーまたはカーネルの起動を拒否しました"},
+			Explanation: Text{En: "The firmware printed \"Security Violation\": with Shielded VM Secure Boot on, a shim, GRUB or kernel that is unsigned, or signed with a revoked key, is not started; the VM never reaches sshd.",
+				Ja: "ファームウェアが \"Security Violation\" を出力しました。Shielded VM の Secure Boot が有効な場合、署名のない、または失効した鍵で署名された shim、GRUB、カーネルは起動されず、VM は sshd まで到達しません。"}},
+		Entry{Code: "gcp.boot_image_missing", Severity: "error",
+			Title: Text{En: "The boot loader of {instance} could not load the next image", Ja: "{instance} のブートローダーが次のイメージを読み込めませんでした"},
+			Explanation: Text{En: "shim or GRUB printed \"Failed to load image\": the file it chains to (grubx64.efi, the kernel) is missing or damaged on the boot disk, so the VM stops before Linux starts.",
+				Ja: "shim または GRUB が \"Failed to load image\" を出力しました。次に読み込むファイル (grubx64.efi やカーネル) がブートディスク上にないか壊れているため、Linux が起動する前に VM が止まっています。"}},
+	)
+}

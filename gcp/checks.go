@@ -398,6 +398,20 @@ func (r *Run) bootFinding(inst *Instance, br *BootReport, c BootCause, src *sour
 	var f *diag.Finding
 	name := inst.Name
 	switch c.Cause {
+	case CauseNoRootFS:
+		dev := "unknown-block"
+		if len(c.Detail) > 0 {
+			dev = c.Detail[0]
+		}
+		f = diag.NewFinding("gcp.boot_no_root_device").Arg("instance", name).Arg("device", dev).
+			Fix("fix.gcp_boot_previous_kernel", r.serialConsoleCmd()).
+			Fix("fix.gcp_rebuild_initramfs", "sudo update-initramfs -u -k all   # Debian, Ubuntu\nsudo dracut --force --regenerate-all   # RHEL, Rocky, SUSE")
+	case CauseSecureBoot:
+		f = diag.NewFinding("gcp.boot_secure_boot_violation").Arg("instance", name).
+			Fix("fix.gcp_secure_boot_off", r.startCmd("stop")+"\ngcloud compute instances update "+name+" "+r.loc()+" --no-shielded-secure-boot\n"+r.startCmd("start"))
+	case CauseBootImage:
+		f = diag.NewFinding("gcp.boot_image_missing").Arg("instance", name).
+			Fix("fix.gcp_rescue_disk", r.rescueCmd(inst))
 	case CauseDiskFull:
 		f = diag.NewFinding("gcp.boot_disk_full").Arg("instance", name)
 		if cmd, size := r.resizeDiskCmd(inst); cmd != "" {

@@ -334,3 +334,17 @@ func rangeString(from, to netip.Addr) string {
 	}
 	return from.String() + "-" + to.String()
 }
+
+// rescueCmd moves the boot disk to a rescue VM (RESCUE_VM: one the user
+// creates in the same zone), where GRUB, shim or the kernel can be
+// reinstalled.
+func (r *Run) rescueCmd(inst *Instance) string {
+	disk := "BOOT_DISK"
+	for _, d := range inst.Disks {
+		if d.Boot && d.Source != "" {
+			disk = lastSegment(d.Source)
+		}
+	}
+	return r.startCmd("stop") + "\ngcloud compute instances detach-disk " + inst.Name + " " + r.loc() + " --disk=" + disk +
+		"\ngcloud compute instances attach-disk RESCUE_VM " + r.loc() + " --disk=" + disk
+}

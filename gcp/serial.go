@@ -22,6 +22,9 @@ const maxEvidenceLines = 5
 // explains later ones (a full disk makes sshd fail; a bad fstab drops the
 // VM to emergency mode).
 const (
+	CauseSecureBoot = "secure_boot_violation"
+	CauseBootImage  = "boot_image_missing"
+	CauseNoRootFS   = "no_root_device"
 	CauseDiskFull   = "disk_full"
 	CauseFSError    = "fs_error"
 	CauseOOM        = "oom"
@@ -33,7 +36,7 @@ const (
 	CauseSSHGuard   = "sshguard"
 )
 
-var causeOrder = []string{CauseDiskFull, CauseFSError, CauseOOM, CausePanic, CauseEmergency,
+var causeOrder = []string{CauseSecureBoot, CauseBootImage, CauseNoRootFS, CauseDiskFull, CauseFSError, CauseOOM, CausePanic, CauseEmergency,
 	CauseSSHDFailed, CauseAgentDown, CauseBadModes, CauseSSHGuard}
 
 // EvidenceLine is one console line (1-based line number in the buffer).
@@ -149,6 +152,16 @@ func ci(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + p) }
 
 var (
 	rePanic     = ci(`Kernel panic - not syncing:?\s*(.*)$`)
+	// The kernel found no block device for root=: it has no initramfs, or
+	// the initramfs lacks the disk's driver (virtio-scsi, nvme) or the file
+	// system's module. A more specific cause than a file-system error or a
+	// bare panic, and the only finding its line gives.
+	reNoRootFS = ci(`VFS: (?:Unable to mount root fs on|Cannot open root device "[^"]*" or) (unknown-block\([0-9]+,[0-9]+\))`)
+	// Firmware and boot loader: Secure Boot refused to start an unsigned
+	// (or revoked) shim, GRUB or kernel; shim or GRUB could not load the
+	// next image. (gcloud's vm_boot_troubleshooter looks for both.)
+	reSecureBoot = ci(`Security Violation`)
+	reBootImage  = ci(`Failed to load image\s*(.*)$`)
 	reEmergency = []*regexp.Regexp{
 		ci(`You are in (emergency|rescue) mode`),
 		ci(`You are now being dropped into an emergency shell`),
@@ -246,6 +259,22 @@ func AnalyzeSerial(contents string) *BootReport {
 		low := strings.ToLower(l)
 		if !hasAny(low, allKeywords) {
 			continue
+		}
+		if strings.Contains(low, "vfs:") {
+			if m := reNoRootFS.FindStringSubmatch(l); m != nil {
+				add(CauseNoRootFS, i, m[1]).Critical = true
+				continue
+			}
+		}
+		if strings.Contains(low, "security violation") && reSecureBoot.MatchString(l) {
+			add(CauseSecureBoot, i, "").Critical = true
+			continue
+		}
+		if strings.Contains(low, "failed to load image") {
+			if m := reBootImage.FindStringSubmatch(l); m != nil {
+				add(CauseBootImage, i, strings.TrimSpace(m[1])).Critical = true
+				continue
+			}
 		}
 		if strings.Contains(low, "panic") {
 			if m := rePanic.FindStringSubmatch(l); m != nil {
@@ -372,7 +401,7 @@ var (
 	kwWindows = []string{"gceguestagent:", "gceinstancesetup:", "windows boot manager"}
 
 	allKeywords = func() []string {
-		out := []string{"panic", "authentication refused"}
+		out := []string{"panic", "authentication refused", "vfs:", "security violation", "failed to load image"}
 		for _, g := range [][]string{kwEmergency, kwDisk, kwFS, kwOOM, kwSSHD, kwAgent, kwWindows} {
 			out = append(out, g...)
 		}

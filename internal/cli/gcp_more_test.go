@@ -99,3 +99,18 @@ func TestGCPIAPProbeScenarios(t *testing.T) {
 	}
 	runGCPScenarios(t, cases)
 }
+
+// The boot patterns of gcloud's vm_boot_troubleshooter, each its own cause.
+func TestGCPBootLoaderScenarios(t *testing.T) {
+	noRealCredentials(t)
+	uefi := "BdsDxe: loading Boot0001 \"UEFI Google PersistentDisk \" from PciRoot(0x0)/Pci(0x3,0x0)/Scsi(0x1,0x0)\r\n"
+	cases := []gcpCase{
+		{name: "Secure Boot violation", setup: func(t *testing.T, s *gcptest.Server) {
+			s.Serial[gcptest.VM] = uefi + "BdsDxe: failed to load Boot0001 \"UEFI Google PersistentDisk \" from PciRoot(0x0)/Pci(0x3,0x0)/Scsi(0x1,0x0): Security Violation\r\n"
+		}, code: "gcp.boot_secure_boot_violation", exit: 1, fix: []string{"--no-shielded-secure-boot"}, out: []string{"Security Violation"}},
+		{name: "shim cannot load GRUB", setup: func(t *testing.T, s *gcptest.Server) {
+			s.Serial[gcptest.VM] = uefi + "Failed to load image \\EFI\\debian\\grubx64.efi: Not Found\r\nstart_image() returned Not Found\r\n"
+		}, code: "gcp.boot_image_missing", exit: 1, fix: []string{"attach-disk RESCUE_VM"}, out: []string{"grubx64.efi"}},
+	}
+	runGCPScenarios(t, cases)
+}

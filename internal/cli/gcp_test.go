@@ -243,7 +243,8 @@ func TestGCPScenarios(t *testing.T) {
 				"[    0.971234] VFS: Cannot open root device \"sda1\" or unknown-block(0,0): error -6",
 				"[    0.972001] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)",
 				"[    0.972950] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 5.10.0-26-cloud-amd64 #1 Debian 5.10.197-1")
-		}, code: "gcp.boot_fs_error", exit: 1, has: []string{"gcp.boot_kernel_panic"}, fix: []string{"connect-to-serial-port"}},
+		}, code: "gcp.boot_no_root_device", exit: 1, hasnt: []string{"gcp.boot_kernel_panic", "gcp.boot_fs_error"},
+			fix: []string{"connect-to-serial-port", "update-initramfs", "dracut"}},
 		{name: "kernel panic alone", setup: func(t *testing.T, s *gcptest.Server) {
 			s.Serial[gcptest.VM] = gcptest.BootLog("Run /init as init process",
 				"[    0.972001] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00007f00")
