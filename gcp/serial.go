@@ -151,7 +151,7 @@ var bootMarkers = []struct {
 func ci(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + p) }
 
 var (
-	rePanic     = ci(`Kernel panic - not syncing:?\s*(.*)$`)
+	rePanic = ci(`Kernel panic - not syncing:?\s*(.*)$`)
 	// The kernel found no block device for root=: it has no initramfs, or
 	// the initramfs lacks the disk's driver (virtio-scsi, nvme) or the file
 	// system's module. A more specific cause than a file-system error or a
@@ -162,7 +162,7 @@ var (
 	// next image. (gcloud's vm_boot_troubleshooter looks for both.)
 	reSecureBoot = ci(`Security Violation`)
 	reBootImage  = ci(`Failed to load image\s*(.*)$`)
-	reEmergency = []*regexp.Regexp{
+	reEmergency  = []*regexp.Regexp{
 		ci(`You are in (emergency|rescue) mode`),
 		ci(`You are now being dropped into an emergency shell`),
 		ci(`Reached target .*Emergency Mode`),
