@@ -85,3 +85,40 @@ func init() {
 				Ja: "shim または GRUB が \"Failed to load image\" を出力しました。次に読み込むファイル (grubx64.efi やカーネル) がブートディスク上にないか壊れているため、Linux が起動する前に VM が止まっています。"}},
 	)
 }
+
+// Cloud Monitoring.
+func init() {
+	RegisterTranslations(map[string]string{
+		"last 30 minutes":   "直近 30 分間",
+		"no data":           "データなし",
+		"no Ops Agent data": "Ops Agent のデータなし",
+	})
+	RegisterPhrases(map[string]Text{
+		"check.gcp-monitoring": {En: "CPU, memory, disk, uptime", Ja: "CPU、メモリ、ディスク、稼働時間"},
+		"evidence.cpu":         {En: "CPU", Ja: "CPU"},
+		"evidence.uptime":      {En: "uptime", Ja: "稼働時間"},
+		"evidence.memory":      {En: "memory", Ja: "メモリ"},
+		"evidence.disk":        {En: "disk", Ja: "ディスク"},
+		"evidence.reboot":      {En: "reboot", Ja: "再起動"},
+	})
+	Register(
+		Entry{Code: "gcp.monitoring_read", Severity: "info",
+			Title:       Text{En: "Cloud Monitoring shows nothing that stops ssh", Ja: "Cloud Monitoring には ssh を妨げる兆候はありません"},
+			Explanation: Text{En: "The VM's CPU, uptime and (with the Ops Agent) memory and disk over the last 30 minutes.", Ja: "直近 30 分間の VM の CPU、稼働時間、(Ops Agent があれば) メモリとディスクです。"}},
+		Entry{Code: "gcp.monitoring_unavailable", Severity: "info",
+			Title:       Text{En: "Cloud Monitoring could not be read: CPU, memory and disk not checked", Ja: "Cloud Monitoring を読めません: CPU、メモリ、ディスクは確認していません"},
+			Explanation: Text{En: "The Monitoring API is disabled, or the account may not list time series (monitoring.timeSeries.list). A VM that is RUNNING but saturated would not show here.", Ja: "Monitoring API が無効か、アカウントに時系列を一覧する権限 (monitoring.timeSeries.list) がありません。RUNNING でも過負荷の VM はここでは分かりません。"}},
+		Entry{Code: "gcp.cpu_saturated", Severity: "error",
+			Title:       Text{En: "The CPU of {instance} is saturated ({percent}% for 10 minutes)", Ja: "{instance} の CPU が飽和しています (10 分間 {percent}%)"},
+			Explanation: Text{En: "A VM whose CPU is busy all the time is RUNNING but answers ssh late or not at all: sshd and the guest agent get no time to run. Google's troubleshooter flags a mean above 99% over 10 minutes; so does sshdoctor.", Ja: "CPU が常に使い切られている VM は RUNNING でも、ssh への応答が遅れるか応答しません。sshd やゲスト エージェントが動く時間がないためです。Google のトラブルシューターは 10 分間の平均が 99% を超えると問題とし、sshdoctor も同じ基準を使います。"}},
+		Entry{Code: "gcp.memory_exhausted", Severity: "warning",
+			Title:       Text{En: "{instance} has almost no free memory ({percent}% used)", Ja: "{instance} の空きメモリがほとんどありません (使用率 {percent}%)"},
+			Explanation: Text{En: "The Ops Agent reports the memory nearly full: new sshd sessions may fail to start, and the kernel may kill sshd or the guest agent.", Ja: "Ops Agent によるとメモリがほぼ使い切られています。新しい sshd セッションが開始できなかったり、カーネルが sshd やゲスト エージェントを強制終了したりすることがあります。"}},
+		Entry{Code: "gcp.disk_full_metric", Severity: "error",
+			Title:       Text{En: "The disk {device} of {instance} is full ({percent}% used)", Ja: "{instance} のディスク {device} がいっぱいです (使用率 {percent}%)"},
+			Explanation: Text{En: "The Ops Agent reports the disk full: the guest agent cannot write new keys and sshd cannot log the session, so logins fail.", Ja: "Ops Agent によるとディスクがいっぱいです。ゲスト エージェントが新しい鍵を書き込めず、sshd もセッションを記録できないため、ログインに失敗します。"}},
+		Entry{Code: "gcp.reboot_loop", Severity: "error",
+			Title:       Text{En: "{instance} restarted {count} times in 30 minutes", Ja: "{instance} が 30 分間に {count} 回再起動しました"},
+			Explanation: Text{En: "The uptime metric fell back to zero again and again: the VM crashes or is reset during boot, so sshd is never up for long. The serial console shows why.", Ja: "稼働時間のメトリクスが何度も 0 に戻っています。VM が起動中にクラッシュするかリセットされており、sshd が長く動いていません。原因はシリアル コンソールに出ています。"}},
+	)
+}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,6 +27,8 @@ type Endpoints struct {
 	CRM     string
 	IAM     string
 	IAP     string
+	// Monitoring is Cloud Monitoring's root (CLOUDSDK_API_ENDPOINT_OVERRIDES_MONITORING).
+	Monitoring string
 }
 
 // DefaultEndpoints are Google's public endpoints.
@@ -36,6 +39,8 @@ func DefaultEndpoints() Endpoints {
 		CRM:     "https://cloudresourcemanager.googleapis.com/",
 		IAM:     "https://iam.googleapis.com/",
 		IAP:     "https://iap.googleapis.com/",
+
+		Monitoring: "https://monitoring.googleapis.com/",
 	}
 }
 
@@ -49,7 +54,7 @@ func EndpointsFromEnv(getenv func(string) string) (Endpoints, error) {
 		dst  *string
 	}{
 		{"COMPUTE", &ep.Compute}, {"OSLOGIN", &ep.OSLogin}, {"CLOUDRESOURCEMANAGER", &ep.CRM},
-		{"IAM", &ep.IAM}, {"IAP", &ep.IAP},
+		{"IAM", &ep.IAM}, {"IAP", &ep.IAP}, {"MONITORING", &ep.Monitoring},
 	} {
 		key := "CLOUDSDK_API_ENDPOINT_OVERRIDES_" + o.name
 		v := strings.TrimSpace(getenv(key))
@@ -75,6 +80,7 @@ const (
 	apiCRM     = "cloudresourcemanager.googleapis.com"
 	apiIAM     = "iam.googleapis.com"
 	apiIAP     = "iap.googleapis.com"
+	apiMon     = "monitoring.googleapis.com"
 )
 
 // DefaultCallTimeout bounds one API request. The Compute API answers in well
@@ -137,7 +143,12 @@ type Client struct {
 	Tokens    TokenSource
 	// CallTimeout bounds each request; zero means DefaultCallTimeout.
 	CallTimeout time.Duration
+
+	calls atomic.Int64
 }
+
+// Calls is how many requests the client sent.
+func (c *Client) Calls() int64 { return c.calls.Load() }
 
 type call struct {
 	api, method, resource, permission string
@@ -184,6 +195,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
+	c.calls.Add(1)
 	resp, err := hc.Do(req)
 	if err != nil {
 		return apiErr(err)

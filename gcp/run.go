@@ -133,6 +133,7 @@ func (r *Run) Checks() []*diag.Check {
 		{Name: "gcp-vm-status", Requires: []string{"gcp-instance", "gcp-project"}, Run: r.checkVMStatus},
 		{Name: "gcp-source", Timeout: source, Run: r.checkSource},
 		{Name: "gcp-boot", Requires: []string{"gcp-vm-status", "gcp-source"}, Timeout: api, Run: r.checkBoot},
+		{Name: "gcp-monitoring", Requires: []string{"gcp-vm-status"}, Timeout: perms, Run: r.checkMonitoring},
 		{Name: "gcp-external-ip", Requires: []string{"gcp-instance"}, Run: r.checkExternalIP},
 		{Name: "gcp-firewall", Requires: []string{"gcp-instance", "gcp-source"}, Timeout: api, Run: r.checkFirewall},
 		{Name: "gcp-route", Requires: []string{"gcp-instance", "gcp-source"}, Timeout: lookup, Run: r.checkRoute},
@@ -164,6 +165,7 @@ func (r *Run) Subject() map[string]string {
 	if r.login != "" {
 		s["login_user"] = r.login
 	}
+	s["api_calls"] = strconv.FormatInt(r.api.Calls(), 10)
 	return s
 }
 

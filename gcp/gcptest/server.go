@@ -145,6 +145,9 @@ type Server struct {
 	// "iap.testIamPermissions").
 	Fail map[string]Failure
 
+	// Metrics are Cloud Monitoring series by metric type (see Series).
+	Metrics map[string][]JSON
+
 	requests   []string
 	violations []string
 	dir        string
@@ -238,6 +241,7 @@ func (s *Server) Env() map[string]string {
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER": s.URL + "/crm/",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM":                  s.URL + "/iam/",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_IAP":                  s.URL + "/iap/",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_MONITORING":           s.URL + "/monitoring/",
 		"CLOUDSDK_AUTH_ACCESS_TOKEN_FILE":                      tok,
 		"CLOUDSDK_CONFIG":                                      filepath.Join(s.dir, "gcloud"),
 		"HOME":                                                 s.dir,
@@ -530,6 +534,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		write(200, JSON{"kind": "compute#serialPortOutput", "contents": c, "start": "0",
 			"next": strconv.Itoa(len(c)), "selfLink": linkBase + "projects/" + Project + "/zones/" + args["zone"] +
 				"/instances/" + args["instance"] + "/serialPortOutput"})
+	case "timeSeries.list":
+		s.timeSeries(r, args, write)
 	case "users.getLoginProfile":
 		if s.LoginProfile == nil || args["user"] != Account {
 			write(404, errorBody(404, "Requested entity was not found.", "notFound"))
@@ -679,6 +685,9 @@ func route(path string) (string, map[string]string) {
 		args["project"], args["zone"] = at(3), at(6)
 		args["instance"] = strings.TrimSuffix(at(8), ":testIamPermissions")
 		return "iap.testIamPermissions", args
+	case at(0) == "monitoring" && at(1) == "v3" && at(2) == "projects" && at(4) == "timeSeries" && len(seg) == 5:
+		args["project"] = at(3)
+		return "timeSeries.list", args
 	case at(0) == "oslogin" && at(1) == "v1" && at(2) == "users" && at(4) == "loginProfile":
 		args["user"] = at(3)
 		return "users.getLoginProfile", args

@@ -4,7 +4,9 @@ import (
 	"context"
 	"net"
 	"testing"
+	"time"
 
+	"github.com/sshdoctor/sshdoctor/gcp"
 	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
 )
 
@@ -111,6 +113,42 @@ func TestGCPBootLoaderScenarios(t *testing.T) {
 		{name: "shim cannot load GRUB", setup: func(t *testing.T, s *gcptest.Server) {
 			s.Serial[gcptest.VM] = uefi + "Failed to load image \\EFI\\debian\\grubx64.efi: Not Found\r\nstart_image() returned Not Found\r\n"
 		}, code: "gcp.boot_image_missing", exit: 1, fix: []string{"attach-disk RESCUE_VM"}, out: []string{"grubx64.efi"}},
+	}
+	runGCPScenarios(t, cases)
+}
+
+// Cloud Monitoring: the series are written in the API's shape, with the
+// clock of the run.
+func TestGCPMonitoringScenarios(t *testing.T) {
+	noRealCredentials(t)
+	now := time.Now()
+	flat := func(v float64, n int) []float64 {
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = v
+		}
+		return out
+	}
+	cases := []gcpCase{
+		{name: "CPU at 100 percent", setup: func(t *testing.T, s *gcptest.Server) {
+			s.SetMetric(gcp.MetricCPU, s.Series(gcp.MetricCPU, nil, now, false, append(flat(0.3, 20), flat(0.998, 10)...)...))
+		}, code: "gcp.cpu_saturated", exit: 1, fix: []string{"set-machine-type"}, out: []string{"99.8"}},
+		{name: "CPU busy but below the threshold", setup: func(t *testing.T, s *gcptest.Server) {
+			s.SetMetric(gcp.MetricCPU, s.Series(gcp.MetricCPU, nil, now, false, flat(0.97, 30)...))
+		}, code: "ok", exit: 0, has: []string{"gcp.monitoring_read"}, hasnt: []string{"gcp.cpu_saturated"}, out: []string{"97% mean"}},
+		{name: "reboot loop", setup: func(t *testing.T, s *gcptest.Server) {
+			s.SetMetric(gcp.MetricUptime, s.Series(gcp.MetricUptime, nil, now, true,
+				300, 360, 420, 30, 90, 150, 210, 20, 80, 140)) // two resets
+		}, code: "gcp.reboot_loop", exit: 1, fix: []string{"get-serial-port-output"}},
+		{name: "Ops Agent: memory full", setup: func(t *testing.T, s *gcptest.Server) {
+			s.SetMetric(gcp.MetricMemory, s.Series(gcp.MetricMemory, map[string]string{"state": "used"}, now, false, 80, 90, 97.5))
+		}, code: "ok", exit: 0, has: []string{"gcp.memory_exhausted"}},
+		{name: "Ops Agent: disk full", setup: func(t *testing.T, s *gcptest.Server) {
+			s.SetMetric(gcp.MetricDisk, s.Series(gcp.MetricDisk, map[string]string{"state": "used", "device": "sda1"}, now, false, 99.2, 99.9))
+		}, code: "gcp.disk_full_metric", exit: 1, fix: []string{"gcloud compute disks resize"}, out: []string{"sda1"}},
+		{name: "Monitoring API disabled", setup: func(t *testing.T, s *gcptest.Server) {
+			s.Fail["timeSeries.list"] = gcptest.Disabled("monitoring.googleapis.com")
+		}, code: "ok", exit: 0, has: []string{"gcp.monitoring_unavailable"}},
 	}
 	runGCPScenarios(t, cases)
 }
