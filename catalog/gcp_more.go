@@ -122,3 +122,16 @@ func init() {
 			Explanation: Text{En: "The uptime metric fell back to zero again and again: the VM crashes or is reset during boot, so sshd is never up for long. The serial console shows why.", Ja: "稼働時間のメトリクスが何度も 0 に戻っています。VM が起動中にクラッシュするかリセットされており、sshd が長く動いていません。原因はシリアル コンソールに出ています。"}},
 	)
 }
+
+// Permissions beyond the login path.
+func init() {
+	RegisterPhrases(map[string]Text{
+		"evidence.compute.instances.get": {En: "compute.instances.get", Ja: "compute.instances.get"},
+		"evidence.not_needed":            {En: "not needed", Ja: "不要"},
+	})
+	RegisterTranslations(map[string]string{
+		"held: sshdoctor read the instance as this account": "保持: sshdoctor はこのアカウントでインスタンスを読み取れました",
+		"compute.instances.use and iam.serviceAccounts.actAs (Google's troubleshooter asks for them; ssh with the key in place does not)": "compute.instances.use と iam.serviceAccounts.actAs (Google のトラブルシューターは確認しますが、鍵が登録済みの ssh には不要です)",
+		"changing the metadata of a VM that runs as a service account":                                                                    "サービス アカウントで動く VM のメタデータの変更",
+	})
+}

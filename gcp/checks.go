@@ -915,13 +915,22 @@ func (r *Run) checkPermissions(ctx context.Context, p *diag.Pass) diag.Result {
 				reqs = append(reqs, requirement{iamProject, []string{"compute.projects.setCommonInstanceMetadata"}, diag.SevWarning, "add_key"})
 			}
 			reqs = append(reqs, requirement{iamInstance, perms, diag.SevWarning, "add_key"})
+			// Writing the metadata of an instance that runs as a service
+			// account needs actAs on it; with project keys allowed gcloud
+			// writes the project's metadata instead and does not need it.
+			// Key-based ssh with the key in place never needs actAs.
+			if kc.BlockProjectKeys && len(sas) > 0 {
+				reqs = append(reqs, requirement{iamServiceAccount, []string{"iam.serviceAccounts.actAs"}, diag.SevWarning, "add_key_sa"})
+			}
 		}
 	}
 	if r.o.IAP {
 		reqs = append(reqs, requirement{iamIAPTunnel, []string{"iap.tunnelInstances.accessViaIAP"}, diag.SevError, "iap"})
 	}
 	if len(reqs) == 0 {
-		return diag.Conclude(nil, diag.NewFinding("gcp.iam_ok").Ev("needed", "no IAM permission is needed for metadata-key SSH with the key already in place"))
+		return diag.Conclude(nil, diag.NewFinding("gcp.iam_ok").Ev("needed", "no IAM permission is needed for metadata-key SSH with the key already in place").
+			Ev("compute.instances.get", "held: sshdoctor read the instance as this account").
+			Ev("not_needed", "compute.instances.use and iam.serviceAccounts.actAs (Google's troubleshooter asks for them; ssh with the key in place does not)"))
 	}
 	// one call per resource
 	byTarget := map[iamTarget][]string{}
@@ -1034,8 +1043,11 @@ func (r *Run) iamMissing(inst *Instance, q requirement, kc KeyConfig) *diag.Find
 		f.Arg("resource", "IAP tunnel to "+inst.Name).Fix("fix.gcp_grant_role",
 			"gcloud projects add-iam-policy-binding "+r.o.Project.Value+" --member="+r.member()+" --role="+role)
 	}
-	if q.why == "add_key" {
+	switch q.why {
+	case "add_key":
 		f.Ev("needed_for", "adding your key to metadata (gcloud compute ssh does this)")
+	case "add_key_sa":
+		f.Ev("needed_for", "changing the metadata of a VM that runs as a service account")
 	}
 	if a := r.o.Account.Value; a != "" {
 		f.Ev("account", a)

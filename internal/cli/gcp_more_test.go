@@ -152,3 +152,24 @@ func TestGCPMonitoringScenarios(t *testing.T) {
 	}
 	runGCPScenarios(t, cases)
 }
+
+// iam.serviceAccounts.actAs is asked for only when gcloud must write the
+// metadata of a VM that runs as a service account.
+func TestGCPPermissionScenarios(t *testing.T) {
+	noRealCredentials(t)
+	cases := []gcpCase{
+		{name: "key in place: actAs and instances.use not needed", setup: func(t *testing.T, s *gcptest.Server) {
+			metadataMode(s)
+			s.Revoke("serviceAccount", "iam.serviceAccounts.actAs")
+			s.Revoke("instance", "compute.instances.use")
+		}, extra: []string{"--user", "alice"}, code: "ok", exit: 0, has: []string{"gcp.iam_ok"}, hasnt: []string{"gcp.iam_missing"},
+			out: []string{"compute.instances.use and iam.serviceAccounts.actAs"}},
+		{name: "instance keys only, key missing, no actAs", setup: func(t *testing.T, s *gcptest.Server) {
+			metadataMode(s)
+			s.SetInstanceMetadata("block-project-ssh-keys", "TRUE")
+			s.Revoke("serviceAccount", "iam.serviceAccounts.actAs")
+		}, extra: []string{"--user", "alice"}, code: "gcp.project_keys_blocked", exit: 1, has: []string{"gcp.iam_missing"},
+			out: []string{"changing the metadata of a VM that runs as a service account", "gcloud iam service-accounts add-iam-policy-binding"}},
+	}
+	runGCPScenarios(t, cases)
+}
