@@ -135,3 +135,32 @@ func init() {
 		"changing the metadata of a VM that runs as a service account":                                                                    "サービス アカウントで動く VM のメタデータの変更",
 	})
 }
+
+// The guest agent.
+func init() {
+	RegisterPhrases(map[string]Text{
+		"check.gcp-guest-agent":           {En: "Guest agent", Ja: "ゲスト エージェント"},
+		"fix.gcp_update_guest_agent":      {En: "On the serial console, install the current guest environment (google-guest-agent) from the distribution's Google Cloud repository", Ja: "シリアル コンソールで、ディストリビューションの Google Cloud リポジトリから最新のゲスト環境 (google-guest-agent) をインストールしてください"},
+		"fix.gcp_enable_guest_attributes": {En: "Let the agent report itself in guest attributes (it then writes the VM's host keys there)", Ja: "エージェントがゲスト属性に状態を書き込めるようにしてください (VM のホスト鍵もそこに書き込まれます)"},
+		"evidence.version":                {En: "version", Ja: "バージョン"},
+		"evidence.keys_applied":           {En: "last key change applied", Ja: "最後に反映した鍵の変更"},
+		"evidence.guest_attributes":       {En: "guest attributes", Ja: "ゲスト属性"},
+		"evidence.host_keys":              {En: "host keys written", Ja: "書き込まれたホスト鍵"},
+		"evidence.os_config_agent":        {En: "OS Config agent", Ja: "OS Config エージェント"},
+	})
+	RegisterTranslations(map[string]string{
+		"not enabled (metadata enable-guest-attributes)": "無効 (メタデータ enable-guest-attributes)",
+		"none written": "書き込みなし",
+	})
+	Register(
+		Entry{Code: "gcp.guest_agent_seen", Severity: "info",
+			Title:       Text{En: "What the guest agent of {instance} shows", Ja: "{instance} のゲスト エージェントの様子"},
+			Explanation: Text{En: "The guest agent writes metadata keys into the VM. Its state and version come from the serial log of the last boot, its host keys from guest attributes.", Ja: "ゲスト エージェントはメタデータの鍵を VM に書き込みます。状態とバージョンは直近の起動のシリアル ログから、ホスト鍵はゲスト属性から読み取っています。"}},
+		Entry{Code: "gcp.guest_agent_silent", Severity: "warning",
+			Title:       Text{En: "No sign that the guest agent of {instance} runs: new metadata keys may never reach the VM", Ja: "{instance} のゲスト エージェントが動いている形跡がありません: 新しいメタデータの鍵が VM に届かない可能性があります"},
+			Explanation: Text{En: "The last boot's serial log has no line of the agent and it wrote no guest attributes. Without it a key added to metadata is never written to authorized_keys, and ssh says \"Permission denied\" although metadata is right.", Ja: "直近の起動のシリアル ログにエージェントの行がなく、ゲスト属性も書き込まれていません。エージェントがないと、メタデータに追加した鍵が authorized_keys に書き込まれず、メタデータが正しくても ssh は \"Permission denied\" になります。"}},
+		Entry{Code: "gcp.guest_agent_legacy", Severity: "warning",
+			Title:       Text{En: "{instance} runs the old Python guest environment", Ja: "{instance} は古い Python 版のゲスト環境で動いています"},
+			Explanation: Text{En: "google_accounts_daemon manages the keys: images from before 2020. It does not know newer metadata (OS Login 2FA, key expiry formats) and is no longer updated.", Ja: "鍵を管理しているのは google_accounts_daemon です (2020 年より前のイメージ)。新しいメタデータ (OS Login の 2 段階認証や鍵の有効期限の形式) を理解せず、更新も終了しています。"}},
+	)
+}

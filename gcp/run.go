@@ -133,6 +133,7 @@ func (r *Run) Checks() []*diag.Check {
 		{Name: "gcp-vm-status", Requires: []string{"gcp-instance", "gcp-project"}, Run: r.checkVMStatus},
 		{Name: "gcp-source", Timeout: source, Run: r.checkSource},
 		{Name: "gcp-boot", Requires: []string{"gcp-vm-status", "gcp-source"}, Timeout: api, Run: r.checkBoot},
+		{Name: "gcp-guest-agent", Requires: []string{"gcp-instance", "gcp-project", "gcp-boot"}, Timeout: api, Run: r.checkGuestAgent},
 		{Name: "gcp-monitoring", Requires: []string{"gcp-vm-status"}, Timeout: perms, Run: r.checkMonitoring},
 		{Name: "gcp-external-ip", Requires: []string{"gcp-instance"}, Run: r.checkExternalIP},
 		{Name: "gcp-firewall", Requires: []string{"gcp-instance", "gcp-source"}, Timeout: api, Run: r.checkFirewall},

@@ -70,15 +70,23 @@ const (
 
 // BootReport is the analysis of the last boot.
 type BootReport struct {
-	Lines       int    // lines in the buffer
-	BootLine    int    // 1-based line where the last boot starts (0: no marker seen)
-	BootMarker  string // the marker that started it
-	Boots       int    // boot starts seen in the buffer
-	Causes      []BootCause
-	SSHD        ServiceState
-	SSHDLine    EvidenceLine
-	Agent       ServiceState
-	AgentLine   EvidenceLine
+	Lines      int    // lines in the buffer
+	BootLine   int    // 1-based line where the last boot starts (0: no marker seen)
+	BootMarker string // the marker that started it
+	Boots      int    // boot starts seen in the buffer
+	Causes     []BootCause
+	SSHD       ServiceState
+	SSHDLine   EvidenceLine
+	Agent      ServiceState
+	AgentLine  EvidenceLine
+	// AgentVersion is the guest agent's version from its start line.
+	AgentVersion string
+	// AgentKeys is the agent's last line about creating a user or
+	// updating keys (it applied a metadata change).
+	AgentKeys EvidenceLine
+	// LegacyAgent: the Python guest environment (google_accounts_daemon)
+	// of images older than 2020 manages the keys.
+	LegacyAgent bool
 	WindowsBoot bool // Windows guest messages seen
 }
 
@@ -207,6 +215,8 @@ var (
 	reAgentUp   = ci(`Started Google Compute Engine Guest Agent|google_guest_agent\[\d+\]: GCE Agent Started|GCEGuestAgent: GCE Agent Started`)
 	reAgentFail = ci(`Failed to start Google Compute Engine Guest Agent|google_guest_agent\[\d+\]: CRITICAL |google-guest-agent\.service: (Failed with result|Main process exited, code=(exited|killed|dumped), status=[1-9])`)
 	reAgentStop = ci(`Stopped Google Compute Engine Guest Agent`)
+	reAgentVer  = ci(`GCE Agent Started \(version ([^)\s]+)\)`)
+	reAgentKeys = ci(`(?:google_guest_agent|GCEGuestAgent|google_accounts_daemon)(?:\[\d+\])?: (?:Creating user|Updating keys for user|Adding user|Removing user)`)
 
 	reBadModes = ci(`Authentication refused: bad ownership or modes for (?:directory|file)\s*(\S*)`)
 	reSSHGuard = ci(`sshguard\[\d+\]: Blocking "?([0-9A-Fa-f.:]+)`)
@@ -340,6 +350,15 @@ func AnalyzeSerial(contents string) *BootReport {
 			}
 		}
 		if hasAny(low, kwAgent) {
+			if m := reAgentVer.FindStringSubmatch(l); m != nil {
+				br.AgentVersion = m[1]
+			}
+			if reAgentKeys.MatchString(l) {
+				br.AgentKeys = EvidenceLine{i + 1, strings.TrimSpace(l)}
+			}
+			if strings.Contains(low, "google_accounts_daemon") {
+				br.LegacyAgent = true
+			}
 			switch {
 			case reAgentFail.MatchString(l):
 				br.Agent, br.AgentLine = StateFailed, EvidenceLine{i + 1, strings.TrimSpace(l)}
@@ -397,7 +416,7 @@ var (
 		"special device", "gave up", "vfs", "dependency failed", "file system"}
 	kwOOM     = []string{"memory", "oom"}
 	kwSSHD    = []string{"ssh", "secure shell"}
-	kwAgent   = []string{"guest agent", "google_guest_agent", "google-guest-agent", "gceguestagent"}
+	kwAgent   = []string{"guest agent", "google_guest_agent", "google-guest-agent", "gceguestagent", "gce agent", "google_accounts_daemon"}
 	kwWindows = []string{"gceguestagent:", "gceinstancesetup:", "windows boot manager"}
 
 	allKeywords = func() []string {

@@ -145,6 +145,9 @@ type Server struct {
 	// "iap.testIamPermissions").
 	Fail map[string]Failure
 
+	// GuestAttributes are the VM's guest attributes, "namespace/key" →
+	// value; nil answers as an instance without enable-guest-attributes.
+	GuestAttributes map[string]string
 	// Metrics are Cloud Monitoring series by metric type (see Series).
 	Metrics map[string][]JSON
 
@@ -534,6 +537,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		write(200, JSON{"kind": "compute#serialPortOutput", "contents": c, "start": "0",
 			"next": strconv.Itoa(len(c)), "selfLink": linkBase + "projects/" + Project + "/zones/" + args["zone"] +
 				"/instances/" + args["instance"] + "/serialPortOutput"})
+	case "instances.getGuestAttributes":
+		s.guestAttributes(r, args, write)
 	case "timeSeries.list":
 		s.timeSeries(r, args, write)
 	case "users.getLoginProfile":
@@ -671,6 +676,8 @@ func route(path string) (string, map[string]string) {
 				return "instances.getSerialPortOutput", args
 			case len(rest) == 5 && rest[4] == "testIamPermissions":
 				return "instances.testIamPermissions", args
+			case len(rest) == 5 && rest[4] == "getGuestAttributes":
+				return "instances.getGuestAttributes", args
 			}
 		}
 	case at(0) == "crm" && at(1) == "v3" && at(2) == "projects" && strings.HasSuffix(at(3), ":testIamPermissions"):

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,6 +171,44 @@ func TestGCPPermissionScenarios(t *testing.T) {
 			s.Revoke("serviceAccount", "iam.serviceAccounts.actAs")
 		}, extra: []string{"--user", "alice"}, code: "gcp.project_keys_blocked", exit: 1, has: []string{"gcp.iam_missing"},
 			out: []string{"changing the metadata of a VM that runs as a service account", "gcloud iam service-accounts add-iam-policy-binding"}},
+	}
+	runGCPScenarios(t, cases)
+}
+
+// The guest agent: the serial log and guest attributes.
+func TestGCPGuestAgentScenarios(t *testing.T) {
+	noRealCredentials(t)
+	noAgent := func(t *testing.T, s *gcptest.Server) {
+		metadataMode(s)
+		var kept []string
+		for _, l := range strings.Split(gcptest.SerialContents("serial-valid-linux-ssh.json"), "\n") {
+			low := strings.ToLower(l)
+			if !strings.Contains(low, "guest_agent") && !strings.Contains(low, "guest agent") && !strings.Contains(low, "gce agent") {
+				kept = append(kept, l)
+			}
+		}
+		s.Serial[gcptest.VM] = strings.Join(kept, "\n")
+	}
+	cases := []gcpCase{
+		{name: "agent version and host keys", setup: func(t *testing.T, s *gcptest.Server) {
+			metadataMode(s)
+			s.SetInstanceMetadata("enable-guest-attributes", "TRUE")
+			s.GuestAttributes = gcptest.AgentHostKeys()
+			s.GuestAttributes["guestInventory/LongName"] = "Debian GNU/Linux 12 (bookworm)"
+			s.GuestAttributes["guestInventory/KernelVersion"] = "6.1.0-13-cloud-amd64"
+		}, extra: []string{"--user", "alice"}, code: "ok", exit: 0, has: []string{"gcp.guest_agent_seen"},
+			hasnt: []string{"gcp.guest_agent_silent"},
+			out:   []string{"20231115.00", "ecdsa-sha2-nistp256, ssh-ed25519", "Debian GNU/Linux 12 (bookworm)"}},
+		{name: "no trace of the agent", setup: noAgent, extra: []string{"--user", "alice"}, code: "ok", exit: 0,
+			has: []string{"gcp.guest_agent_silent"}, out: []string{"enable-guest-attributes=TRUE"}},
+		{name: "no trace of the agent, OS Login does not need it for keys", setup: func(t *testing.T, s *gcptest.Server) {
+			noAgent(t, s)
+			s.SetInstanceMetadata("enable-oslogin", "TRUE")
+		}, code: "ok", exit: 0, hasnt: []string{"gcp.guest_agent_silent"}},
+		{name: "legacy guest environment", setup: func(t *testing.T, s *gcptest.Server) {
+			noAgent(t, s)
+			s.Serial[gcptest.VM] += "\r\nJun  1 10:00:00 old-image google_accounts_daemon[611]: Creating a new user account for alice.\r\n"
+		}, extra: []string{"--user", "alice"}, code: "ok", exit: 0, has: []string{"gcp.guest_agent_legacy"}},
 	}
 	runGCPScenarios(t, cases)
 }
