@@ -164,3 +164,37 @@ func init() {
 			Explanation: Text{En: "google_accounts_daemon manages the keys: images from before 2020. It does not know newer metadata (OS Login 2FA, key expiry formats) and is no longer updated.", Ja: "鍵を管理しているのは google_accounts_daemon です (2020 年より前のイメージ)。新しいメタデータ (OS Login の 2 段階認証や鍵の有効期限の形式) を理解せず、更新も終了しています。"}},
 	)
 }
+
+// Organisation policy.
+func init() {
+	RegisterPhrases(map[string]Text{
+		"check.gcp-org-policy":                     {En: "Organisation policy", Ja: "組織のポリシー"},
+		"fix.gcp_oslogin_key":                      {En: "Add your key to your OS Login profile", Ja: "鍵を OS Login のプロフィールに登録してください"},
+		"evidence.constraint":                      {En: "constraint", Ja: "制約"},
+		"evidence.compute.requireOsLogin":          {En: "compute.requireOsLogin", Ja: "compute.requireOsLogin"},
+		"evidence.compute.disableSerialPortAccess": {En: "compute.disableSerialPortAccess", Ja: "compute.disableSerialPortAccess"},
+	})
+	RegisterTranslations(map[string]string{
+		"enforced":                    "適用",
+		"not enforced":                "適用なし",
+		"conditional (not evaluated)": "条件付き (評価していません)",
+		"enable-oslogin is off":       "enable-oslogin は無効",
+	})
+	Register(
+		Entry{Code: "gcp.orgpolicy_read", Severity: "info",
+			Title:       Text{En: "Organisation policy does not override the VM's settings", Ja: "組織のポリシーは VM の設定を上書きしていません"},
+			Explanation: Text{En: "The effective values of the constraints that decide SSH access.", Ja: "SSH アクセスを左右する制約の実効値です。"}},
+		Entry{Code: "gcp.orgpolicy_unavailable", Severity: "info",
+			Title:       Text{En: "Organisation policy could not be read", Ja: "組織のポリシーを読めません"},
+			Explanation: Text{En: "The Org Policy API is disabled, or the account may not read policies: whether the organisation forces OS Login or blocks the serial console is not checked.", Ja: "Org Policy API が無効か、アカウントにポリシーを読む権限がありません。組織が OS Login を強制しているか、シリアル コンソールを禁止しているかは確認していません。"}},
+		Entry{Code: "gcp.orgpolicy_requires_oslogin", Severity: "error",
+			Title:       Text{En: "The organisation enforces OS Login: metadata SSH keys are ignored", Ja: "組織が OS Login を強制しています: メタデータの SSH 鍵は無視されます"},
+			Explanation: Text{En: "The constraint compute.requireOsLogin overrides enable-oslogin in the VM's and the project's metadata. sshd asks OS Login for keys, so a key in metadata is refused; the key must be in your OS Login profile and you need roles/compute.osLogin.", Ja: "制約 compute.requireOsLogin は VM とプロジェクトのメタデータの enable-oslogin より優先されます。sshd は OS Login に鍵を問い合わせるため、メタデータの鍵は拒否されます。鍵を OS Login のプロフィールに登録し、roles/compute.osLogin が必要です。"}},
+		Entry{Code: "gcp.orgpolicy_no_serial_console", Severity: "warning",
+			Title:       Text{En: "The organisation forbids the serial console", Ja: "組織がシリアル コンソールを禁止しています"},
+			Explanation: Text{En: "compute.disableSerialPortAccess is enforced: serial-port-enable cannot be turned on, so the serial-console fixes shown here cannot be used. Repair the boot disk from a rescue VM instead.", Ja: "compute.disableSerialPortAccess が適用されているため serial-port-enable を有効にできず、ここに示すシリアル コンソールでの修正は使えません。代わりにレスキュー用 VM からブートディスクを修復してください。"}},
+		Entry{Code: "gcp.orgpolicy_no_external_ip", Severity: "warning",
+			Title:       Text{En: "The organisation forbids an external address for {instance}", Ja: "組織が {instance} への外部アドレスの割り当てを禁止しています"},
+			Explanation: Text{En: "compute.vmExternalIpAccess does not list this VM: an external IP address cannot be added. Connect through IAP.", Ja: "compute.vmExternalIpAccess にこの VM が含まれていないため、外部 IP アドレスを追加できません。IAP 経由で接続してください。"}},
+	)
+}

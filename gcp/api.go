@@ -29,6 +29,8 @@ type Endpoints struct {
 	IAP     string
 	// Monitoring is Cloud Monitoring's root (CLOUDSDK_API_ENDPOINT_OVERRIDES_MONITORING).
 	Monitoring string
+	// OrgPolicy is Org Policy v2's root (CLOUDSDK_API_ENDPOINT_OVERRIDES_ORGPOLICY).
+	OrgPolicy string
 }
 
 // DefaultEndpoints are Google's public endpoints.
@@ -41,6 +43,7 @@ func DefaultEndpoints() Endpoints {
 		IAP:     "https://iap.googleapis.com/",
 
 		Monitoring: "https://monitoring.googleapis.com/",
+		OrgPolicy:  "https://orgpolicy.googleapis.com/",
 	}
 }
 
@@ -54,7 +57,7 @@ func EndpointsFromEnv(getenv func(string) string) (Endpoints, error) {
 		dst  *string
 	}{
 		{"COMPUTE", &ep.Compute}, {"OSLOGIN", &ep.OSLogin}, {"CLOUDRESOURCEMANAGER", &ep.CRM},
-		{"IAM", &ep.IAM}, {"IAP", &ep.IAP}, {"MONITORING", &ep.Monitoring},
+		{"IAM", &ep.IAM}, {"IAP", &ep.IAP}, {"MONITORING", &ep.Monitoring}, {"ORGPOLICY", &ep.OrgPolicy},
 	} {
 		key := "CLOUDSDK_API_ENDPOINT_OVERRIDES_" + o.name
 		v := strings.TrimSpace(getenv(key))
@@ -75,12 +78,13 @@ func EndpointsFromEnv(getenv func(string) string) (Endpoints, error) {
 
 // API names as a person recognises them, with the service to enable.
 const (
-	apiCompute = "compute.googleapis.com"
-	apiOSLogin = "oslogin.googleapis.com"
-	apiCRM     = "cloudresourcemanager.googleapis.com"
-	apiIAM     = "iam.googleapis.com"
-	apiIAP     = "iap.googleapis.com"
-	apiMon     = "monitoring.googleapis.com"
+	apiCompute   = "compute.googleapis.com"
+	apiOSLogin   = "oslogin.googleapis.com"
+	apiCRM       = "cloudresourcemanager.googleapis.com"
+	apiIAM       = "iam.googleapis.com"
+	apiIAP       = "iap.googleapis.com"
+	apiMon       = "monitoring.googleapis.com"
+	apiOrgPolicy = "orgpolicy.googleapis.com"
 )
 
 // DefaultCallTimeout bounds one API request. The Compute API answers in well

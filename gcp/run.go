@@ -139,6 +139,7 @@ func (r *Run) Checks() []*diag.Check {
 		{Name: "gcp-firewall", Requires: []string{"gcp-instance", "gcp-source"}, Timeout: api, Run: r.checkFirewall},
 		{Name: "gcp-route", Requires: []string{"gcp-instance", "gcp-source"}, Timeout: lookup, Run: r.checkRoute},
 		{Name: "gcp-permissions", Requires: []string{"gcp-instance", "gcp-project"}, Timeout: perms, Run: r.checkPermissions},
+		{Name: "gcp-org-policy", Requires: []string{"gcp-instance", "gcp-project"}, Timeout: perms, Run: r.checkOrgPolicy},
 		{Name: "gcp-keys", Requires: []string{"gcp-instance", "gcp-project"}, Timeout: api, Run: r.checkKeys},
 	}
 }

@@ -212,3 +212,30 @@ func TestGCPGuestAgentScenarios(t *testing.T) {
 	}
 	runGCPScenarios(t, cases)
 }
+
+// Organisation policy over metadata.
+func TestGCPOrgPolicyScenarios(t *testing.T) {
+	noRealCredentials(t)
+	enforce := gcptest.JSON{"rules": []any{gcptest.JSON{"enforce": true}}}
+	cases := []gcpCase{
+		{name: "requireOsLogin overrides enable-oslogin=FALSE", setup: func(t *testing.T, s *gcptest.Server) {
+			metadataMode(s)
+			s.OrgPolicies = map[string]gcptest.JSON{"compute.requireOsLogin": enforce}
+		}, extra: []string{"--user", "alice"}, code: "gcp.orgpolicy_requires_oslogin", exit: 1,
+			fix: []string{"gcloud compute os-login ssh-keys add"}},
+		{name: "requireOsLogin agrees with metadata", setup: func(t *testing.T, s *gcptest.Server) {
+			s.OrgPolicies = map[string]gcptest.JSON{"compute.requireOsLogin": enforce}
+		}, code: "ok", exit: 0, has: []string{"gcp.orgpolicy_read"}, hasnt: []string{"gcp.orgpolicy_requires_oslogin"}},
+		{name: "serial console forbidden", setup: func(t *testing.T, s *gcptest.Server) {
+			s.OrgPolicies = map[string]gcptest.JSON{"compute.disableSerialPortAccess": enforce}
+		}, code: "ok", exit: 0, has: []string{"gcp.orgpolicy_no_serial_console"}, out: []string{"attach-disk RESCUE_VM"}},
+		{name: "no external IP and the organisation forbids one", setup: func(t *testing.T, s *gcptest.Server) {
+			s.RemoveExternalIP()
+			s.OrgPolicies = map[string]gcptest.JSON{"compute.vmExternalIpAccess": {"rules": []any{gcptest.JSON{"denyAll": true}}}}
+		}, code: "gcp.no_external_ip", exit: 1, has: []string{"gcp.orgpolicy_no_external_ip"}},
+		{name: "Org Policy API disabled", setup: func(t *testing.T, s *gcptest.Server) {
+			s.Fail["policies.getEffectivePolicy"] = gcptest.Disabled("orgpolicy.googleapis.com")
+		}, code: "ok", exit: 0, has: []string{"gcp.orgpolicy_unavailable"}},
+	}
+	runGCPScenarios(t, cases)
+}
