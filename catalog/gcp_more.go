@@ -198,3 +198,22 @@ func init() {
 			Explanation: Text{En: "compute.vmExternalIpAccess does not list this VM: an external IP address cannot be added. Connect through IAP.", Ja: "compute.vmExternalIpAccess にこの VM が含まれていないため、外部 IP アドレスを追加できません。IAP 経由で接続してください。"}},
 	)
 }
+
+// OS Login 2-step verification and security keys.
+func init() {
+	RegisterPhrases(map[string]Text{
+		"fix.gcp_2fa_interactive": {En: "Connect from an interactive terminal and answer the second-factor prompt (automation needs an account or VM without enable-oslogin-2fa)", Ja: "対話型の端末から接続し、2 段階目の確認に答えてください (自動化には enable-oslogin-2fa のないアカウントか VM が必要です)"},
+	})
+	RegisterTranslations(map[string]string{
+		"TRUE (instance metadata)": "TRUE (インスタンスのメタデータ)",
+		"TRUE (project metadata)":  "TRUE (プロジェクトのメタデータ)",
+	})
+	Register(
+		Entry{Code: "gcp.oslogin_2fa", Severity: "warning",
+			Title:       Text{En: "OS Login asks for a second factor after your key", Ja: "OS Login は鍵の後に 2 段階目の確認を求めます"},
+			Explanation: Text{En: "With enable-oslogin-2fa, sshd accepts the key and then asks (keyboard-interactive) for your 2-Step Verification: a code from an authenticator app, text or call, a phone prompt, or a security key. ssh -o BatchMode=yes, scp or rsync in scripts, Ansible and CI jobs cannot answer and fail with \"Permission denied (keyboard-interactive)\".", Ja: "enable-oslogin-2fa が有効だと、sshd は鍵を受け入れた後に 2 段階認証プロセスを (keyboard-interactive で) 求めます: 認証アプリのコード、SMS や音声通話、スマートフォンへの通知、またはセキュリティ キーです。ssh -o BatchMode=yes、スクリプト内の scp や rsync、Ansible、CI のジョブは応答できず \"Permission denied (keyboard-interactive)\" で失敗します。"}},
+		Entry{Code: "gcp.oslogin_security_key_touch", Severity: "info",
+			Title:       Text{En: "OS Login requires a security key: touch it when ssh asks", Ja: "OS Login はセキュリティ キーを必須にしています: ssh が求めたらキーに触れてください"},
+			Explanation: Text{En: "With enable-oslogin-sk only keys on a FIDO security key are accepted, and each login needs the key plugged in and touched: unattended automation cannot log in.", Ja: "enable-oslogin-sk が有効だと FIDO セキュリティ キー上の鍵しか受け入れられず、ログインのたびにキーを差し込んで触れる必要があります。無人の自動化ではログインできません。"}},
+	)
+}

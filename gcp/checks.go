@@ -1189,6 +1189,14 @@ func (r *Run) checkOSLoginKeys(ctx context.Context, inst *Instance, kc KeyConfig
 		info.Ev("enable-oslogin-2fa", "TRUE: ssh asks for a second factor")
 	}
 	findings = append(findings, info)
+	if kc.TwoFactor {
+		// sshd asks through keyboard-interactive after the key: a
+		// verification code, a phone prompt or a security key, whichever
+		// 2-Step Verification method the account has
+		findings = append(findings, diag.NewFinding("gcp.oslogin_2fa").
+			Ev("enable-oslogin-2fa", "TRUE ("+settingFrom(inst.Metadata, "enable-oslogin-2fa")+" metadata)").
+			Fix("fix.gcp_2fa_interactive", r.sshCmd("", keyPath)))
+	}
 	if account == "" {
 		f := diag.NewFinding("gcp.account_unknown").
 			Fix("fix.gcp_pass_account", "sshdoctor gcp "+inst.Name+" --project="+r.o.Project.Value+" --account=\"$(gcloud config get-value account)\"")
@@ -1257,6 +1265,8 @@ func (r *Run) checkOSLoginKeys(ctx context.Context, inst *Instance, kc KeyConfig
 		if !sk {
 			findings = append(findings, diag.NewFinding("gcp.oslogin_security_key_required").
 				Ev("enable-oslogin-sk", "TRUE"))
+		} else {
+			findings = append(findings, diag.NewFinding("gcp.oslogin_security_key_touch").Ev("enable-oslogin-sk", "TRUE"))
 		}
 	}
 	return diag.Conclude(kc, findings...)
@@ -1290,4 +1300,13 @@ func metadataUsers(kc KeyConfig) string {
 		users = append(users[:10], "…")
 	}
 	return strings.Join(users, ", ")
+}
+
+// settingFrom says whether a metadata key is set on the instance or comes
+// from the project.
+func settingFrom(inst Metadata, key string) string {
+	if _, ok := inst.Get(key); ok {
+		return "instance"
+	}
+	return "project"
 }

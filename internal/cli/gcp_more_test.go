@@ -239,3 +239,14 @@ func TestGCPOrgPolicyScenarios(t *testing.T) {
 	}
 	runGCPScenarios(t, cases)
 }
+
+// OS Login 2FA and security keys: what the user will be asked for.
+func TestGCPOSLogin2FAScenarios(t *testing.T) {
+	noRealCredentials(t)
+	cases := []gcpCase{
+		{name: "OS Login 2FA", setup: func(t *testing.T, s *gcptest.Server) {
+			s.SetProjectMetadata("enable-oslogin-2fa", "TRUE")
+		}, code: "ok", exit: 0, has: []string{"gcp.oslogin_2fa"}, out: []string{"BatchMode", "TRUE (project metadata)"}},
+	}
+	runGCPScenarios(t, cases)
+}
