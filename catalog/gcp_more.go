@@ -217,3 +217,11 @@ func init() {
 			Explanation: Text{En: "With enable-oslogin-sk only keys on a FIDO security key are accepted, and each login needs the key plugged in and touched: unattended automation cannot log in.", Ja: "enable-oslogin-sk が有効だと FIDO セキュリティ キー上の鍵しか受け入れられず、ログインのたびにキーを差し込んで触れる必要があります。無人の自動化ではログインできません。"}},
 	)
 }
+
+// Windows guests: PowerShell through SAC or RDP, never Linux commands.
+func init() {
+	RegisterPhrases(map[string]Text{
+		"fix.gcp_windows_sshd":  {En: "On the Windows VM (the serial console's SAC on port 2, or RDP), in PowerShell: Get-Service sshd; Start-Service sshd; Get-NetFirewallRule -Name *OpenSSH* | Select Name,Enabled", Ja: "Windows VM 上で (シリアル コンソールのポート 2 の SAC か RDP から) PowerShell で次を実行してください: Get-Service sshd; Start-Service sshd; Get-NetFirewallRule -Name *OpenSSH* | Select Name,Enabled"},
+		"fix.gcp_windows_agent": {En: "On the Windows VM (the serial console's SAC on port 2, or RDP), in PowerShell: Restart-Service GCEAgent; Get-Service GCEAgent", Ja: "Windows VM 上で (シリアル コンソールのポート 2 の SAC か RDP から) PowerShell で次を実行してください: Restart-Service GCEAgent; Get-Service GCEAgent"},
+	})
+}

@@ -189,6 +189,7 @@ func isWindows(inst *Instance) bool {
 }
 
 func (r *Run) instanceInfo(inst *Instance) *diag.Finding {
+	r.setWindows(isWindows(inst))
 	f := diag.NewFinding("gcp.instance_found").Arg("instance", inst.Name).Arg("zone", lastSegment(inst.Zone)).
 		Ev("status", inst.Status).Ev("zone", lastSegment(inst.Zone)).Ev("machine_type", lastSegment(inst.MachineType))
 	if nic := primaryNIC(inst); nic != nil {
@@ -445,10 +446,10 @@ func (r *Run) bootFinding(inst *Instance, br *BootReport, c BootCause, src *sour
 			Fix("fix.gcp_serial_console_emergency", r.serialConsoleCmd())
 	case CauseSSHDFailed:
 		f = diag.NewFinding("gcp.boot_sshd_failed").Arg("instance", name).Arg("state", string(br.SSHD)).
-			Fix("fix.gcp_serial_console_sshd", r.serialConsoleCmd())
+			Fix(r.guestFix("fix.gcp_serial_console_sshd"))
 	case CauseAgentDown:
 		f = diag.NewFinding("gcp.guest_agent_down").Arg("instance", name).Arg("state", string(br.Agent)).
-			Fix("fix.gcp_serial_console_agent", r.serialConsoleCmd())
+			Fix(r.guestFix("fix.gcp_serial_console_agent"))
 	case CauseBadModes:
 		path := strings.Join(c.Detail, ", ")
 		if path == "" {

@@ -104,7 +104,7 @@ func (r *Run) checkGuestAgent(ctx context.Context, p *diag.Pass) diag.Result {
 	case !kc.OSLogin && br.Agent == StateUnknown && br.AgentVersion == "" && br.AgentKeys.N == 0 && hostKeys == 0 && !isWindows(inst):
 		// metadata keys need the agent, and nothing shows it ran
 		f := diag.NewFinding("gcp.guest_agent_silent").Arg("instance", inst.Name).
-			Fix("fix.gcp_serial_console_agent", fix)
+			Fix(r.guestFix("fix.gcp_serial_console_agent"))
 		if !enabled {
 			f.Fix("fix.gcp_enable_guest_attributes", "gcloud compute instances add-metadata "+inst.Name+" "+r.loc()+
 				" --metadata=enable-guest-attributes=TRUE")

@@ -110,7 +110,7 @@ func (r *Run) iapProbe(ctx context.Context, model *diag.Outcome) diag.Result {
 			f.Ev("error", oneLineErr(err))
 		}
 	}
-	f.Fix("fix.gcp_serial_console_sshd", r.serialConsoleCmd())
+	f.Fix(r.guestFix("fix.gcp_serial_console_sshd"))
 	return diag.Conclude(nil, f)
 }
 
@@ -158,13 +158,13 @@ func (r *Run) iapDialFinding(err error, relay string, model *diag.Outcome) *diag
 			switch {
 			case known && allowed:
 				f.Ev("model", "the firewall allows it")
-				f.Fix("fix.gcp_probe_serial", r.serialConsoleCmd())
+				f.Fix(r.guestFix("fix.gcp_probe_serial"))
 			case known:
 				f.Ev("model", "the firewall blocks it")
 				f.Fix("fix.gcp_iap_firewall", r.iapFirewallCmd())
 			default:
 				f.Fix("fix.gcp_iap_firewall", r.iapFirewallCmd())
-				f.Fix("fix.gcp_probe_serial", r.serialConsoleCmd())
+				f.Fix(r.guestFix("fix.gcp_probe_serial"))
 			}
 		case IAPCloseNotAuth:
 			f = diag.NewFinding("gcp.iap_not_authorized").

@@ -75,6 +75,19 @@ type Run struct {
 	extIP  string
 	source string
 	login  string // the user name the VM expects (the POSIX name with OS Login)
+	win    bool   // the instance runs Windows
+}
+
+func (r *Run) setWindows(w bool) {
+	r.mu.Lock()
+	r.win = w
+	r.mu.Unlock()
+}
+
+func (r *Run) windows() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.win
 }
 
 // New prepares a run.

@@ -250,3 +250,28 @@ func TestGCPOSLogin2FAScenarios(t *testing.T) {
 	}
 	runGCPScenarios(t, cases)
 }
+
+// Windows VMs get PowerShell through SAC, never Linux commands.
+func TestGCPWindowsScenarios(t *testing.T) {
+	noRealCredentials(t)
+	win := func(t *testing.T, s *gcptest.Server) {
+		w := s.InstanceDoc("faulty-windows-ssh")
+		w["status"] = "RUNNING"
+		s.Serial["faulty-windows-ssh"] = gcptest.SerialContents("serial-valid-windows-ssh.json")
+		s.SetProjectMetadata("enable-windows-ssh", "TRUE")
+		s.AddFirewall(allowIAPRule())
+		s.RemoveFirewall("gce-secured-instance-test-deny") // the recorded project denies ssh to this VM
+	}
+	linux := []string{"systemctl", "iptables", "sudo", "chmod", "authorized_keys"}
+	cases := []gcpCase{
+		{name: "Windows through IAP, nothing listens", setup: win,
+			args:  []string{"faulty-windows-ssh", "--project", gcptest.Project, "--zone", gcptest.Zone, "--iap", "--probe", "--iap-tunnel-url-override", "RELAY"},
+			relay: func(t *testing.T, r *gcptest.Relay) {},
+			code:  "gcp.iap_backend_unreachable", exit: 1, fix: []string{"--port=2"}, nofix: linux},
+		{name: "Windows through IAP, something else answers", setup: win,
+			args:  []string{"faulty-windows-ssh", "--project", gcptest.Project, "--zone", gcptest.Zone, "--iap", "--probe", "--iap-tunnel-url-override", "RELAY"},
+			relay: func(t *testing.T, r *gcptest.Relay) { r.Backend = lineServer(t, "RDP?\r\n", true) },
+			code:  "gcp.iap_no_banner", exit: 1, fix: []string{"--port=2"}, nofix: linux},
+	}
+	runGCPScenarios(t, cases)
+}
