@@ -225,3 +225,24 @@ func init() {
 		"fix.gcp_windows_agent": {En: "On the Windows VM (the serial console's SAC on port 2, or RDP), in PowerShell: Restart-Service GCEAgent; Get-Service GCEAgent", Ja: "Windows VM 上で (シリアル コンソールのポート 2 の SAC か RDP から) PowerShell で次を実行してください: Restart-Service GCEAgent; Get-Service GCEAgent"},
 	})
 }
+
+// SSH-in-browser.
+func init() {
+	RegisterPhrases(map[string]Text{
+		"fix.gcp_browser_workspace": {En: "If the browser says \"Unauthorized Error 401\": a Google Workspace administrator must turn on Google Cloud for your account; clear the site's cookies or try a private window", Ja: "ブラウザに \"Unauthorized Error 401\" と表示される場合: Google Workspace の管理者がアカウントで Google Cloud を有効にする必要があります。サイトの Cookie を削除するか、シークレット ウィンドウで試してください"},
+		"evidence.keys":             {En: "keys", Ja: "鍵"},
+	})
+	RegisterTranslations(map[string]string{
+		"--browser cannot be probed: sshdoctor cannot open the browser's session":                            "--browser は実際の接続で確認できません: sshdoctor はブラウザのセッションを開けません",
+		"--browser and --source-ip cannot be used together: SSH-in-browser connects from 35.235.240.0/20":    "--browser と --source-ip は同時に使えません: ブラウザ内 SSH は 35.235.240.0/20 から接続します",
+		"--browser and --key cannot be used together: SSH-in-browser makes its own key":                      "--browser と --key は同時に使えません: ブラウザ内 SSH は独自の鍵を作成します",
+		"you connect with SSH-in-browser (the Console's SSH button): judge the path and permissions it uses": "ブラウザ内 SSH (コンソールの SSH ボタン) で接続する場合: その経路と権限を判定します",
+		"added to your OS Login profile by the browser":                                                      "ブラウザが OS Login のプロフィールに追加",
+		"added to metadata by the browser; the guest agent must write it into the VM":                        "ブラウザがメタデータに追加し、ゲスト エージェントが VM に書き込む必要があります",
+	})
+	Register(
+		Entry{Code: "gcp.browser_ssh", Severity: "info",
+			Title:       Text{En: "SSH-in-browser makes and adds its own key for {instance}", Ja: "ブラウザ内 SSH は {instance} 用の鍵を自分で作成して追加します"},
+			Explanation: Text{En: "Your local keys do not matter to the browser. It connects from IAP's range 35.235.240.0/20, which the firewall must allow (\"Could not connect, retrying…\" otherwise), adds its key with your permissions, and needs sshd and the guest agent. \"Unauthorized Error 401\" is a Google Workspace setting that no API shows.", Ja: "ブラウザにはローカルの鍵は関係ありません。ブラウザは IAP の範囲 35.235.240.0/20 から接続するため、ファイアウォールでの許可が必要です (ないと \"Could not connect, retrying…\" になります)。鍵はあなたの権限で追加され、sshd とゲスト エージェントが必要です。\"Unauthorized Error 401\" は Google Workspace の設定で、どの API からも見えません。"}},
+	)
+}

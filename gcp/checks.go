@@ -907,15 +907,19 @@ func (r *Run) checkPermissions(ctx context.Context, p *diag.Pass) diag.Result {
 			local = append(local, k.Key)
 		}
 		km := kc.Match(r.sshUser(), local)
-		if len(km.Usable) == 0 && len(local) > 0 {
+		if r.o.Browser || (len(km.Usable) == 0 && len(local) > 0) {
 			// gcloud will have to write the key: the instance's metadata
 			// when project keys are blocked, else the project's or the
 			// instance's.
 			perms := []string{"compute.instances.setMetadata"}
-			if !kc.BlockProjectKeys {
-				reqs = append(reqs, requirement{iamProject, []string{"compute.projects.setCommonInstanceMetadata"}, diag.SevWarning, "add_key"})
+			sev := diag.SevWarning
+			if r.o.Browser {
+				sev = diag.SevError // the browser always adds its key
 			}
-			reqs = append(reqs, requirement{iamInstance, perms, diag.SevWarning, "add_key"})
+			if !kc.BlockProjectKeys {
+				reqs = append(reqs, requirement{iamProject, []string{"compute.projects.setCommonInstanceMetadata"}, sev, "add_key"})
+			}
+			reqs = append(reqs, requirement{iamInstance, perms, sev, "add_key"})
 			// Writing the metadata of an instance that runs as a service
 			// account needs actAs on it; with project keys allowed gcloud
 			// writes the project's metadata instead and does not need it.
@@ -1063,6 +1067,9 @@ func (r *Run) checkKeys(ctx context.Context, p *diag.Pass) diag.Result {
 	proj, _ := p.Value("gcp-project").(*projectInfo)
 	now := r.o.Now()
 	kc := AnalyzeMetadata(inst.Metadata, proj.metadata(), now)
+	if r.o.Browser {
+		return r.browserKeys(inst, kc)
+	}
 	keys, keyProblems := r.localKeys()
 	var local []PublicKey
 	for _, k := range keys {

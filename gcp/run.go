@@ -38,6 +38,9 @@ type Options struct {
 	LocalUser string
 	Port      int
 	IAP       bool
+	// Browser: the user connects with SSH-in-browser, which reaches the VM
+	// from IAP's range with a key it makes and adds itself.
+	Browser bool
 	// IAPURL is the relay (--iap-tunnel-url-override; "" is Google's).
 	IAPURL string
 	// CAFile is gcloud's core/custom_ca_certs_file ("" is the system's).

@@ -27,6 +27,7 @@ type GCPOptions struct {
 	Port       int
 	IAP        bool
 	IAPURL     string
+	Browser    bool
 	SourceIP   string
 	User       string
 	Keys       []string
@@ -87,6 +88,7 @@ CLOUDSDK_API_ENDPOINT_OVERRIDES_{COMPUTE,OSLOGIN,CLOUDRESOURCEMANAGER,IAM,IAP}.`
 	f.StringVar(&opts.Account, "account", "", "Google account to act as (default: CLOUDSDK_CORE_ACCOUNT, then gcloud's configuration)")
 	f.IntVar(&opts.Port, "port", 22, "TCP port sshd listens on")
 	f.BoolVar(&opts.IAP, "iap", false, "connect through Identity-Aware Proxy (source 35.235.240.0/20)")
+	f.BoolVar(&opts.Browser, "browser", false, "you connect with SSH-in-browser (the Console's SSH button): judge the path and permissions it uses")
 	f.StringVar(&opts.IAPURL, "iap-tunnel-url-override", "", "the IAP relay to tunnel through, wss://HOST[:PORT] (as gcloud's flag; TLS only, a private CA through CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE)")
 	f.StringVar(&opts.SourceIP, "source-ip", "", "the public address you connect from (default: found by DNS, as gcloud does)")
 	f.StringVar(&opts.User, "user", "", "user name on the VM (default: your local user name; with OS Login, your POSIX name)")
@@ -128,6 +130,18 @@ func (o *GCPOptions) gcpOptions(s *IO) (gcp.Options, error) {
 		return out, usagef("instance %q: not a Compute Engine instance name (lower-case letters, digits and '-', starting with a letter)", name)
 	}
 	out.Instance = name
+	if o.Browser {
+		switch {
+		case o.Probe:
+			return out, usagef("--browser cannot be probed: sshdoctor cannot open the browser's session")
+		case o.SourceIP != "":
+			return out, usagef("--browser and --source-ip cannot be used together: SSH-in-browser connects from 35.235.240.0/20")
+		case len(o.Keys) > 0:
+			return out, usagef("--browser and --key cannot be used together: SSH-in-browser makes its own key")
+		}
+		out.Browser = true
+		o.IAP = true // the browser reaches the VM as IAP does
+	}
 	if o.IAPURL != "" {
 		if !o.IAP {
 			return out, usagef("--iap-tunnel-url-override needs --iap")

@@ -275,3 +275,23 @@ func TestGCPWindowsScenarios(t *testing.T) {
 	}
 	runGCPScenarios(t, cases)
 }
+
+// --browser: the path and permissions SSH-in-browser uses.
+func TestGCPBrowserScenarios(t *testing.T) {
+	noRealCredentials(t)
+	browser := []string{gcptest.VM, "--project", gcptest.Project, "--zone", gcptest.Zone, "--browser"}
+	cases := []gcpCase{
+		{name: "browser, healthy", setup: func(t *testing.T, s *gcptest.Server) { s.AddFirewall(allowIAPRule()) },
+			args: browser, code: "ok", exit: 0, has: []string{"gcp.browser_ssh"}, hasnt: []string{"gcp.metadata_key_missing"},
+			out: []string{"Unauthorized Error 401"}},
+		{name: "browser, IAP's range blocked: Could not connect", setup: func(t *testing.T, s *gcptest.Server) {
+			s.RemoveFirewall("default-allow-ssh")
+		}, args: browser, code: "gcp.firewall_blocks_ssh", exit: 1, out: []string{"35.235.240.0/20"}},
+		{name: "browser with metadata keys, cannot add its key", setup: func(t *testing.T, s *gcptest.Server) {
+			metadataMode(s)
+			s.Revoke("instance", "compute.instances.setMetadata")
+			s.Revoke("project", "compute.projects.setCommonInstanceMetadata")
+		}, args: browser, code: "gcp.iam_missing", exit: 1, has: []string{"gcp.browser_ssh"}},
+	}
+	runGCPScenarios(t, cases)
+}

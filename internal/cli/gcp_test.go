@@ -690,6 +690,8 @@ func TestGCPUsageErrors(t *testing.T) {
 		{args: append(base, "--project", gcptest.Project, "--source-ip", "not-an-ip"), want: "not an IP address"},
 		{args: append(base, "--project", gcptest.Project, "--key", filepath.Join(s.Dir(), "missing.pub")), want: "--key"},
 		{args: append(base[:4], "--project", gcptest.Project, "--iap-tunnel-url-override", "wss://127.0.0.1:1"), want: "needs --iap"},
+		{args: append(base[:4], "--project", gcptest.Project, "--browser", "--probe"), want: "--browser cannot be probed"},
+		{args: append(base[:4], "--project", gcptest.Project, "--browser", "--source-ip", myIP), want: "--browser and --source-ip"},
 		{args: append(base[:4], "--project", gcptest.Project, "--iap", "--iap-tunnel-url-override", "https://127.0.0.1:1"), want: "TLS only"},
 		{args: append(base[:4], "--project", gcptest.Project, "--iap", "--iap-tunnel-url-override", "wss://"), want: "wss://HOST"},
 		{args: append(base, "--project", gcptest.Project, "--timeout", "-1s"), want: "--timeout"},
