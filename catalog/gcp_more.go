@@ -230,7 +230,6 @@ func init() {
 func init() {
 	RegisterPhrases(map[string]Text{
 		"fix.gcp_browser_workspace": {En: "If the browser says \"Unauthorized Error 401\": a Google Workspace administrator must turn on Google Cloud for your account; clear the site's cookies or try a private window", Ja: "ブラウザに \"Unauthorized Error 401\" と表示される場合: Google Workspace の管理者がアカウントで Google Cloud を有効にする必要があります。サイトの Cookie を削除するか、シークレット ウィンドウで試してください"},
-		"evidence.keys":             {En: "keys", Ja: "鍵"},
 	})
 	RegisterTranslations(map[string]string{
 		"--browser cannot be probed: sshdoctor cannot open the browser's session":                            "--browser は実際の接続で確認できません: sshdoctor はブラウザのセッションを開けません",
