@@ -94,7 +94,7 @@ func dial(t testing.TB, s *gcptest.Server, r *gcptest.Relay) (*gcp.IAPTunnel, er
 func TestIAPTunnelBothWays(t *testing.T) {
 	s := gcptest.New(t)
 	r := s.StartRelay(t, nil)
-	r.Backend = backend(t, []byte("SSH-2.0-OpenSSH_9.6\r\n"))
+	r.Set(func(r *gcptest.Relay) { r.Backend = backend(t, []byte("SSH-2.0-OpenSSH_9.6\r\n")) })
 	tun, err := dial(t, s, r)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestIAPCloseCodes(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Code != 4003 || ce.Reason != "failed to connect to backend" {
 		t.Fatalf("%v", err)
 	}
-	r.HTTPStatus = 403
+	r.Set(func(r *gcptest.Relay) { r.HTTPStatus = 403 })
 	_, err = dial(t, s, r)
 	var he *gcp.IAPHandshakeError
 	if !errors.As(err, &he) || he.Status != 403 {
@@ -142,7 +142,7 @@ func TestIAPCloseCodes(t *testing.T) {
 func BenchmarkIAPTunnelBanner(b *testing.B) {
 	s := gcptest.New(b)
 	r := s.StartRelay(b, nil)
-	r.Backend = backend(b, []byte("SSH-2.0-OpenSSH_9.6\r\n"))
+	r.Set(func(r *gcptest.Relay) { r.Backend = backend(b, []byte("SSH-2.0-OpenSSH_9.6\r\n")) })
 	buf := make([]byte, 256)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -163,7 +163,7 @@ func BenchmarkIAPTunnelThroughput(b *testing.B) {
 	payload := bytes.Repeat([]byte("x"), 1<<20)
 	s := gcptest.New(b)
 	r := s.StartRelay(b, nil)
-	r.Backend = backend(b, payload)
+	r.Set(func(r *gcptest.Relay) { r.Backend = backend(b, payload) })
 	buf := make([]byte, 32<<10)
 	b.SetBytes(int64(len(payload)))
 	b.ReportAllocs()

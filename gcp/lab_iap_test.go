@@ -28,9 +28,11 @@ func newIAPLab(t *testing.T) *iapLab {
 	t.Helper()
 	p := newProbeLab(t)
 	relay := p.api.StartRelay(t, p.lab.Client.Listen(t, "127.0.0.1:0"))
-	relay.Backend = func(ctx context.Context, port int) (net.Conn, error) {
-		return p.lab.Client.DialContext(ctx, "tcp", net.JoinHostPort(lab.ServerAddr, strconv.Itoa(port)))
-	}
+	relay.Set(func(r *gcptest.Relay) {
+		r.Backend = func(ctx context.Context, port int) (net.Conn, error) {
+			return p.lab.Client.DialContext(ctx, "tcp", net.JoinHostPort(lab.ServerAddr, strconv.Itoa(port)))
+		}
+	})
 	p.env = append(p.env, "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE="+relay.CAFile)
 	return &iapLab{probeLab: p, relay: relay}
 }

@@ -85,6 +85,13 @@ func (s *Server) StartRelay(t testing.TB, ln net.Listener) *Relay {
 	return r
 }
 
+// Set changes the relay's behaviour while it serves.
+func (r *Relay) Set(f func(r *Relay)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f(r)
+}
+
 // Requests are the paths and queries the relay was asked for.
 func (r *Relay) Requests() []string {
 	r.mu.Lock()

@@ -578,7 +578,7 @@ func runGCPScenarios(t *testing.T, cases []gcpCase) {
 			var relayURL string
 			if c.relay != nil {
 				r := s.StartRelay(t, nil)
-				c.relay(t, r)
+				r.Set(func(r *gcptest.Relay) { c.relay(t, r) })
 				relayURL = r.URL
 				env["CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE"] = r.CAFile
 			}
