@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,6 +27,10 @@ type Endpoints struct {
 	CRM     string
 	IAM     string
 	IAP     string
+	// Monitoring is Cloud Monitoring's root (CLOUDSDK_API_ENDPOINT_OVERRIDES_MONITORING).
+	Monitoring string
+	// OrgPolicy is Org Policy v2's root (CLOUDSDK_API_ENDPOINT_OVERRIDES_ORGPOLICY).
+	OrgPolicy string
 }
 
 // origin is a URL's scheme://host:port, with the default port made
@@ -46,7 +51,7 @@ func origin(u *url.URL) string {
 // allows reports whether u is on the origin of one of the endpoints.
 func (e Endpoints) allows(u *url.URL) bool {
 	want := origin(u)
-	for _, base := range []string{e.Compute, e.OSLogin, e.CRM, e.IAM, e.IAP} {
+	for _, base := range []string{e.Compute, e.OSLogin, e.CRM, e.IAM, e.IAP, e.Monitoring, e.OrgPolicy} {
 		if b, err := url.Parse(base); err == nil && b.Host != "" && origin(b) == want {
 			return true
 		}
@@ -75,6 +80,9 @@ func DefaultEndpoints() Endpoints {
 		CRM:     "https://cloudresourcemanager.googleapis.com/",
 		IAM:     "https://iam.googleapis.com/",
 		IAP:     "https://iap.googleapis.com/",
+
+		Monitoring: "https://monitoring.googleapis.com/",
+		OrgPolicy:  "https://orgpolicy.googleapis.com/",
 	}
 }
 
@@ -88,7 +96,7 @@ func EndpointsFromEnv(getenv func(string) string) (Endpoints, error) {
 		dst  *string
 	}{
 		{"COMPUTE", &ep.Compute}, {"OSLOGIN", &ep.OSLogin}, {"CLOUDRESOURCEMANAGER", &ep.CRM},
-		{"IAM", &ep.IAM}, {"IAP", &ep.IAP},
+		{"IAM", &ep.IAM}, {"IAP", &ep.IAP}, {"MONITORING", &ep.Monitoring}, {"ORGPOLICY", &ep.OrgPolicy},
 	} {
 		key := "CLOUDSDK_API_ENDPOINT_OVERRIDES_" + o.name
 		v := strings.TrimSpace(getenv(key))
@@ -109,11 +117,13 @@ func EndpointsFromEnv(getenv func(string) string) (Endpoints, error) {
 
 // API names as a person recognises them, with the service to enable.
 const (
-	apiCompute = "compute.googleapis.com"
-	apiOSLogin = "oslogin.googleapis.com"
-	apiCRM     = "cloudresourcemanager.googleapis.com"
-	apiIAM     = "iam.googleapis.com"
-	apiIAP     = "iap.googleapis.com"
+	apiCompute   = "compute.googleapis.com"
+	apiOSLogin   = "oslogin.googleapis.com"
+	apiCRM       = "cloudresourcemanager.googleapis.com"
+	apiIAM       = "iam.googleapis.com"
+	apiIAP       = "iap.googleapis.com"
+	apiMon       = "monitoring.googleapis.com"
+	apiOrgPolicy = "orgpolicy.googleapis.com"
 )
 
 // DefaultCallTimeout bounds one API request. The Compute API answers in well
@@ -176,7 +186,12 @@ type Client struct {
 	Tokens    TokenSource
 	// CallTimeout bounds each request; zero means DefaultCallTimeout.
 	CallTimeout time.Duration
+
+	calls atomic.Int64
 }
+
+// Calls is how many requests the client sent.
+func (c *Client) Calls() int64 { return c.calls.Load() }
 
 type call struct {
 	api, method, resource, permission string
@@ -224,6 +239,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	c.calls.Add(1)
 	resp, err := noRedirects(c.HTTP).Do(req)
 	if err != nil {
 		return apiErr(err)

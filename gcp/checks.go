@@ -189,6 +189,7 @@ func isWindows(inst *Instance) bool {
 }
 
 func (r *Run) instanceInfo(inst *Instance) *diag.Finding {
+	r.setWindows(isWindows(inst))
 	f := diag.NewFinding("gcp.instance_found").Arg("instance", inst.Name).Arg("zone", lastSegment(inst.Zone)).
 		Ev("status", inst.Status).Ev("zone", lastSegment(inst.Zone)).Ev("machine_type", lastSegment(inst.MachineType))
 	if nic := primaryNIC(inst); nic != nil {
@@ -398,6 +399,20 @@ func (r *Run) bootFinding(inst *Instance, br *BootReport, c BootCause, src *sour
 	var f *diag.Finding
 	name := inst.Name
 	switch c.Cause {
+	case CauseNoRootFS:
+		dev := "unknown-block"
+		if len(c.Detail) > 0 {
+			dev = c.Detail[0]
+		}
+		f = diag.NewFinding("gcp.boot_no_root_device").Arg("instance", name).Arg("device", dev).
+			Fix("fix.gcp_boot_previous_kernel", r.serialConsoleCmd()).
+			Fix("fix.gcp_rebuild_initramfs", "sudo update-initramfs -u -k all   # Debian, Ubuntu\nsudo dracut --force --regenerate-all   # RHEL, Rocky, SUSE")
+	case CauseSecureBoot:
+		f = diag.NewFinding("gcp.boot_secure_boot_violation").Arg("instance", name).
+			Fix("fix.gcp_secure_boot_off", r.startCmd("stop")+"\ngcloud compute instances update "+name+" "+r.loc()+" --no-shielded-secure-boot\n"+r.startCmd("start"))
+	case CauseBootImage:
+		f = diag.NewFinding("gcp.boot_image_missing").Arg("instance", name).
+			Fix("fix.gcp_rescue_disk", r.rescueCmd(inst))
 	case CauseDiskFull:
 		f = diag.NewFinding("gcp.boot_disk_full").Arg("instance", name)
 		if cmd, size := r.resizeDiskCmd(inst); cmd != "" {
@@ -431,10 +446,10 @@ func (r *Run) bootFinding(inst *Instance, br *BootReport, c BootCause, src *sour
 			Fix("fix.gcp_serial_console_emergency", r.serialConsoleCmd())
 	case CauseSSHDFailed:
 		f = diag.NewFinding("gcp.boot_sshd_failed").Arg("instance", name).Arg("state", string(br.SSHD)).
-			Fix("fix.gcp_serial_console_sshd", r.serialConsoleCmd())
+			Fix(r.guestFix("fix.gcp_serial_console_sshd"))
 	case CauseAgentDown:
 		f = diag.NewFinding("gcp.guest_agent_down").Arg("instance", name).Arg("state", string(br.Agent)).
-			Fix("fix.gcp_serial_console_agent", r.serialConsoleCmd())
+			Fix(r.guestFix("fix.gcp_serial_console_agent"))
 	case CauseBadModes:
 		path := strings.Join(c.Detail, ", ")
 		if path == "" {
@@ -892,22 +907,35 @@ func (r *Run) checkPermissions(ctx context.Context, p *diag.Pass) diag.Result {
 			local = append(local, k.Key)
 		}
 		km := kc.Match(r.sshUser(), local)
-		if len(km.Usable) == 0 && len(local) > 0 {
+		if r.o.Browser || (len(km.Usable) == 0 && len(local) > 0) {
 			// gcloud will have to write the key: the instance's metadata
 			// when project keys are blocked, else the project's or the
 			// instance's.
 			perms := []string{"compute.instances.setMetadata"}
-			if !kc.BlockProjectKeys {
-				reqs = append(reqs, requirement{iamProject, []string{"compute.projects.setCommonInstanceMetadata"}, diag.SevWarning, "add_key"})
+			sev := diag.SevWarning
+			if r.o.Browser {
+				sev = diag.SevError // the browser always adds its key
 			}
-			reqs = append(reqs, requirement{iamInstance, perms, diag.SevWarning, "add_key"})
+			if !kc.BlockProjectKeys {
+				reqs = append(reqs, requirement{iamProject, []string{"compute.projects.setCommonInstanceMetadata"}, sev, "add_key"})
+			}
+			reqs = append(reqs, requirement{iamInstance, perms, sev, "add_key"})
+			// Writing the metadata of an instance that runs as a service
+			// account needs actAs on it; with project keys allowed gcloud
+			// writes the project's metadata instead and does not need it.
+			// Key-based ssh with the key in place never needs actAs.
+			if kc.BlockProjectKeys && len(sas) > 0 {
+				reqs = append(reqs, requirement{iamServiceAccount, []string{"iam.serviceAccounts.actAs"}, diag.SevWarning, "add_key_sa"})
+			}
 		}
 	}
 	if r.o.IAP {
 		reqs = append(reqs, requirement{iamIAPTunnel, []string{"iap.tunnelInstances.accessViaIAP"}, diag.SevError, "iap"})
 	}
 	if len(reqs) == 0 {
-		return diag.Conclude(nil, diag.NewFinding("gcp.iam_ok").Ev("needed", "no IAM permission is needed for metadata-key SSH with the key already in place"))
+		return diag.Conclude(nil, diag.NewFinding("gcp.iam_ok").Ev("needed", "no IAM permission is needed for metadata-key SSH with the key already in place").
+			Ev("compute.instances.get", "held: sshdoctor read the instance as this account").
+			Ev("not_needed", "compute.instances.use and iam.serviceAccounts.actAs (Google's troubleshooter asks for them; ssh with the key in place does not)"))
 	}
 	// one call per resource
 	byTarget := map[iamTarget][]string{}
@@ -1020,8 +1048,11 @@ func (r *Run) iamMissing(inst *Instance, q requirement, kc KeyConfig) *diag.Find
 		f.Arg("resource", "IAP tunnel to "+inst.Name).Fix("fix.gcp_grant_role",
 			"gcloud projects add-iam-policy-binding "+r.o.Project.Value+" --member="+r.member()+" --role="+role)
 	}
-	if q.why == "add_key" {
+	switch q.why {
+	case "add_key":
 		f.Ev("needed_for", "adding your key to metadata (gcloud compute ssh does this)")
+	case "add_key_sa":
+		f.Ev("needed_for", "changing the metadata of a VM that runs as a service account")
 	}
 	if a := r.o.Account.Value; a != "" {
 		f.Ev("account", a)
@@ -1036,6 +1067,9 @@ func (r *Run) checkKeys(ctx context.Context, p *diag.Pass) diag.Result {
 	proj, _ := p.Value("gcp-project").(*projectInfo)
 	now := r.o.Now()
 	kc := AnalyzeMetadata(inst.Metadata, proj.metadata(), now)
+	if r.o.Browser {
+		return r.browserKeys(inst, kc)
+	}
 	keys, keyProblems := r.localKeys()
 	var local []PublicKey
 	for _, k := range keys {
@@ -1163,6 +1197,14 @@ func (r *Run) checkOSLoginKeys(ctx context.Context, inst *Instance, kc KeyConfig
 		info.Ev("enable-oslogin-2fa", "TRUE: ssh asks for a second factor")
 	}
 	findings = append(findings, info)
+	if kc.TwoFactor {
+		// sshd asks through keyboard-interactive after the key: a
+		// verification code, a phone prompt or a security key, whichever
+		// 2-Step Verification method the account has
+		findings = append(findings, diag.NewFinding("gcp.oslogin_2fa").
+			Ev("enable-oslogin-2fa", "TRUE ("+settingFrom(inst.Metadata, "enable-oslogin-2fa")+" metadata)").
+			Fix("fix.gcp_2fa_interactive", r.sshCmd("", keyPath)))
+	}
 	if account == "" {
 		f := diag.NewFinding("gcp.account_unknown").
 			Fix("fix.gcp_pass_account", "sshdoctor gcp "+inst.Name+" --project="+r.o.Project.Value+" --account=\"$(gcloud config get-value account)\"")
@@ -1231,6 +1273,8 @@ func (r *Run) checkOSLoginKeys(ctx context.Context, inst *Instance, kc KeyConfig
 		if !sk {
 			findings = append(findings, diag.NewFinding("gcp.oslogin_security_key_required").
 				Ev("enable-oslogin-sk", "TRUE"))
+		} else {
+			findings = append(findings, diag.NewFinding("gcp.oslogin_security_key_touch").Ev("enable-oslogin-sk", "TRUE"))
 		}
 	}
 	return diag.Conclude(kc, findings...)
@@ -1264,4 +1308,13 @@ func metadataUsers(kc KeyConfig) string {
 		users = append(users[:10], "…")
 	}
 	return strings.Join(users, ", ")
+}
+
+// settingFrom says whether a metadata key is set on the instance or comes
+// from the project.
+func settingFrom(inst Metadata, key string) string {
+	if _, ok := inst.Get(key); ok {
+		return "instance"
+	}
+	return "project"
 }

@@ -138,3 +138,29 @@ func parseINI(s string) map[string]string {
 	}
 	return out
 }
+
+// activeConfigProperty reads one "section/key" of the active gcloud
+// configuration ("" when unset or unreadable).
+func activeConfigProperty(getenv func(string) string, home, key string) string {
+	dir := ConfigDir(getenv, home)
+	if dir == "" {
+		return ""
+	}
+	name := strings.TrimSpace(getenv("CLOUDSDK_ACTIVE_CONFIG_NAME"))
+	if name == "" {
+		if b, err := readCapped(filepath.Join(dir, "active_config")); err == nil {
+			name = strings.TrimSpace(string(b))
+		}
+	}
+	if name == "" {
+		name = "default"
+	}
+	if !configNameRE.MatchString(name) {
+		return ""
+	}
+	b, err := readCapped(filepath.Join(dir, "configurations", "config_"+name))
+	if err != nil {
+		return ""
+	}
+	return parseINI(string(b))[key]
+}

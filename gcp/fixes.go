@@ -335,3 +335,32 @@ func rangeString(from, to netip.Addr) string {
 	}
 	return from.String() + "-" + to.String()
 }
+
+// rescueCmd moves the boot disk to a rescue VM (RESCUE_VM: one the user
+// creates in the same zone), where GRUB, shim or the kernel can be
+// reinstalled.
+func (r *Run) rescueCmd(inst *Instance) string {
+	disk := "BOOT_DISK"
+	for _, d := range inst.Disks {
+		if d.Boot && d.Source != "" {
+			disk = lastSegment(d.Source)
+		}
+	}
+	return r.startCmd("stop") + "\ngcloud compute instances detach-disk " + inst.Name + " " + r.loc() + " --disk=" + disk +
+		"\ngcloud compute instances attach-disk RESCUE_VM " + r.loc() + " --disk=" + disk
+}
+
+// guestFix is a look inside the guest: the Linux phrase with the serial
+// console, or on Windows its PowerShell counterpart through the serial
+// console's SAC (port 2) or RDP — never a Linux file or command.
+func (r *Run) guestFix(linuxKey string) (string, string) {
+	if !r.windows() {
+		return linuxKey, r.serialConsoleCmd()
+	}
+	key := "fix.gcp_windows_sshd"
+	if linuxKey == "fix.gcp_serial_console_agent" {
+		key = "fix.gcp_windows_agent"
+	}
+	return key, "gcloud compute instances add-metadata " + r.o.Instance + " " + r.loc() + " --metadata=serial-port-enable=TRUE\n" +
+		"gcloud compute connect-to-serial-port " + r.o.Instance + " " + r.loc() + " --port=2"
+}

@@ -38,7 +38,7 @@ func (r *Run) ProbeRun(model, probe *diag.Outcome) diag.Run {
 	case allowed && !reached:
 		run.Result = diag.Conclude(nil, diag.NewFinding("gcp.probe_contradicts_model").Arg("probe", code).Arg("port", p).
 			Ev("model", "the firewall allows it").Ev("probe", code).
-			Fix("fix.gcp_probe_serial", r.serialConsoleCmd()))
+			Fix(r.guestFix("fix.gcp_probe_serial")))
 	case !allowed && reached:
 		run.Result = diag.Conclude(nil, diag.NewFinding("gcp.probe_disagrees").Arg("port", p).
 			Ev("model", "the firewall blocks it").Ev("probe", "connected"))

@@ -38,6 +38,13 @@ type Options struct {
 	LocalUser string
 	Port      int
 	IAP       bool
+	// Browser: the user connects with SSH-in-browser, which reaches the VM
+	// from IAP's range with a key it makes and adds itself.
+	Browser bool
+	// IAPURL is the relay (--iap-tunnel-url-override; "" is Google's).
+	IAPURL string
+	// CAFile is gcloud's core/custom_ca_certs_file ("" is the system's).
+	CAFile string
 	// SourceIP is where the user connects from; invalid means "find it"
 	// (unless NoIPLookup).
 	SourceIP   netip.Addr
@@ -71,6 +78,19 @@ type Run struct {
 	extIP  string
 	source string
 	login  string // the user name the VM expects (the POSIX name with OS Login)
+	win    bool   // the instance runs Windows
+}
+
+func (r *Run) setWindows(w bool) {
+	r.mu.Lock()
+	r.win = w
+	r.mu.Unlock()
+}
+
+func (r *Run) windows() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.win
 }
 
 // New prepares a run.
@@ -86,6 +106,14 @@ func New(o Options) *Run {
 	}
 	if o.Endpoints.Compute == "" {
 		o.Endpoints = DefaultEndpoints()
+	}
+	if o.HTTPClient == nil && o.CAFile != "" {
+		// gcloud trusts its custom CA file for every call; an unreadable
+		// file is reported by the tunnel probe, the API calls then fail on
+		// the system roots with their own error
+		if cfg, err := TLSConfigWithCA(o.CAFile); err == nil && cfg != nil {
+			o.HTTPClient = &http.Client{Transport: &http.Transport{TLSClientConfig: cfg, Proxy: http.ProxyFromEnvironment}}
+		}
 	}
 	r := &Run{o: o, zone: o.Zone.Value}
 	r.creds = &Credentials{Getenv: o.Getenv, Gcloud: o.Gcloud, Account: o.Account.Value,
@@ -121,10 +149,13 @@ func (r *Run) Checks() []*diag.Check {
 		{Name: "gcp-vm-status", Requires: []string{"gcp-instance", "gcp-project"}, Run: r.checkVMStatus},
 		{Name: "gcp-source", Timeout: source, Run: r.checkSource},
 		{Name: "gcp-boot", Requires: []string{"gcp-vm-status", "gcp-source"}, Timeout: api, Run: r.checkBoot},
+		{Name: "gcp-guest-agent", Requires: []string{"gcp-instance", "gcp-project", "gcp-boot"}, Timeout: api, Run: r.checkGuestAgent},
+		{Name: "gcp-monitoring", Requires: []string{"gcp-vm-status"}, Timeout: perms, Run: r.checkMonitoring},
 		{Name: "gcp-external-ip", Requires: []string{"gcp-instance"}, Run: r.checkExternalIP},
 		{Name: "gcp-firewall", Requires: []string{"gcp-instance", "gcp-source"}, Timeout: api, Run: r.checkFirewall},
 		{Name: "gcp-route", Requires: []string{"gcp-instance", "gcp-source"}, Timeout: lookup, Run: r.checkRoute},
 		{Name: "gcp-permissions", Requires: []string{"gcp-instance", "gcp-project"}, Timeout: perms, Run: r.checkPermissions},
+		{Name: "gcp-org-policy", Requires: []string{"gcp-instance", "gcp-project"}, Timeout: perms, Run: r.checkOrgPolicy},
 		{Name: "gcp-keys", Requires: []string{"gcp-instance", "gcp-project"}, Timeout: api, Run: r.checkKeys},
 	}
 }
@@ -152,6 +183,7 @@ func (r *Run) Subject() map[string]string {
 	if r.login != "" {
 		s["login_user"] = r.login
 	}
+	s["api_calls"] = strconv.FormatInt(r.api.Calls(), 10)
 	return s
 }
 

@@ -22,6 +22,9 @@ const maxEvidenceLines = 5
 // explains later ones (a full disk makes sshd fail; a bad fstab drops the
 // VM to emergency mode).
 const (
+	CauseSecureBoot = "secure_boot_violation"
+	CauseBootImage  = "boot_image_missing"
+	CauseNoRootFS   = "no_root_device"
 	CauseDiskFull   = "disk_full"
 	CauseFSError    = "fs_error"
 	CauseOOM        = "oom"
@@ -33,7 +36,7 @@ const (
 	CauseSSHGuard   = "sshguard"
 )
 
-var causeOrder = []string{CauseDiskFull, CauseFSError, CauseOOM, CausePanic, CauseEmergency,
+var causeOrder = []string{CauseSecureBoot, CauseBootImage, CauseNoRootFS, CauseDiskFull, CauseFSError, CauseOOM, CausePanic, CauseEmergency,
 	CauseSSHDFailed, CauseAgentDown, CauseBadModes, CauseSSHGuard}
 
 // EvidenceLine is one console line (1-based line number in the buffer).
@@ -67,15 +70,23 @@ const (
 
 // BootReport is the analysis of the last boot.
 type BootReport struct {
-	Lines       int    // lines in the buffer
-	BootLine    int    // 1-based line where the last boot starts (0: no marker seen)
-	BootMarker  string // the marker that started it
-	Boots       int    // boot starts seen in the buffer
-	Causes      []BootCause
-	SSHD        ServiceState
-	SSHDLine    EvidenceLine
-	Agent       ServiceState
-	AgentLine   EvidenceLine
+	Lines      int    // lines in the buffer
+	BootLine   int    // 1-based line where the last boot starts (0: no marker seen)
+	BootMarker string // the marker that started it
+	Boots      int    // boot starts seen in the buffer
+	Causes     []BootCause
+	SSHD       ServiceState
+	SSHDLine   EvidenceLine
+	Agent      ServiceState
+	AgentLine  EvidenceLine
+	// AgentVersion is the guest agent's version from its start line.
+	AgentVersion string
+	// AgentKeys is the agent's last line about creating a user or
+	// updating keys (it applied a metadata change).
+	AgentKeys EvidenceLine
+	// LegacyAgent: the Python guest environment (google_accounts_daemon)
+	// of images older than 2020 manages the keys.
+	LegacyAgent bool
 	WindowsBoot bool // Windows guest messages seen
 }
 
@@ -148,8 +159,18 @@ var bootMarkers = []struct {
 func ci(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + p) }
 
 var (
-	rePanic     = ci(`Kernel panic - not syncing:?\s*(.*)$`)
-	reEmergency = []*regexp.Regexp{
+	rePanic = ci(`Kernel panic - not syncing:?\s*(.*)$`)
+	// The kernel found no block device for root=: it has no initramfs, or
+	// the initramfs lacks the disk's driver (virtio-scsi, nvme) or the file
+	// system's module. A more specific cause than a file-system error or a
+	// bare panic, and the only finding its line gives.
+	reNoRootFS = ci(`VFS: (?:Unable to mount root fs on|Cannot open root device "[^"]*" or) (unknown-block\([0-9]+,[0-9]+\))`)
+	// Firmware and boot loader: Secure Boot refused to start an unsigned
+	// (or revoked) shim, GRUB or kernel; shim or GRUB could not load the
+	// next image. (gcloud's vm_boot_troubleshooter looks for both.)
+	reSecureBoot = ci(`Security Violation`)
+	reBootImage  = ci(`Failed to load image\s*(.*)$`)
+	reEmergency  = []*regexp.Regexp{
 		ci(`You are in (emergency|rescue) mode`),
 		ci(`You are now being dropped into an emergency shell`),
 		ci(`Reached target .*Emergency Mode`),
@@ -194,6 +215,8 @@ var (
 	reAgentUp   = ci(`Started Google Compute Engine Guest Agent|google_guest_agent\[\d+\]: GCE Agent Started|GCEGuestAgent: GCE Agent Started`)
 	reAgentFail = ci(`Failed to start Google Compute Engine Guest Agent|google_guest_agent\[\d+\]: CRITICAL |google-guest-agent\.service: (Failed with result|Main process exited, code=(exited|killed|dumped), status=[1-9])`)
 	reAgentStop = ci(`Stopped Google Compute Engine Guest Agent`)
+	reAgentVer  = ci(`GCE Agent Started \(version ([^)\s]+)\)`)
+	reAgentKeys = ci(`(?:google_guest_agent|GCEGuestAgent|google_accounts_daemon)(?:\[\d+\])?: (?:Creating user|Updating keys for user|Adding user|Removing user)`)
 
 	reBadModes = ci(`Authentication refused: bad ownership or modes for (?:directory|file)\s*(\S*)`)
 	reSSHGuard = ci(`sshguard\[\d+\]: Blocking "?([0-9A-Fa-f.:]+)`)
@@ -246,6 +269,22 @@ func AnalyzeSerial(contents string) *BootReport {
 		low := strings.ToLower(l)
 		if !hasAny(low, allKeywords) {
 			continue
+		}
+		if strings.Contains(low, "vfs:") {
+			if m := reNoRootFS.FindStringSubmatch(l); m != nil {
+				add(CauseNoRootFS, i, m[1]).Critical = true
+				continue
+			}
+		}
+		if strings.Contains(low, "security violation") && reSecureBoot.MatchString(l) {
+			add(CauseSecureBoot, i, "").Critical = true
+			continue
+		}
+		if strings.Contains(low, "failed to load image") {
+			if m := reBootImage.FindStringSubmatch(l); m != nil {
+				add(CauseBootImage, i, strings.TrimSpace(m[1])).Critical = true
+				continue
+			}
 		}
 		if strings.Contains(low, "panic") {
 			if m := rePanic.FindStringSubmatch(l); m != nil {
@@ -311,6 +350,15 @@ func AnalyzeSerial(contents string) *BootReport {
 			}
 		}
 		if hasAny(low, kwAgent) {
+			if m := reAgentVer.FindStringSubmatch(l); m != nil {
+				br.AgentVersion = m[1]
+			}
+			if reAgentKeys.MatchString(l) {
+				br.AgentKeys = EvidenceLine{i + 1, strings.TrimSpace(l)}
+			}
+			if strings.Contains(low, "google_accounts_daemon") {
+				br.LegacyAgent = true
+			}
 			switch {
 			case reAgentFail.MatchString(l):
 				br.Agent, br.AgentLine = StateFailed, EvidenceLine{i + 1, strings.TrimSpace(l)}
@@ -368,11 +416,11 @@ var (
 		"special device", "gave up", "vfs", "dependency failed", "file system"}
 	kwOOM     = []string{"memory", "oom"}
 	kwSSHD    = []string{"ssh", "secure shell"}
-	kwAgent   = []string{"guest agent", "google_guest_agent", "google-guest-agent", "gceguestagent"}
+	kwAgent   = []string{"guest agent", "google_guest_agent", "google-guest-agent", "gceguestagent", "gce agent", "google_accounts_daemon"}
 	kwWindows = []string{"gceguestagent:", "gceinstancesetup:", "windows boot manager"}
 
 	allKeywords = func() []string {
-		out := []string{"panic", "authentication refused"}
+		out := []string{"panic", "authentication refused", "vfs:", "security violation", "failed to load image"}
 		for _, g := range [][]string{kwEmergency, kwDisk, kwFS, kwOOM, kwSSHD, kwAgent, kwWindows} {
 			out = append(out, g...)
 		}

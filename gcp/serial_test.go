@@ -66,7 +66,20 @@ func TestAnalyzeSerialCauses(t *testing.T) {
 	}{
 		{"vfs panic", gcptest.BootLog("Run /init as init process",
 			"[    0.972001] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)"),
-			"fs_error,kernel_panic", false, ""},
+			"no_root_device", true, "unknown-block(0,0)"},
+		{"no root device, the kernel's own lines", gcptest.BootLog("Run /init as init process",
+			"[    0.971234] VFS: Cannot open root device \"sda1\" or unknown-block(0,0): error -6",
+			"[    0.972001] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)",
+			"[    0.973001] ---[ end Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0) ]---"),
+			"no_root_device", true, "unknown-block(0,0)"},
+		{"secure boot", "BdsDxe: loading Boot0001 \"UEFI Google PersistentDisk \" from PciRoot(0x0)/Pci(0x3,0x0)/Scsi(0x1,0x0)\r\n" +
+			"BdsDxe: failed to load Boot0001 \"UEFI Google PersistentDisk \" from PciRoot(0x0)/Pci(0x3,0x0)/Scsi(0x1,0x0): Security Violation\r\n",
+			"secure_boot_violation", true, ""},
+		{"shim cannot load grub", "BdsDxe: loading Boot0001 \"UEFI Google PersistentDisk \" from PciRoot(0x0)/Pci(0x3,0x0)/Scsi(0x1,0x0)\r\n" +
+			"BdsDxe: starting Boot0001 \"UEFI Google PersistentDisk \" from PciRoot(0x0)/Pci(0x3,0x0)/Scsi(0x1,0x0)\r\n" +
+			"Failed to load image \\EFI\\debian\\grubx64.efi: Not Found\r\n" +
+			"start_image() returned Not Found\r\n",
+			"boot_image_missing", true, `\EFI\debian\grubx64.efi: Not Found`},
 		{"panic from OOM", gcptest.BootLog("",
 			"[  99.1] Out of memory: Killed process 4242 (java) total-vm:4015040kB",
 			"[  99.2] Kernel panic - not syncing: System is deadlocked on memory"),

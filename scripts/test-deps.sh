@@ -18,6 +18,10 @@ have useradd            || need+=(passwd)
 have getent             || need+=(libc-bin)
 [ -x /usr/bin/time ]     || need+=(time) # GNU time: peak memory of a run under a flood
 have socat              || need+=(socat)
+# gcloud (package google-cloud-cli, from Google's apt repository
+# packages.cloud.google.com/apt, "cloud-sdk main"): the IAP relay stand-in is
+# proved against Google's own client.
+have gcloud             || need+=(google-cloud-cli)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

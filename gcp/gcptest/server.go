@@ -149,6 +149,15 @@ type Server struct {
 	// violation.
 	AllowWrites bool
 
+	// GuestAttributes are the VM's guest attributes, "namespace/key" →
+	// value; nil answers as an instance without enable-guest-attributes.
+	GuestAttributes map[string]string
+	// OrgPolicies are effective policy specs by constraint (Org Policy v2
+	// shape: {"rules": [{"enforce": true}]}); absent: no rule.
+	OrgPolicies map[string]JSON
+	// Metrics are Cloud Monitoring series by metric type (see Series).
+	Metrics map[string][]JSON
+
 	requests   []string
 	violations []string
 	writes     []string
@@ -243,6 +252,8 @@ func (s *Server) Env() map[string]string {
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER": s.URL + "/crm/",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM":                  s.URL + "/iam/",
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_IAP":                  s.URL + "/iap/",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_MONITORING":           s.URL + "/monitoring/",
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_ORGPOLICY":            s.URL + "/orgpolicy/",
 		"CLOUDSDK_AUTH_ACCESS_TOKEN_FILE":                      tok,
 		"CLOUDSDK_CONFIG":                                      filepath.Join(s.dir, "gcloud"),
 		"HOME":                                                 s.dir,
@@ -538,6 +549,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		write(200, JSON{"kind": "compute#serialPortOutput", "contents": c, "start": "0",
 			"next": strconv.Itoa(len(c)), "selfLink": linkBase + "projects/" + Project + "/zones/" + args["zone"] +
 				"/instances/" + args["instance"] + "/serialPortOutput"})
+	case "instances.getGuestAttributes":
+		s.guestAttributes(r, args, write)
+	case "policies.getEffectivePolicy":
+		if args["project"] != Project {
+			write(403, errorBody(403, "Permission 'orgpolicy.policies.list' denied on resource 'projects/"+args["project"]+"'", "forbidden"))
+			return
+		}
+		spec := s.OrgPolicies[args["constraint"]]
+		if spec == nil {
+			spec = JSON{}
+		}
+		write(200, JSON{"name": "projects/12345601/policies/" + args["constraint"], "spec": spec})
+	case "timeSeries.list":
+		s.timeSeries(r, args, write)
 	case "users.getLoginProfile":
 		if s.LoginProfile == nil || args["user"] != Account {
 			write(404, errorBody(404, "Requested entity was not found.", "notFound"))
@@ -673,6 +698,8 @@ func route(path string) (string, map[string]string) {
 				return "instances.getSerialPortOutput", args
 			case len(rest) == 5 && rest[4] == "testIamPermissions":
 				return "instances.testIamPermissions", args
+			case len(rest) == 5 && rest[4] == "getGuestAttributes":
+				return "instances.getGuestAttributes", args
 			}
 		}
 	case at(0) == "crm" && at(1) == "v3" && at(2) == "projects" && strings.HasSuffix(at(3), ":testIamPermissions"):
@@ -687,6 +714,13 @@ func route(path string) (string, map[string]string) {
 		args["project"], args["zone"] = at(3), at(6)
 		args["instance"] = strings.TrimSuffix(at(8), ":testIamPermissions")
 		return "iap.testIamPermissions", args
+	case at(0) == "monitoring" && at(1) == "v3" && at(2) == "projects" && at(4) == "timeSeries" && len(seg) == 5:
+		args["project"] = at(3)
+		return "timeSeries.list", args
+	case at(0) == "orgpolicy" && at(1) == "v2" && at(2) == "projects" && at(4) == "policies" && len(seg) == 6 &&
+		strings.HasSuffix(at(5), ":getEffectivePolicy"):
+		args["project"], args["constraint"] = at(3), strings.TrimSuffix(at(5), ":getEffectivePolicy")
+		return "policies.getEffectivePolicy", args
 	case at(0) == "oslogin" && at(1) == "v1" && at(2) == "users" && at(4) == "loginProfile":
 		args["user"] = at(3)
 		return "users.getLoginProfile", args

@@ -26,6 +26,8 @@ type GCPOptions struct {
 	Account    string
 	Port       int
 	IAP        bool
+	IAPURL     string
+	Browser    bool
 	SourceIP   string
 	User       string
 	Keys       []string
@@ -87,6 +89,8 @@ CLOUDSDK_API_ENDPOINT_OVERRIDES_{COMPUTE,OSLOGIN,CLOUDRESOURCEMANAGER,IAM,IAP}.`
 	f.StringVar(&opts.Account, "account", "", "Google account to act as (default: CLOUDSDK_CORE_ACCOUNT, then gcloud's configuration)")
 	f.IntVar(&opts.Port, "port", 22, "TCP port sshd listens on")
 	f.BoolVar(&opts.IAP, "iap", false, "connect through Identity-Aware Proxy (source 35.235.240.0/20)")
+	f.BoolVar(&opts.Browser, "browser", false, "you connect with SSH-in-browser (the Console's SSH button): judge the path and permissions it uses")
+	f.StringVar(&opts.IAPURL, "iap-tunnel-url-override", "", "the IAP relay to tunnel through, wss://HOST[:PORT] (as gcloud's flag; TLS only, a private CA through CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE)")
 	f.StringVar(&opts.SourceIP, "source-ip", "", "the public address you connect from (default: found by DNS, as gcloud does)")
 	f.StringVar(&opts.User, "user", "", "user name on the VM (default: your local user name; with OS Login, your POSIX name)")
 	f.StringArrayVar(&opts.Keys, "key", nil, "public key file to look for (default: ~/.ssh/google_compute_engine.pub, else ssh's default keys); repeatable")
@@ -128,8 +132,26 @@ func (o *GCPOptions) gcpOptions(s *IO) (gcp.Options, error) {
 		return out, usagef("instance %q: not a Compute Engine instance name (lower-case letters, digits and '-', starting with a letter)", name)
 	}
 	out.Instance = name
-	if o.Probe && o.IAP {
-		return out, usagef("--probe through IAP is not in this build yet; without --iap it probes the external address")
+	if o.Browser {
+		switch {
+		case o.Probe:
+			return out, usagef("--browser cannot be probed: sshdoctor cannot open the browser's session")
+		case o.SourceIP != "":
+			return out, usagef("--browser and --source-ip cannot be used together: SSH-in-browser connects from 35.235.240.0/20")
+		case len(o.Keys) > 0:
+			return out, usagef("--browser and --key cannot be used together: SSH-in-browser makes its own key")
+		}
+		out.Browser = true
+		o.IAP = true // the browser reaches the VM as IAP does
+	}
+	if o.IAPURL != "" {
+		if !o.IAP {
+			return out, usagef("--iap-tunnel-url-override needs --iap")
+		}
+		if _, err := gcp.ParseIAPURL(o.IAPURL); err != nil {
+			return out, usagef("--iap-tunnel-url-override: %v", err)
+		}
+		out.IAPURL = o.IAPURL
 	}
 	if o.Port < 1 || o.Port > 65535 {
 		return out, usagef("--port %d: port must be from 1 to 65535", o.Port)
@@ -174,6 +196,7 @@ func (o *GCPOptions) gcpOptions(s *IO) (gcp.Options, error) {
 		return out, usagef("API endpoint: %v", err)
 	}
 	out.Endpoints = ep
+	out.CAFile = gcp.CustomCAFile(s.Getenv, home)
 
 	for _, k := range o.Keys {
 		path, err := publicKeyPath(k)
@@ -269,6 +292,9 @@ func runGCP(cmd *cobra.Command, s *IO, g *Globals, opts *GCPOptions) error {
 	if !opts.Probe {
 		return runAndEmit(cmd.Context(), s, g, spec)
 	}
+	if o.IAP {
+		return runGCPIAPProbe(cmd.Context(), s, g, run, spec)
+	}
 	return runGCPProbe(cmd.Context(), s, g, o, run, spec)
 }
 
@@ -314,4 +340,21 @@ func runGCPProbe(ctx context.Context, s *IO, g *Globals, o gcp.Options, run *gcp
 	spec.Target = crun.Target()
 	spec.Stats = crun.Stats
 	return emit(s, g, lang, spec, out)
+}
+
+// runGCPIAPProbe runs the model, then opens a real tunnel through IAP's
+// relay and reads the SSH banner through it.
+func runGCPIAPProbe(ctx context.Context, s *IO, g *Globals, run *gcp.Run, spec RunSpec) error {
+	lang, err := language(g.Lang, s.Getenv)
+	if err != nil {
+		return err
+	}
+	model, err := diag.Execute(ctx, spec.Checks)
+	if err != nil {
+		return fmt.Errorf("internal error: %w", err)
+	}
+	if !model.Interrupted {
+		model.Runs = append(model.Runs, run.IAPProbeRun(ctx, model))
+	}
+	return emit(s, g, lang, spec, model)
 }

@@ -141,6 +141,9 @@ type gcpCase struct {
 	fix   []string // substrings of the diagnosis's fix commands
 	nofix []string // substrings no fix command may hold
 	out   []string // substrings of the JSON output
+	// relay, when set, starts the IAP relay stand-in: "RELAY" in args
+	// becomes its URL, and its CA is trusted through gcloud's variable.
+	relay func(t *testing.T, r *gcptest.Relay)
 }
 
 func TestGCPScenarios(t *testing.T) {
@@ -240,7 +243,8 @@ func TestGCPScenarios(t *testing.T) {
 				"[    0.971234] VFS: Cannot open root device \"sda1\" or unknown-block(0,0): error -6",
 				"[    0.972001] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)",
 				"[    0.972950] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 5.10.0-26-cloud-amd64 #1 Debian 5.10.197-1")
-		}, code: "gcp.boot_fs_error", exit: 1, has: []string{"gcp.boot_kernel_panic"}, fix: []string{"connect-to-serial-port"}},
+		}, code: "gcp.boot_no_root_device", exit: 1, hasnt: []string{"gcp.boot_kernel_panic", "gcp.boot_fs_error"},
+			fix: []string{"connect-to-serial-port", "update-initramfs", "dracut"}},
 		{name: "kernel panic alone", setup: func(t *testing.T, s *gcptest.Server) {
 			s.Serial[gcptest.VM] = gcptest.BootLog("Run /init as init process",
 				"[    0.972001] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00007f00")
@@ -550,6 +554,12 @@ func TestGCPScenarios(t *testing.T) {
 			code: "inconclusive", exit: 3, has: []string{"gcp.api_error"}},
 	}
 
+	runGCPScenarios(t, cases)
+}
+
+// runGCPScenarios runs each case against a fresh stand-in, in English and
+// in Japanese.
+func runGCPScenarios(t *testing.T, cases []gcpCase) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := gcptest.New(t)
@@ -565,9 +575,20 @@ func TestGCPScenarios(t *testing.T) {
 			if args == nil {
 				args = []string{gcptest.VM, "--project", gcptest.Project, "--zone", gcptest.Zone, "--source-ip", myIP, "--key", key}
 			}
+			var relayURL string
+			if c.relay != nil {
+				r := s.StartRelay(t, nil)
+				r.Set(func(r *gcptest.Relay) { c.relay(t, r) })
+				relayURL = r.URL
+				env["CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE"] = r.CAFile
+			}
+			args = append([]string(nil), args...)
 			for i := range args {
-				if args[i] == "KEY1" {
+				switch args[i] {
+				case "KEY1":
 					args[i] = key
+				case "RELAY":
+					args[i] = relayURL
 				}
 			}
 			args = append(append([]string(nil), args...), c.extra...)
@@ -668,7 +689,11 @@ func TestGCPUsageErrors(t *testing.T) {
 		{args: []string{"gcp", gcptest.VM, "--project", gcptest.Project, "--zone", "nowhere"}, want: "not a zone name"},
 		{args: append(base, "--project", gcptest.Project, "--source-ip", "not-an-ip"), want: "not an IP address"},
 		{args: append(base, "--project", gcptest.Project, "--key", filepath.Join(s.Dir(), "missing.pub")), want: "--key"},
-		{args: append(base[:4], "--project", gcptest.Project, "--probe", "--iap"), want: "--probe through IAP"},
+		{args: append(base[:4], "--project", gcptest.Project, "--iap-tunnel-url-override", "wss://127.0.0.1:1"), want: "needs --iap"},
+		{args: append(base[:4], "--project", gcptest.Project, "--browser", "--probe"), want: "--browser cannot be probed"},
+		{args: append(base[:4], "--project", gcptest.Project, "--browser", "--source-ip", myIP), want: "--browser and --source-ip"},
+		{args: append(base[:4], "--project", gcptest.Project, "--iap", "--iap-tunnel-url-override", "https://127.0.0.1:1"), want: "TLS only"},
+		{args: append(base[:4], "--project", gcptest.Project, "--iap", "--iap-tunnel-url-override", "wss://"), want: "wss://HOST"},
 		{args: append(base, "--project", gcptest.Project, "--timeout", "-1s"), want: "--timeout"},
 		{args: []string{"gcp", "bob@" + gcptest.VM, "--user", "alice", "--project", gcptest.Project}, want: "differs from --user"},
 		{args: append(base, "--project", gcptest.Project, "--key", key),
