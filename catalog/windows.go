@@ -89,7 +89,6 @@ func init() {
 
 		"evidence.SSH_AUTH_SOCK": {En: "SSH_AUTH_SOCK", Ja: "SSH_AUTH_SOCK"},
 		"evidence.pipe":          {En: "pipe", Ja: "パイプ"},
-		"evidence.service":       {En: "service", Ja: "サービス"},
 		"evidence.pageant":       {En: "Pageant", Ja: "Pageant"},
 		"evidence.git_ssh":       {En: "ssh that git runs", Ja: "git が使う ssh"},
 	})
