@@ -345,7 +345,7 @@ func (r *run) checkConfig(ctx context.Context, p *diag.Pass) diag.Result {
 // lines are classified by the same classifier that reads sshd logs.
 func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 	lines := strings.Split(out, "\n")
-	quoted := diag.Quote([]byte(capText(out, 2000)), 2000)
+	quoted := quoteLines(capText(out, 2000))
 	var findings []*diag.Finding
 	seen := map[string]bool{}
 	for _, line := range lines {
@@ -369,10 +369,14 @@ func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 			return append(findings, f)
 		}
 		ev, ok := sshlog.ClassifyServerLine(line)
-		if !ok || ev.Code == "" || seen[ev.Code] {
+		key := ev.Code
+		if ev.Code == "server.config_error" && ev.FileLine != "" {
+			key += " " + ev.FileLine // sshd names every bad line: so does the report
+		}
+		if !ok || ev.Code == "" || seen[key] {
 			continue
 		}
-		seen[ev.Code] = true
+		seen[key] = true
 		switch ev.Code {
 		case "server.config_error":
 			if ev.FileLine == "" && len(findings) > 0 {
@@ -661,4 +665,17 @@ func portsOf(s Settings) []int {
 	}
 	sort.Ints(out)
 	return out
+}
+
+// quoteLines quotes a program's multi-line output line by line: each line
+// is made safe for a terminal, and the lines stay lines (sshd ends its
+// stderr lines with \r\n, which quoted whole read as a literal "\r\n").
+func quoteLines(out string) string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if l = strings.TrimRight(l, "\r"); strings.TrimSpace(l) != "" {
+			lines = append(lines, diag.Quote([]byte(l), 0))
+		}
+	}
+	return strings.Join(lines, "\n")
 }
