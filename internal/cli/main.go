@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/internal/version"
 )
 
 // Exit codes: a contract documented in README.md.
@@ -167,6 +168,9 @@ func NewRootCmd(ctx context.Context, s *IO, g *Globals) *cobra.Command {
 		Args:          cobra.ArbitraryArgs,
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
+	// --version prints what `sshdoctor version` prints.
+	root.Version = version.Get().String()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
@@ -181,7 +185,7 @@ func NewRootCmd(ctx context.Context, s *IO, g *Globals) *cobra.Command {
 	for _, c := range extraCommands(s, g) {
 		root.AddCommand(c)
 	}
-	root.AddCommand(NewCmdVersion(s))
+	root.AddCommand(NewCmdVersion(s, g))
 	// `sshdoctor DEST` is `sshdoctor check DEST`: the root shares check's flags.
 	root.Flags().AddFlagSet(check.LocalFlags())
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
