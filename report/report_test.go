@@ -12,6 +12,7 @@ import (
 
 	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 	"github.com/sshdoctor/sshdoctor/report"
 )
 
@@ -90,10 +91,13 @@ func TestTextGolden(t *testing.T) {
 func TestJSONContract(t *testing.T) {
 	r := report.Build("check", catalog.JA, outcome(t))
 	r.Target = &report.Target{Destination: "web1", Host: "web1", Hostname: "web1", Port: 22, Addresses: []string{"198.18.0.2"}}
+	r.Version = "VERSION" // the golden file must not depend on the build
 	var b bytes.Buffer
 	if err := r.WriteJSON(&b); err != nil {
 		t.Fatal(err)
 	}
+	reportschema.Check(t, b.Bytes())
+	golden(t, "json_ja.golden", b.Bytes())
 	var m map[string]any
 	if err := json.Unmarshal(b.Bytes(), &m); err != nil {
 		t.Fatal(err)

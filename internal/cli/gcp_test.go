@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 )
 
 // noRealCredentials makes every gcp test hermetic: no public-IP lookup, no
@@ -82,6 +83,7 @@ func runGCPCase(t *testing.T, s *gcptest.Server, env map[string]string, args ...
 	t.Helper()
 	io, out, errOut := TestIO(env)
 	code := Main(append([]string{"gcp", "--json"}, args...), io)
+	reportschema.Check(t, out.Bytes())
 	var r gcpReport
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("exit %d, stdout is not one JSON object: %v\n%s\nstderr: %s", code, err, out, errOut)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 )
 
 func TestVMFlags(t *testing.T) {
@@ -85,6 +87,7 @@ func TestVMFileJSON(t *testing.T) {
 	}{{"lan", "vbox.natpf_loopback_only", ExitProblem}, {"host", "ok", ExitOK}} {
 		s, out, errOut := TestIO(nil)
 		code := Main([]string{"vm", "--json", "--file", path, "--from", c.from, "--lang", "ja"}, s)
+		reportschema.Check(t, out.Bytes())
 		var r struct {
 			Command   string            `json:"command"`
 			Subject   map[string]string `json:"subject"`
