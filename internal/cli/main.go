@@ -171,6 +171,8 @@ func NewRootCmd(ctx context.Context, s *IO, g *Globals) *cobra.Command {
 	// --version prints what `sshdoctor version` prints.
 	root.Version = version.Get().String()
 	root.SetVersionTemplate("{{.Version}}\n")
+	// Defined here rather than by cobra, which would take -v (--verbose's).
+	root.Flags().Bool("version", false, "print the version and exit")
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
@@ -186,6 +188,7 @@ func NewRootCmd(ctx context.Context, s *IO, g *Globals) *cobra.Command {
 		root.AddCommand(c)
 	}
 	root.AddCommand(NewCmdVersion(s, g))
+	addCompletions(root, s)
 	// `sshdoctor DEST` is `sshdoctor check DEST`: the root shares check's flags.
 	root.Flags().AddFlagSet(check.LocalFlags())
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
