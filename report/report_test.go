@@ -80,7 +80,9 @@ func TestTextGolden(t *testing.T) {
 	for _, lang := range catalog.Langs {
 		r := report.Build("check", lang, outcome(t))
 		var b bytes.Buffer
-		r.WriteText(&b, report.TextOptions{Header: "sshdoctor web1"})
+		if err := r.WriteText(&b, report.TextOptions{Header: "sshdoctor web1"}); err != nil {
+			t.Fatal(err)
+		}
 		golden(t, "text_"+string(lang)+".golden", b.Bytes())
 		if strings.Contains(b.String(), "\x1b[2J") {
 			t.Fatal("an escape sequence from the server reached the terminal")
@@ -132,6 +134,8 @@ func BenchmarkRenderText(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		buf.Reset()
-		report.Build("check", catalog.EN, o).WriteText(&buf, report.TextOptions{})
+		if err := report.Build("check", catalog.EN, o).WriteText(&buf, report.TextOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

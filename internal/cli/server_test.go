@@ -51,7 +51,7 @@ func TestServerUsageErrors(t *testing.T) {
 		{"server", "--user", "a b"},
 		{"server", "--user", "-oops"},
 		{"server", "--key", "/nonexistent/sshdoctor/key.pub"},
-		{"server", "--key", filepath.Join("testdata")},
+		{"server", "--key", "testdata"},
 		{"server", "--sshd-config", "/nonexistent/sshdoctor/sshd_config"},
 		{"server", "--log", "/nonexistent/sshdoctor/auth.log"},
 	}

@@ -54,8 +54,12 @@ func TestVMUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "web.vbox")
 	bad := filepath.Join(dir, "bad.vbox")
-	os.WriteFile(good, []byte(testVBox), 0o644)
-	os.WriteFile(bad, []byte("<html>not a vbox</html>"), 0o644)
+	if err := os.WriteFile(good, []byte(testVBox), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("<html>not a vbox</html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
 		{"vm", "--from", "mars"},
 		{"vm", "--port", "0"},
