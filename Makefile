@@ -29,7 +29,7 @@ lint:
 release-check:
 	$(TOOL) goreleaser check
 	$(TOOL) goreleaser build --snapshot --single-target --clean --output dist/sshdoctor-snapshot
-	./dist/sshdoctor-snapshot --version | grep -q 'sshdoctor .*-next (revision '
+	./dist/sshdoctor-snapshot --version | grep -q '^sshdoctor [0-9.]*-next ('
 	test -s .release/man/sshdoctor.1 && test -s .release/completions/sshdoctor.bash
 
 # Man pages and completion scripts into .release/ (the release does this itself).

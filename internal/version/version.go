@@ -41,6 +41,14 @@ func Get() Info {
 
 // from is Get with its inputs explicit, for tests.
 func from(bi *debug.BuildInfo, ver, rev, date string) Info {
+	// A release tool that could not read the repository fills its own
+	// placeholders for an unknown commit and date; they mean "unknown".
+	if rev == "none" || rev == "unknown" {
+		rev = ""
+	}
+	if strings.HasPrefix(date, "0001-01-01") {
+		date = ""
+	}
 	in := Info{Version: ver, Revision: rev, Date: date, Go: runtime.Version(),
 		Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if bi != nil {

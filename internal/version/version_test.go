@@ -29,6 +29,8 @@ func TestFromBuildInfo(t *testing.T) {
 		{name: "release ldflags win", bi: installed, ver: "v9.9.9", rev: "fedcba9876543210", date: "2026-12-01T00:00:00Z",
 			want: Info{Version: "v9.9.9", Revision: "fedcba9876543210", Date: "2026-12-01T00:00:00Z", Go: "go1.26.8"},
 			line: "sshdoctor v9.9.9 (revision fedcba987654, built 2026-12-01T00:00:00Z, go1.26.8 "},
+		{name: "release tool placeholders", bi: installed, ver: "v9.9.9", rev: "none", date: "0001-01-01T00:00:00Z",
+			want: Info{Version: "v9.9.9", Go: "go1.26.8"}, line: "sshdoctor v9.9.9 (go1.26.8 "},
 		{name: "go install module version", bi: installed,
 			want: Info{Version: "v1.2.3", Go: "go1.26.8"},
 			line: "sshdoctor v1.2.3 (go1.26.8 "},
