@@ -3,7 +3,7 @@
 # network namespaces.
 GO ?= go
 
-.PHONY: test test-deps build lint cross bench fuzz
+.PHONY: test test-deps build lint cross bench fuzz release-check docs
 
 test: test-deps
 	$(GO) test -race -count=1 ./...
@@ -14,9 +14,27 @@ test-deps:
 build:
 	$(GO) build -o sshdoctor ./cmd/sshdoctor
 
+# Tools pinned in tools/go.mod, their own module: nothing of theirs enters go.mod.
+TOOL = $(GO) tool -modfile=tools/go.mod
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(TOOL) golangci-lint run ./...
+
+# The release configuration is valid, and a snapshot of this platform builds
+# through it (before-hooks included: man pages and completions) into dist/
+# and reports its version. `goreleaser release --snapshot --clean` makes
+# every archive and package; CI builds one target to stay quick.
+release-check:
+	$(TOOL) goreleaser check
+	$(TOOL) goreleaser build --snapshot --single-target --clean --output dist/sshdoctor-snapshot
+	./dist/sshdoctor-snapshot --version | grep -q '^sshdoctor [0-9.]*-next ('
+	test -s .release/man/sshdoctor.1 && test -s .release/completions/sshdoctor.bash
+
+# Man pages and completion scripts into .release/ (the release does this itself).
+docs:
+	$(GO) run ./scripts/gendocs .release
 
 cross:
 	GOOS=darwin GOARCH=arm64 $(GO) build ./...

@@ -61,7 +61,9 @@ func verbs(s string) []string {
 		}
 		idx := next
 		if i := strings.Index(m, "["); i >= 0 {
-			fmt.Sscanf(m[i:], "[%d]", &idx)
+			if n, err := fmt.Sscanf(m[i:], "[%d]", &idx); n != 1 || err != nil {
+				idx = next
+			}
 		}
 		next = idx + 1
 		out = append(out, fmt.Sprintf("%d:%c", idx, m[len(m)-1]))

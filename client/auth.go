@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -236,7 +237,7 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 	}
 
 	if accepted != nil {
-		findings := append(keyFindings, evKeys(diag.NewFinding("auth.accepted").Arg("user", s.User).
+		findings := append(slices.Clip(keyFindings), evKeys(diag.NewFinding("auth.accepted").Arg("user", s.User).
 			Arg("key", accepted.label).Arg("position", strconv.Itoa(accepted.n)).
 			Ev("accepted_key", accepted.describe())))
 		res := &AuthResult{HostKey: hk, Probe: cur.probe, Offer: accepted, User: s.User, Agent: agent, Authenticated: authedNoSig}

@@ -24,13 +24,17 @@ func TestGoldenText(t *testing.T) {
 			sshd := s.lab.StartSSHD(t, lab.SSHDOptions{})
 			u := lab.AddUser(t, lab.UserOptions{})
 			priv, _ := lab.NewKey(t, s.dir, "ed25519")
-			os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte(lab.ServerAddr+" "+sshd.HostKeyPub(t)+"\n"), 0o600)
+			if err := os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte(lab.ServerAddr+" "+sshd.HostKeyPub(t)+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
 			return []string{"-i", priv, u.Name + "@" + lab.ServerAddr}, map[string]string{u.Name: "USER", priv: "KEY"}
 		}},
 		{"hostkey_changed", func(t *testing.T, s *scenario) ([]string, map[string]string) {
 			s.lab.StartSSHD(t, lab.SSHDOptions{})
 			_, other := lab.NewKey(t, s.dir, "ed25519")
-			os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte(lab.ServerAddr+" "+other+"\n"), 0o600)
+			if err := os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte(lab.ServerAddr+" "+other+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
 			return []string{"alice@" + lab.ServerAddr}, nil
 		}},
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -155,7 +156,7 @@ func (r *Run) identities(ctx context.Context, s *Settings) (list []*offer, agent
 			preferred = append(preferred, o)
 		}
 	}
-	list = append(preferred, files...)
+	list = slices.Concat(preferred, files)
 	accepted := c.List("pubkeyacceptedalgorithms")
 	batch := c.Yes("batchmode")
 	for _, o := range list {

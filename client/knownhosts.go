@@ -32,7 +32,7 @@ func expandPath(p string, s *Settings, origHost string) string {
 	if p == "~" || strings.HasPrefix(p, "~/") {
 		p = home + p[1:]
 	}
-	p = os.Expand(p, func(v string) string { return os.Getenv(v) })
+	p = os.Expand(p, os.Getenv)
 	if !strings.Contains(p, "%") {
 		return p
 	}

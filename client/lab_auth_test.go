@@ -223,7 +223,9 @@ func TestLabHostKeyUnknownStrict(t *testing.T) {
 	}
 	// With the default (ask) but without BatchMode, it is only a warning
 	// and the layers after it are checked.
-	os.WriteFile(a.cfgFile, []byte("Host *\n  UserKnownHostsFile "+filepath.Join(a.dir, "known_hosts")+"\n  IdentitiesOnly yes\n"), 0o600)
+	if err := os.WriteFile(a.cfgFile, []byte("Host *\n  UserKnownHostsFile "+filepath.Join(a.dir, "known_hosts")+"\n  IdentitiesOnly yes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	d = a.run(t, "-i", a.priv, a.dest())
 	expect(t, d, "ok", 0)
 	if f := d.Finding("hostkey.unknown"); f == nil || f.Severity != "warning" || d.Finding("session.ok") == nil {
@@ -312,8 +314,10 @@ func TestLabAuthTooManyFailures(t *testing.T) {
 	k2, _ := lab.NewKey(t, a.dir, "ecdsa")
 	k3, _ := lab.NewKey(t, a.dir, "ed25519")
 	a.env = []string{"SSH_AUTH_SOCK=" + startAgent(t, a.dir, k1, k2, k3, a.priv), "HOME=" + a.dir}
-	os.WriteFile(a.cfgFile, []byte("Host *\n  UserKnownHostsFile "+filepath.Join(a.dir, "known_hosts")+
-		"\n  IdentityFile "+k1+"\n  BatchMode yes\n"), 0o600)
+	if err := os.WriteFile(a.cfgFile, []byte("Host *\n  UserKnownHostsFile "+filepath.Join(a.dir, "known_hosts")+
+		"\n  IdentityFile "+k1+"\n  BatchMode yes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	d := a.run(t, a.dest())
 	expect(t, d, "auth.too_many_failures", 1)
 	mustContain(t, "accepted key", evidence(t, d, "auth.too_many_failures", "accepted_key"), fingerprint(t, a.pub))
@@ -400,7 +404,9 @@ func TestLabKeyMissing(t *testing.T) {
 func TestLabKeyPublicGivenAsPrivate(t *testing.T) {
 	t.Parallel()
 	a := newAuthLab(t, lab.SSHDOptions{}, lab.UserOptions{})
-	os.Chmod(a.priv+".pub", 0o600)
+	if err := os.Chmod(a.priv+".pub", 0o600); err != nil {
+		t.Fatal(err)
+	}
 	d := a.run(t, "-i", a.priv+".pub", a.dest())
 	expect(t, d, "key.invalid_format", 1)
 	fixHas(t, d, "-i "+a.priv+" ")
@@ -450,9 +456,13 @@ func benchLab(b *testing.B) (l *lab.Lab, cfg, priv, dest string) {
 	priv, pub := lab.NewKey(b, dir, "ed25519")
 	u.AuthorizeKey(b, pub)
 	kh := filepath.Join(dir, "known_hosts")
-	os.WriteFile(kh, []byte(lab.ServerAddr+" "+sshd.HostKeyPub(b)+"\n"), 0o600)
+	if err := os.WriteFile(kh, []byte(lab.ServerAddr+" "+sshd.HostKeyPub(b)+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
 	cfg = filepath.Join(dir, "ssh_config")
-	os.WriteFile(cfg, []byte("Host *\n  UserKnownHostsFile "+kh+"\n  IdentitiesOnly yes\n  BatchMode yes\n"), 0o600)
+	if err := os.WriteFile(cfg, []byte("Host *\n  UserKnownHostsFile "+kh+"\n  IdentitiesOnly yes\n  BatchMode yes\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
 	return l, cfg, priv, u.Name + "@" + lab.ServerAddr
 }
 
@@ -533,7 +543,9 @@ func TestLabAuthUserCertificate(t *testing.T) {
 	s := newScenario(t)
 	ca, caPub := lab.NewKey(t, s.dir, "ed25519")
 	caFile := filepath.Join(s.dir, "user_ca.pub")
-	os.WriteFile(caFile, []byte(caPub+"\n"), 0o644)
+	if err := os.WriteFile(caFile, []byte(caPub+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	a := &authLab{scenario: s, env: []string{"SSH_AUTH_SOCK=", "HOME=" + s.dir}}
 	a.sshd = s.lab.StartSSHD(t, lab.SSHDOptions{Config: "TrustedUserCAKeys " + caFile + "\n"})
 	a.user = lab.AddUser(t, lab.UserOptions{})
@@ -572,7 +584,9 @@ func TestLabKeyPassphraseNeeded(t *testing.T) {
 	}
 	// Without BatchMode ssh would ask: the key is reported, the login is
 	// not tried, nothing is an error.
-	os.WriteFile(a.cfgFile, []byte("Host *\n  UserKnownHostsFile "+filepath.Join(a.dir, "known_hosts")+"\n  IdentitiesOnly yes\n"), 0o600)
+	if err := os.WriteFile(a.cfgFile, []byte("Host *\n  UserKnownHostsFile "+filepath.Join(a.dir, "known_hosts")+"\n  IdentitiesOnly yes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	d = a.run(t, "-i", a.priv, a.dest())
 	expect(t, d, "ok", 0)
 	if f := d.Finding("key.passphrase_needed"); f == nil || f.Severity != "info" || d.Finding("session.not_tested") == nil {

@@ -84,7 +84,9 @@ func TestLabHealthyServer(t *testing.T) {
 	u := lab.AddUser(t, lab.UserOptions{})
 	priv, pub := lab.NewKey(t, s.dir, "ed25519")
 	u.AuthorizeKey(t, pub)
-	os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte(lab.ServerAddr+" "+sshd.HostKeyPub(t)+"\n"), 0o600)
+	if err := os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte(lab.ServerAddr+" "+sshd.HostKeyPub(t)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	d := s.doctor(t, "-i", priv, u.Name+"@"+lab.ServerAddr)
 	expect(t, d, "ok", 0)
 	if d.Report.Target.Hostname != lab.ServerAddr || d.Report.Target.Port != 22 || d.Report.Target.User != u.Name ||
@@ -307,12 +309,22 @@ func TestLabSSHConfigPermissions(t *testing.T) {
 	l := lab.New(t)
 	u := lab.AddUser(t, lab.UserOptions{})
 	dir := filepath.Join(u.Home, ".ssh")
-	os.MkdirAll(dir, 0o700)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	cfg := filepath.Join(dir, "config")
-	os.WriteFile(cfg, []byte("Host *\n  ConnectTimeout 3\n"), 0o600)
-	os.Chmod(cfg, 0o666)
-	os.Chown(dir, u.UID, u.GID)
-	os.Chown(cfg, u.UID, u.GID)
+	if err := os.WriteFile(cfg, []byte("Host *\n  ConnectTimeout 3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(cfg, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, u.UID, u.GID); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(cfg, u.UID, u.GID); err != nil {
+		t.Fatal(err)
+	}
 	bin := lab.Binary(t)
 	r := l.Client.Run(t, "runuser", "-u", u.Name, "--", bin, "--json", "check", "--timeout", "1s", lab.ServerAddr)
 	if r.ExitCode != 1 || !strings.Contains(r.Stdout, `"code": "perm.ssh_config"`) || !strings.Contains(r.Stdout, "chmod 600 "+cfg) {
@@ -331,7 +343,9 @@ func TestLabSSHConfigPermissions(t *testing.T) {
 func TestLabSSHConfigError(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t)
-	os.WriteFile(s.cfgFile, []byte("Host *\n  ConnectTimeout 3\n  Bogusoption yes\n"), 0o600)
+	if err := os.WriteFile(s.cfgFile, []byte("Host *\n  ConnectTimeout 3\n  Bogusoption yes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	d := s.doctor(t, lab.ServerAddr)
 	expect(t, d, "config.unknown_option", 1)
 	f := d.Finding("config.unknown_option")

@@ -25,7 +25,9 @@ func failADC(context.Context) (string, string, error) {
 func TestCredentialsTokenFile(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "tok")
-	os.WriteFile(good, []byte("  ya29.abc\n"), 0o600)
+	if err := os.WriteFile(good, []byte("  ya29.abc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	adcCalled := false
 	c := &Credentials{Getenv: envOf(map[string]string{"CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": good}),
 		ADC: func(context.Context) (string, string, error) { adcCalled = true; return "adc", "", nil }}
@@ -35,7 +37,9 @@ func TestCredentialsTokenFile(t *testing.T) {
 	}
 	for name, content := range map[string][]byte{"empty": {}, "two": []byte("a b"), "big": make([]byte, maxTokenBytes+1)} {
 		p := filepath.Join(dir, name)
-		os.WriteFile(p, content, 0o600)
+		if err := os.WriteFile(p, content, 0o600); err != nil {
+			t.Fatal(err)
+		}
 		c := &Credentials{Getenv: envOf(map[string]string{"CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": p}), ADC: failADC}
 		if _, err := c.Token(context.Background()); err == nil || !strings.Contains(err.Error(), p) {
 			t.Errorf("%s: %v", name, err)
@@ -62,7 +66,9 @@ func TestCredentialsADCThenGcloud(t *testing.T) {
 func TestRealADCWithServiceAccountFile(t *testing.T) {
 	var gotGrant string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.ParseForm()
+		if err := r.ParseForm(); err != nil {
+			t.Error(err)
+		}
 		gotGrant = r.Form.Get("grant_type")
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"access_token":"ya29.from-adc","token_type":"Bearer","expires_in":3600}`))
@@ -79,7 +85,9 @@ func TestRealADCWithServiceAccountFile(t *testing.T) {
 		"client_email": "diag@p.iam.gserviceaccount.com", "client_id": "1", "token_uri": srv.URL + "/token",
 	})
 	path := filepath.Join(t.TempDir(), "sa.json")
-	os.WriteFile(path, sa, 0o600)
+	if err := os.WriteFile(path, sa, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", path)
 	tok, detail, err := findADC(context.Background())
 	if err != nil || tok != "ya29.from-adc" || !strings.Contains(detail, path) {
@@ -92,11 +100,19 @@ func TestRealADCWithServiceAccountFile(t *testing.T) {
 
 func TestConfigDefaults(t *testing.T) {
 	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "configurations"), 0o700)
-	os.WriteFile(filepath.Join(dir, "active_config"), []byte("default"), 0o600)
-	os.WriteFile(filepath.Join(dir, "configurations", "config_default"), []byte("[core]\nproject = def-proj\n"), 0o600)
-	os.WriteFile(filepath.Join(dir, "configurations", "config_other"), []byte(
-		"# comment\n; another\n[core]\naccount: eve@example.com\nproject=other-proj\n[compute]\nzone = us-west1-b\nregion = us-west1\n"), 0o600)
+	if err := os.MkdirAll(filepath.Join(dir, "configurations"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "active_config"), []byte("default"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "configurations", "config_default"), []byte("[core]\nproject = def-proj\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "configurations", "config_other"), []byte(
+		"# comment\n; another\n[core]\naccount: eve@example.com\nproject=other-proj\n[compute]\nzone = us-west1-b\nregion = us-west1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	get := func(m map[string]string) Defaults {
 		m["CLOUDSDK_CONFIG"] = dir
 		return ResolveDefaults("", "", "", envOf(m), "")
@@ -114,8 +130,12 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	// home fallback
 	home := t.TempDir()
-	os.MkdirAll(filepath.Join(home, ".config", "gcloud", "configurations"), 0o700)
-	os.WriteFile(filepath.Join(home, ".config", "gcloud", "configurations", "config_default"), []byte("[core]\nproject = home-proj\n"), 0o600)
+	if err := os.MkdirAll(filepath.Join(home, ".config", "gcloud", "configurations"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".config", "gcloud", "configurations", "config_default"), []byte("[core]\nproject = home-proj\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if d := ResolveDefaults("", "", "", envOf(nil), home); d.Project.Value != "home-proj" {
 		t.Fatalf("home: %+v", d)
 	}

@@ -778,7 +778,6 @@ func (r *Run) firewallFixes(f *diag.Finding, inst *Instance, nic *NetworkInterfa
 			f.Arg("policy", d.Policy).Arg("fix_priority", strconv.Itoa(prio)).Fix("fix.gcp_policy_allow",
 				"gcloud compute firewall-policies rules create "+strconv.Itoa(prio)+" --firewall-policy="+d.Policy+
 					" --action=allow --direction=INGRESS --layer4-configs=tcp:"+port+" --src-ip-ranges="+sourceArg(src))
-			created = true
 		}
 		f.Arg("policy", d.Policy).Fix("fix.gcp_policy_describe", "gcloud compute firewall-policies rules describe "+
 			strconv.Itoa(d.Priority)+" --firewall-policy="+d.Policy)

@@ -30,7 +30,7 @@ func runChecks(t *testing.T, s *gcptest.Server, o Options) (*diag.Outcome, map[s
 		t.Error("public-IP lookup in a test")
 		return netip.Addr{}, context.Canceled
 	}
-	o.Now = func() time.Time { return time.Now() }
+	o.Now = time.Now
 	out, err := diag.Execute(context.Background(), New(o).Checks())
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -283,8 +284,8 @@ func refL4Match(es []refL4, port int, absentMeansAll bool) refTri {
 		}
 		for _, s := range e.Ports {
 			lo, hi := s, s
-			if i := strings.Index(s, "-"); i >= 0 {
-				lo, hi = s[:i], s[i+1:]
+			if a, b, ok := strings.Cut(s, "-"); ok {
+				lo, hi = a, b
 			}
 			a, err1 := strconv.Atoi(lo)
 			b, err2 := strconv.Atoi(hi)
@@ -399,7 +400,7 @@ func refLevels(d refDoc, order string) []refLevel {
 		}
 	}
 	v := []refLevel{{rules: d.Firewalls, name: "vpc"}}
-	out := append(hier, sys...)
+	out := slices.Concat(hier, sys)
 	if order == OrderBeforeClassic {
 		return append(append(append(out, net1...), reg...), v...)
 	}

@@ -159,17 +159,23 @@ func TestMatchLoginProfile(t *testing.T) {
 func TestReadPublicKeyFile(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "k.pub")
-	os.WriteFile(p, []byte("# comment\n\n"+gcptest.PublicKeyLine(1, "c")+"\n"), 0o600)
+	if err := os.WriteFile(p, []byte("# comment\n\n"+gcptest.PublicKeyLine(1, "c")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ReadPublicKeyFile(p); err != nil {
 		t.Fatal(err)
 	}
 	big := filepath.Join(dir, "big.pub")
-	os.WriteFile(big, make([]byte, maxKeyFileBytes+10), 0o600)
+	if err := os.WriteFile(big, make([]byte, maxKeyFileBytes+10), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ReadPublicKeyFile(big); err == nil {
 		t.Fatal("an oversized file was read")
 	}
 	priv := filepath.Join(dir, "id")
-	os.WriteFile(priv, []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEA\n-----END OPENSSH PRIVATE KEY-----\n"), 0o600)
+	if err := os.WriteFile(priv, []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEA\n-----END OPENSSH PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ReadPublicKeyFile(priv); err == nil {
 		t.Fatal("a private key was taken for a public key")
 	}

@@ -220,7 +220,6 @@ var (
 
 	reBadModes = ci(`Authentication refused: bad ownership or modes for (?:directory|file)\s*(\S*)`)
 	reSSHGuard = ci(`sshguard\[\d+\]: Blocking "?([0-9A-Fa-f.:]+)`)
-	reWindows  = ci(`GCEGuestAgent:|GCEInstanceSetup:|Windows Boot Manager`)
 )
 
 // AnalyzeSerial reads the console text and judges the last boot.

@@ -9,6 +9,7 @@ package report
 import (
 	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/version"
 )
 
 // SchemaVersion of the JSON output.
@@ -71,15 +72,18 @@ type Stats struct {
 
 // Report is the single output of every command.
 type Report struct {
-	SchemaVersion int               `json:"schema_version"`
-	Command       string            `json:"command"`
-	Language      string            `json:"language"`
-	Target        *Target           `json:"target,omitempty"`
-	Subject       map[string]string `json:"subject,omitempty"`
-	Result        string            `json:"result"`
-	Diagnosis     Diagnosis         `json:"diagnosis"`
-	Checks        []Check           `json:"checks"`
-	Stats         *Stats            `json:"stats,omitempty"`
+	SchemaVersion int `json:"schema_version"`
+	// Version of sshdoctor that wrote the report (added in schema v1 without
+	// a bump: additive).
+	Version   string            `json:"version"`
+	Command   string            `json:"command"`
+	Language  string            `json:"language"`
+	Target    *Target           `json:"target,omitempty"`
+	Subject   map[string]string `json:"subject,omitempty"`
+	Result    string            `json:"result"`
+	Diagnosis Diagnosis         `json:"diagnosis"`
+	Checks    []Check           `json:"checks"`
+	Stats     *Stats            `json:"stats,omitempty"`
 
 	lang        catalog.Lang
 	interrupted bool
@@ -88,7 +92,7 @@ type Report struct {
 
 // Build renders an outcome in lang.
 func Build(command string, lang catalog.Lang, o *diag.Outcome) *Report {
-	r := &Report{SchemaVersion: SchemaVersion, Command: command, Language: string(lang), lang: lang,
+	r := &Report{SchemaVersion: SchemaVersion, Version: version.Get().Version, Command: command, Language: string(lang), lang: lang,
 		Result: string(o.Verdict()), interrupted: o.Interrupted, Checks: []Check{}}
 	for _, run := range o.Runs {
 		c := Check{Name: run.Check.Name, Label: catalog.CheckLabel(lang, run.Check.Name),

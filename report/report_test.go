@@ -12,6 +12,7 @@ import (
 
 	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 	"github.com/sshdoctor/sshdoctor/report"
 )
 
@@ -79,7 +80,9 @@ func TestTextGolden(t *testing.T) {
 	for _, lang := range catalog.Langs {
 		r := report.Build("check", lang, outcome(t))
 		var b bytes.Buffer
-		r.WriteText(&b, report.TextOptions{Header: "sshdoctor web1"})
+		if err := r.WriteText(&b, report.TextOptions{Header: "sshdoctor web1"}); err != nil {
+			t.Fatal(err)
+		}
 		golden(t, "text_"+string(lang)+".golden", b.Bytes())
 		if strings.Contains(b.String(), "\x1b[2J") {
 			t.Fatal("an escape sequence from the server reached the terminal")
@@ -90,10 +93,13 @@ func TestTextGolden(t *testing.T) {
 func TestJSONContract(t *testing.T) {
 	r := report.Build("check", catalog.JA, outcome(t))
 	r.Target = &report.Target{Destination: "web1", Host: "web1", Hostname: "web1", Port: 22, Addresses: []string{"198.18.0.2"}}
+	r.Version = "VERSION" // the golden file must not depend on the build
 	var b bytes.Buffer
 	if err := r.WriteJSON(&b); err != nil {
 		t.Fatal(err)
 	}
+	reportschema.Check(t, b.Bytes())
+	golden(t, "json_ja.golden", b.Bytes())
 	var m map[string]any
 	if err := json.Unmarshal(b.Bytes(), &m); err != nil {
 		t.Fatal(err)
@@ -128,6 +134,8 @@ func BenchmarkRenderText(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		buf.Reset()
-		report.Build("check", catalog.EN, o).WriteText(&buf, report.TextOptions{})
+		if err := report.Build("check", catalog.EN, o).WriteText(&buf, report.TextOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -129,7 +129,7 @@ func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) diag.Result
 				f.Fix("fix.server_chmod_access", r.accessFix(ap.Path, a))
 				fileFindings = append(fileFindings, f)
 				res.Refused[path] = "unreadable by the user"
-				r.parseKeyFile(path, a, now, res, nil)
+				_ = r.parseKeyFile(path, a, now, res, nil) // refusal reported above; keys listed when readable
 				continue
 			}
 		}
@@ -156,7 +156,7 @@ func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) diag.Result
 				r.strictFixes(f, v, a)
 				fileFindings = append(fileFindings, f)
 				res.Refused[path] = v.LogMessage()
-				r.parseKeyFile(path, a, now, res, nil)
+				_ = r.parseKeyFile(path, a, now, res, nil) // refusal reported above; keys listed when readable
 				continue
 			}
 		}
@@ -173,7 +173,7 @@ func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) diag.Result
 				}
 			}
 			if res.Refused[path] != "" {
-				r.parseKeyFile(path, a, now, res, nil)
+				_ = r.parseKeyFile(path, a, now, res, nil) // refusal reported above; keys listed when readable
 				continue
 			}
 		}

@@ -285,7 +285,7 @@ func addrTri(spec string, src netip.Addr) tri {
 	if spec == "0.0.0.0/0" || spec == "::/0" {
 		return yes
 	}
-	var best tri = no
+	best := no
 	for _, s := range strings.Split(spec, ",") {
 		pfx, err := parsePrefixOrMask(s)
 		if err != nil {

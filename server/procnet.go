@@ -12,7 +12,7 @@ import (
 )
 
 // errNotLinux marks the parts that read Linux interfaces.
-var errNotLinux = errors.New("only on Linux")
+var errNotLinux = errors.New("only on Linux") //nolint:unused // used by the other systems' builds (system_other.go)
 
 // Proc is a process that looks like sshd.
 type Proc struct {

@@ -48,11 +48,6 @@ func isKeyword(s string) bool {
 	return true
 }
 
-// fields splits a value list written with spaces or commas.
-func fields(v string) []string {
-	return strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
-}
-
 // isYes reads an sshd boolean.
 func isYes(v string) bool {
 	switch strings.ToLower(v) {

@@ -103,10 +103,10 @@ func listMatch(toks []string, fn func(string) tri) tri {
 			return m
 		}
 		ex := listMatch(toks[j+1:], fn)
-		switch {
-		case ex == yes:
+		switch ex {
+		case yes:
 			return no
-		case ex == maybe:
+		case maybe:
 			return maybe
 		}
 		return m

@@ -53,10 +53,16 @@ func TestClassifyStderr(t *testing.T) {
 
 func TestFallbackHostBlocksFirstValueWins(t *testing.T) {
 	home := t.TempDir()
-	os.MkdirAll(filepath.Join(home, ".ssh", "conf.d"), 0o700)
-	os.WriteFile(filepath.Join(home, ".ssh", "conf.d", "x.conf"), []byte("Host inc\n  HostName 198.18.0.9\n"), 0o600)
+	if err := os.MkdirAll(filepath.Join(home, ".ssh", "conf.d"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".ssh", "conf.d", "x.conf"), []byte("Host inc\n  HostName 198.18.0.9\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg := "Include conf.d/*.conf\nHost web !web-old\n  HostName %h.example.test\n  Port 2222\n  User deploy\nHost *\n  Port 22\n  ConnectTimeout 7\n"
-	os.WriteFile(filepath.Join(home, ".ssh", "config"), []byte(cfg), 0o600)
+	if err := os.WriteFile(filepath.Join(home, ".ssh", "config"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c, _, err := Fallback(Request{Host: "web"}, home)
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +90,9 @@ func TestFromSSHAgreesWithFallback(t *testing.T) {
 	}
 	dir := t.TempDir()
 	cf := filepath.Join(dir, "cfg")
-	os.WriteFile(cf, []byte("Host alias\n  HostName 198.18.0.2\n  Port 2022\n  User bob\n  IdentityFile ~/.ssh/lab_key\n"), 0o600)
+	if err := os.WriteFile(cf, []byte("Host alias\n  HostName 198.18.0.2\n  Port 2022\n  User bob\n  IdentityFile ~/.ssh/lab_key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	req := Request{Host: "alias", ConfigFile: cf}
 	c, err := FromSSH(context.Background(), req, nil)
 	if err != nil {
@@ -102,7 +110,9 @@ func TestFromSSHAgreesWithFallback(t *testing.T) {
 	if !strings.HasSuffix(c.Get("identityfile"), "lab_key") {
 		t.Errorf("identityfile %q", c.Get("identityfile"))
 	}
-	os.WriteFile(cf, []byte("Host *\n  Bogusoption yes\n"), 0o600)
+	if err := os.WriteFile(cf, []byte("Host *\n  Bogusoption yes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	_, err = FromSSH(context.Background(), req, nil)
 	var ce *ClientError
 	if !errors.As(err, &ce) || ce.Line != 2 || ce.File != cf {

@@ -17,9 +17,7 @@ func benchLog(tb testing.TB, size int) []byte {
 	var lines []string
 	files, _ := filepath.Glob("testdata/corpus/*/sshd.log")
 	for _, p := range files {
-		for _, l := range strings.Split(strings.TrimSpace(readFile(tb, p)), "\n") {
-			lines = append(lines, l)
-		}
+		lines = append(lines, strings.Split(strings.TrimSpace(readFile(tb, p)), "\n")...)
 	}
 	var b bytes.Buffer
 	b.Grow(size + 4096)

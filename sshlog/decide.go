@@ -400,7 +400,7 @@ func bannerFinding(c *clientFacts, loc locator, later bool) *diag.Finding {
 		return f.Arg("host", quoteText(host)).Arg("port", port).Arg("address", quoteText(host)).Arg("addr", quoteText(host))
 	}
 	// Text a server sent before (instead of) its SSH banner.
-	var preBanner []*hit = c.all("banner_line")
+	preBanner := c.all("banner_line")
 	throttle := ""
 	proto := ""
 	for _, b := range preBanner {

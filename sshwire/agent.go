@@ -109,7 +109,7 @@ func (s *agentSigner) SignWithAlgorithm(_ io.Reader, data []byte, algorithm stri
 		return nil, net.ErrClosed
 	}
 	_ = s.a.conn.SetDeadline(time.Now().Add(s.a.timeout))
-	defer s.a.conn.SetDeadline(time.Time{})
+	defer func() { _ = s.a.conn.SetDeadline(time.Time{}) }()
 	var flags agent.SignatureFlags
 	switch algorithm {
 	case ssh.KeyAlgoRSASHA256:

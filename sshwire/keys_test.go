@@ -67,7 +67,9 @@ func TestLoadKeyFile(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			d := filepath.Join(dir, c.name)
-			os.MkdirAll(d, 0o700)
+			if err := os.MkdirAll(d, 0o700); err != nil {
+				t.Fatal(err)
+			}
 			for n, b := range c.files {
 				writeFile(t, filepath.Join(d, n), b)
 			}

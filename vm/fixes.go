@@ -154,8 +154,7 @@ func sshCommand(host string, port int) string {
 
 // startCommand starts (or resumes) a VirtualBox VM.
 func startCommand(m *Machine) string {
-	switch m.State {
-	case "paused":
+	if m.State == "paused" {
 		return fmt.Sprintf("VBoxManage controlvm %s resume", shq(m.Name))
 	}
 	return fmt.Sprintf("VBoxManage startvm %s --type headless", shq(m.Name))

@@ -103,7 +103,9 @@ func Probe(ctx context.Context, addr string, timeout time.Duration) ProbeResult 
 			}
 			return res
 		}
-		if !bytes.HasPrefix([]byte("SSH-"), buf[:min(len(buf), 4)]) && bytes.IndexByte(buf, '\n') >= 0 && !mayPrecedeBanner(buf) {
+		// Is what was read so far a prefix of "SSH-" (not the other way round)?
+		notSSH := !bytes.HasPrefix([]byte("SSH-"), buf[:min(len(buf), 4)]) //nolint:gocritic // argOrder: buf is the prefix
+		if notSSH && bytes.IndexByte(buf, '\n') >= 0 && !mayPrecedeBanner(buf) {
 			res.Outcome, res.Bytes = ProbeOther, buf
 			res.Elapsed = time.Since(start)
 			return res

@@ -20,7 +20,9 @@ func TestBuffer(t *testing.T) {
 	if n != 5 || err != nil || !b.Truncated || b.String() != "abcde" {
 		t.Fatalf("%d %v %v %q", n, err, b.Truncated, b.String())
 	}
-	b.Write([]byte("more"))
+	if n, err := b.Write([]byte("more")); n != 4 || err != nil {
+		t.Fatalf("a write past the cap: %d %v, want 4 nil (dropped, not an error)", n, err)
+	}
 	if b.String() != "abcde" {
 		t.Fatal(b.String())
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 )
 
 func TestParseDestination(t *testing.T) {
@@ -124,6 +126,7 @@ func TestVersion(t *testing.T) {
 func TestJSONIsOneObject(t *testing.T) {
 	s, out, errOut := TestIO(map[string]string{"NO_COLOR": "1"})
 	code := Main([]string{"--json", "check", "-F", "/dev/null", "--timeout", "1s", "-p", "1", "127.0.0.1"}, s)
+	reportschema.Check(t, out.Bytes())
 	dec := json.NewDecoder(strings.NewReader(out.String()))
 	var r map[string]any
 	if err := dec.Decode(&r); err != nil {

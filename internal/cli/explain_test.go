@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 )
 
 func TestExplainFlags(t *testing.T) {
@@ -44,6 +46,7 @@ func explainJSON(t *testing.T, stdin string, args ...string) (report map[string]
 	s.In = strings.NewReader(stdin)
 	code = Main(append([]string{"explain", "--json"}, args...), s)
 	if out.Len() > 0 {
+		reportschema.Check(t, out.Bytes())
 		if err := json.Unmarshal(out.Bytes(), &report); err != nil {
 			t.Fatalf("not one JSON object: %v\n%s", err, out)
 		}

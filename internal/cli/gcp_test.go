@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 )
 
 // noRealCredentials makes every gcp test hermetic: no public-IP lookup, no
@@ -82,6 +83,7 @@ func runGCPCase(t *testing.T, s *gcptest.Server, env map[string]string, args ...
 	t.Helper()
 	io, out, errOut := TestIO(env)
 	code := Main(append([]string{"gcp", "--json"}, args...), io)
+	reportschema.Check(t, out.Bytes())
 	var r gcpReport
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("exit %d, stdout is not one JSON object: %v\n%s\nstderr: %s", code, err, out, errOut)
@@ -172,7 +174,9 @@ func TestGCPScenarios(t *testing.T) {
 			out: []string{"gcloud is not installed", "could not find default credentials"}},
 		{name: "token rejected", env: func(env map[string]string, s *gcptest.Server) {
 			p := filepath.Join(s.Dir(), "stale-token")
-			os.WriteFile(p, []byte("ya29.expired"), 0o600)
+			if err := os.WriteFile(p, []byte("ya29.expired"), 0o600); err != nil {
+				t.Fatal(err)
+			}
 			env["CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"] = p
 		}, code: "gcp.credentials_rejected", exit: 1, fix: []string{"gcloud auth login"}},
 		{name: "instances.get 403", setup: func(t *testing.T, s *gcptest.Server) {
@@ -200,7 +204,9 @@ func TestGCPScenarios(t *testing.T) {
 		{name: "same name in two zones", setup: func(t *testing.T, s *gcptest.Server) {
 			b, _ := json.Marshal(s.VMDoc())
 			var copyVM gcptest.JSON
-			json.Unmarshal(b, &copyVM)
+			if err := json.Unmarshal(b, &copyVM); err != nil {
+				t.Fatal(err)
+			}
 			copyVM["zone"] = strings.Replace(copyVM["zone"].(string), "europe-west2-a", "us-central1-f", 1)
 			s.Instances = append(s.Instances, copyVM)
 		}, args: []string{gcptest.VM, "--project", gcptest.Project, "--source-ip", myIP},
@@ -354,7 +360,9 @@ func TestGCPScenarios(t *testing.T) {
 		}, code: "ok", exit: 0, out: []string{"firewall-rules/default-allow-ssh"}},
 		{name: "recorded hierarchical policies pass on to VPC", setup: func(t *testing.T, s *gcptest.Server) {
 			var fp gcptest.JSON
-			json.Unmarshal(gcptest.Fixture("fw-policy-effective-firewalls.json"), &fp)
+			if err := json.Unmarshal(gcptest.Fixture("fw-policy-effective-firewalls.json"), &fp); err != nil {
+				t.Fatal(err)
+			}
 			s.Firewalls["firewallPolicys"] = fp["firewallPolicys"]
 		}, code: "ok", exit: 0, out: []string{"firewall-rules/default-allow-ssh", "3 firewall policy(ies)"}},
 		{name: "disabled allow rule", setup: func(t *testing.T, s *gcptest.Server) {
@@ -515,8 +523,12 @@ func TestGCPScenarios(t *testing.T) {
 			code: "inconclusive", exit: 3, has: []string{"gcp.no_local_key"}},
 		{name: "gcloud's key found under HOME", args: []string{gcptest.VM, "--project", gcptest.Project, "--zone", gcptest.Zone, "--source-ip", myIP},
 			env: func(env map[string]string, s *gcptest.Server) {
-				os.MkdirAll(filepath.Join(env["HOME"], ".ssh"), 0o700)
-				os.WriteFile(filepath.Join(env["HOME"], ".ssh", "google_compute_engine.pub"), []byte(key1("me")+"\n"), 0o600)
+				if err := os.MkdirAll(filepath.Join(env["HOME"], ".ssh"), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(env["HOME"], ".ssh", "google_compute_engine.pub"), []byte(key1("me")+"\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}, code: "ok", exit: 0, has: []string{"gcp.key_authorized"}},
 
 		// --- keys, OS Login
@@ -722,10 +734,16 @@ func TestGCPUsageErrors(t *testing.T) {
 func TestGCPFlagsAndDefaults(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "gcloud")
-	os.MkdirAll(filepath.Join(cfg, "configurations"), 0o700)
-	os.WriteFile(filepath.Join(cfg, "active_config"), []byte("work\n"), 0o600)
-	os.WriteFile(filepath.Join(cfg, "configurations", "config_work"), []byte(
-		"[core]\naccount = bob@example.com\nproject = from-config-file\n\n[compute]\nzone = asia-northeast1-b\n"), 0o600)
+	if err := os.MkdirAll(filepath.Join(cfg, "configurations"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg, "active_config"), []byte("work\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg, "configurations", "config_work"), []byte(
+		"[core]\naccount = bob@example.com\nproject = from-config-file\n\n[compute]\nzone = asia-northeast1-b\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var got *GCPOptions
 	io, _, _ := TestIO(map[string]string{"CLOUDSDK_CONFIG": cfg})
 	cmd := NewCmdGCP(io, &Globals{}, func(o *GCPOptions) error { got = o; return nil })

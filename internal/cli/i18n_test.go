@@ -67,14 +67,14 @@ func TestUsageErrorsAreTranslated(t *testing.T) {
 }
 
 func TestJapaneseUsageErrorAndHelp(t *testing.T) {
-	s, out, errOut := TestIO(map[string]string{"LANG": "ja_JP.UTF-8"})
+	s, _, errOut := TestIO(map[string]string{"LANG": "ja_JP.UTF-8"})
 	if code := Main([]string{"check", "-p", "0", "host"}, s); code != ExitUsage {
 		t.Fatalf("exit %d", code)
 	}
 	if !strings.Contains(errOut.String(), "ポート") {
 		t.Fatalf("usage error not in Japanese: %q", errOut.String())
 	}
-	s, out, _ = TestIO(map[string]string{})
+	s, out, _ := TestIO(map[string]string{})
 	Main([]string{"--lang", "ja", "check", "--help"}, s)
 	if !strings.Contains(out.String(), "使い方") || !strings.Contains(out.String(), "ssh") {
 		t.Fatalf("help not in Japanese: %s", out.String())

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/internal/version"
 )
 
 // Exit codes: a contract documented in README.md.
@@ -183,6 +184,11 @@ func NewRootCmd(ctx context.Context, s *IO, g *Globals) *cobra.Command {
 		Args:          cobra.ArbitraryArgs,
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
+	// --version prints what `sshdoctor version` prints.
+	root.Version = version.Get().String()
+	root.SetVersionTemplate("{{.Version}}\n")
+	// Defined here rather than by cobra, which would take -v (--verbose's).
+	root.Flags().Bool("version", false, "print the version and exit")
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
@@ -197,7 +203,8 @@ func NewRootCmd(ctx context.Context, s *IO, g *Globals) *cobra.Command {
 	for _, c := range extraCommands(s, g) {
 		root.AddCommand(c)
 	}
-	root.AddCommand(NewCmdVersion(s))
+	root.AddCommand(NewCmdVersion(s, g))
+	addCompletions(root, s)
 	// `sshdoctor DEST` is `sshdoctor check DEST`: the root shares check's flags.
 	root.Flags().AddFlagSet(check.LocalFlags())
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {

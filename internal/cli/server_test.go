@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 )
 
 func TestServerFlags(t *testing.T) {
@@ -49,7 +51,7 @@ func TestServerUsageErrors(t *testing.T) {
 		{"server", "--user", "a b"},
 		{"server", "--user", "-oops"},
 		{"server", "--key", "/nonexistent/sshdoctor/key.pub"},
-		{"server", "--key", filepath.Join("testdata")},
+		{"server", "--key", "testdata"},
 		{"server", "--sshd-config", "/nonexistent/sshdoctor/sshd_config"},
 		{"server", "--log", "/nonexistent/sshdoctor/auth.log"},
 	}
@@ -69,6 +71,7 @@ func TestServerUsageErrors(t *testing.T) {
 func TestServerRunJSON(t *testing.T) {
 	s, out, errOut := TestIO(map[string]string{"NO_COLOR": "1"})
 	code := Main([]string{"--json", "server", "--user", "root", "--since", "10m"}, s)
+	reportschema.Check(t, out.Bytes())
 	var r struct {
 		Command string
 		Result  string

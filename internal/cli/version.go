@@ -1,35 +1,29 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
-	"runtime"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sshdoctor/sshdoctor/internal/version"
 )
 
-// Version is set at build time with -ldflags "-X sshdoctor/internal/cli.Version=…".
-var Version = ""
-
-func versionString() string {
-	v := Version
-	if v == "" {
-		v = "devel"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-	}
-	return fmt.Sprintf("sshdoctor %s (%s, %s/%s)", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-}
-
-// NewCmdVersion prints the version.
-func NewCmdVersion(s *IO) *cobra.Command {
+// NewCmdVersion prints the version: one line, or with --json an object with
+// version, revision, modified, date, go and platform.
+func NewCmdVersion(s *IO, g *Globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintln(s.Out, versionString())
+			in := version.Get()
+			if g != nil && g.JSON {
+				enc := json.NewEncoder(s.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(in)
+			}
+			fmt.Fprintln(s.Out, in.String())
 			return nil
 		},
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 )
 
 func TestVMFlags(t *testing.T) {
@@ -52,8 +54,12 @@ func TestVMUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "web.vbox")
 	bad := filepath.Join(dir, "bad.vbox")
-	os.WriteFile(good, []byte(testVBox), 0o644)
-	os.WriteFile(bad, []byte("<html>not a vbox</html>"), 0o644)
+	if err := os.WriteFile(good, []byte(testVBox), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("<html>not a vbox</html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
 		{"vm", "--from", "mars"},
 		{"vm", "--port", "0"},
@@ -85,6 +91,7 @@ func TestVMFileJSON(t *testing.T) {
 	}{{"lan", "vbox.natpf_loopback_only", ExitProblem}, {"host", "ok", ExitOK}} {
 		s, out, errOut := TestIO(nil)
 		code := Main([]string{"vm", "--json", "--file", path, "--from", c.from, "--lang", "ja"}, s)
+		reportschema.Check(t, out.Bytes())
 		var r struct {
 			Command   string            `json:"command"`
 			Subject   map[string]string `json:"subject"`

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 	"github.com/sshdoctor/sshdoctor/report"
 )
 
@@ -157,4 +158,25 @@ func (d Doctor) Check(name string) *report.Check {
 		}
 	}
 	return nil
+}
+
+// checkJSONReport validates, against docs/report.schema.json, the stdout of
+// every lab command that runs the sshdoctor binary with --json (directly,
+// through runuser, or inside a shell command line), so that every scenario
+// of every package holds to the published contract. A run that printed
+// nothing (a usage error) has no report to check. Benchmarks are not slowed
+// by it.
+func checkJSONReport(t testing.TB, name string, args []string, r Result) {
+	t.Helper()
+	if _, bench := t.(*testing.B); bench || strings.TrimSpace(r.Stdout) == "" {
+		return
+	}
+	var runsDoctor, hasJSON bool
+	for _, a := range append([]string{name}, args...) {
+		runsDoctor = runsDoctor || strings.HasSuffix(a, "/sshdoctor") || strings.Contains(a, "/sshdoctor ")
+		hasJSON = hasJSON || a == "--json" || strings.Contains(a, " --json ")
+	}
+	if runsDoctor && hasJSON {
+		reportschema.Check(t, []byte(r.Stdout))
+	}
 }

@@ -253,6 +253,7 @@ func (n *NS) RunEnv(t testing.TB, env []string, name string, args ...string) Res
 	default:
 		t.Fatalf("lab: %s %s in %s: %v (stderr: %s)", name, strings.Join(args, " "), n.Name, err, errb.String())
 	}
+	checkJSONReport(t, name, args, r)
 	return r
 }
 
