@@ -1,7 +1,9 @@
 package sshlog
 
 import (
+	"cmp"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -127,7 +129,9 @@ type scanner struct {
 	keyBuf  []byte
 	conns   map[string]*conn
 	connBuf []byte
-	current *conn // last connection touched (bare logs without pids)
+	// evictBuf is reused by the table evictions.
+	evictBuf []evictEntry
+	current  *conn // last connection touched (bare logs without pids)
 
 	server map[string]*Failure // latest server-wide failure per code
 
@@ -454,10 +458,11 @@ func (s *scanner) recordFailure(c *conn, final bool) {
 	}
 	k := s.key(c.user, c.source)
 	var f *Failure
-	if lf := k.LastFailure; lf != nil && lf.conn == c {
-		// The same connection again (its cause, then its close): update
-		// the failure it already recorded instead of copying it anew.
-		lf.Cause, lf.Context, lf.seq = *c.cause, append(lf.Context[:0], c.context...), s.seq
+	if lf := k.LastFailure; lf != nil {
+		// The key's previous failure is replaced and referenced nowhere
+		// else until finish: rewrite it in place (its context buffer too)
+		// instead of allocating one per failed connection.
+		lf.Cause, lf.Context, lf.seq, lf.conn = *c.cause, append(lf.Context[:0], c.context...), s.seq, c
 		f = lf
 	} else {
 		f = &Failure{Cause: *c.cause, Context: append([]Event(nil), c.context...), seq: s.seq, conn: c}
@@ -542,19 +547,15 @@ func (s *scanner) key(user, source string) *KeySummary {
 // never the key holding the current diagnosis candidate.
 func (s *scanner) evictKeys() {
 	s.sum.keysTruncated = true
-	type ks struct {
-		id  string
-		seq int64
-	}
-	all := make([]ks, 0, len(s.keys))
+	all := s.evictBuf[:0]
 	var best int64 = -1
 	for id, k := range s.keys {
-		all = append(all, ks{id, k.lastSeq})
+		all = append(all, evictEntry{id, k.lastSeq})
 		if k.Failing && k.LastFailure != nil && k.LastFailure.seq > best {
 			best = k.LastFailure.seq
 		}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
+	sortEvict(all)
 	for _, x := range all[:len(all)/2] {
 		k := s.keys[x.id]
 		if k.Failing && k.LastFailure != nil && k.LastFailure.seq == best {
@@ -562,6 +563,19 @@ func (s *scanner) evictKeys() {
 		}
 		delete(s.keys, x.id)
 	}
+	clear(all)
+	s.evictBuf = all[:0]
+}
+
+// evictEntry is one table entry and when it was last active.
+type evictEntry struct {
+	id  string
+	seq int64
+}
+
+// sortEvict orders entries oldest first (typed: no reflection per swap).
+func sortEvict(all []evictEntry) {
+	slices.SortFunc(all, func(a, b evictEntry) int { return cmp.Compare(a.seq, b.seq) })
 }
 
 // connFor finds the connection a line belongs to: by pid when the log has
@@ -604,25 +618,19 @@ func (s *scanner) connFor(pid int, r *raw) *conn {
 }
 
 func (s *scanner) evictConns() {
-	var oldest []string
-	type cs struct {
-		id  string
-		seq int64
-	}
-	all := make([]cs, 0, len(s.conns))
+	all := s.evictBuf[:0]
 	for id, c := range s.conns {
-		all = append(all, cs{id, c.seq})
+		all = append(all, evictEntry{id, c.seq})
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
+	sortEvict(all)
 	for _, x := range all[:len(all)/2] {
-		oldest = append(oldest, x.id)
-	}
-	for _, id := range oldest {
-		if s.conns[id] == s.current {
+		if s.conns[x.id] == s.current {
 			s.current = nil
 		}
-		delete(s.conns, id)
+		delete(s.conns, x.id)
 	}
+	clear(all)
+	s.evictBuf = all[:0]
 }
 
 func (s *scanner) finish(lr *lineReader) *Summary {
