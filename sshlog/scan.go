@@ -129,6 +129,9 @@ type scanner struct {
 	keyBuf  []byte
 	conns   map[string]*conn
 	connBuf []byte
+	// lastHost and lastIdent are the latest host and identifier strings,
+	// shared by the events that repeat them.
+	lastHost, lastIdent string
 	// evictBuf is reused by the table evictions.
 	evictBuf []evictEntry
 	current  *conn // last connection touched (bare logs without pids)
@@ -266,7 +269,7 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 	}
 	s.seq++
 	c := s.connFor(h.pid, r)
-	if len(r.user) > 0 {
+	if len(r.user) > 0 && string(r.user) != c.user {
 		c.user = string(r.user)
 	}
 	if len(r.source) > 0 && r.kind != KindStartup && r.kind != KindListening {
@@ -277,7 +280,13 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 			c.port = r.port
 		}
 	}
-	ev := func() Event { return r.event(h, preauth, line, n) }
+	ev := func() Event {
+		// The host, identifier, user and client repeat from line to line:
+		// share the strings already held instead of converting each anew.
+		e := r.eventWith(h, preauth, line, n, s.intern(&s.lastHost, h.host), s.intern(&s.lastIdent, h.ident),
+			sameString(r.user, c.user), sameString(r.source, c.source))
+		return e
+	}
 
 	switch r.kind {
 	case KindInfo:
@@ -418,6 +427,23 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 		s.sum.Running = &no
 		s.startup = nil
 	}
+}
+
+// intern returns b as a string, reusing *last when it holds the same text.
+func (s *scanner) intern(last *string, b []byte) string {
+	if string(b) != *last {
+		*last = string(b)
+	}
+	return *last
+}
+
+// sameString returns known when it spells b (no conversion), else "" to
+// let the event convert b itself.
+func sameString(b []byte, known string) string {
+	if len(b) > 0 && string(b) == known {
+		return known
+	}
+	return ""
 }
 
 func (c *conn) addContext(e Event) {
