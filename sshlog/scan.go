@@ -45,7 +45,6 @@ type Failure struct {
 	Cause   Event
 	Context []Event
 	seq     int64
-	conn    *conn // the connection that recorded it (nil for sshd-wide failures)
 }
 
 // KeySummary is what happened for one user and client address.
@@ -107,6 +106,7 @@ const maxNoiseSources = 4096
 // conn tracks one connection until it ends.
 type conn struct {
 	seq      int64
+	refs     int // table entries naming this connection
 	user     string
 	source   string
 	port     int
@@ -117,6 +117,26 @@ type conn struct {
 	recorded bool // the cause was recorded as a failure
 	counted  bool // the connection was counted as one failed attempt
 	accepted bool // the login succeeded
+
+	// causeV and failedV hold what cause and failed point to, so that a
+	// recycled connection reuses them.
+	causeV, failedV Event
+}
+
+func (c *conn) setCause(e Event) {
+	c.causeV = e
+	c.cause = &c.causeV
+}
+
+func (c *conn) setFailed(e Event) {
+	c.failedV = e
+	c.failed = &c.failedV
+}
+
+// reset starts the connection afresh, keeping its context buffer and its
+// table references.
+func (c *conn) reset(seq int64) {
+	*c = conn{seq: seq, refs: c.refs, context: c.context[:0]}
 }
 
 type scanner struct {
@@ -132,9 +152,13 @@ type scanner struct {
 	// lastHost and lastIdent are the latest host and identifier strings,
 	// shared by the events that repeat them.
 	lastHost, lastIdent string
-	// evictBuf is reused by the table evictions.
-	evictBuf []evictEntry
-	current  *conn // last connection touched (bare logs without pids)
+	// evictBuf is reused by the table evictions; freeKeys, freeFailures
+	// and freeConns hold what they forgot, for reuse.
+	freeKeys     []*KeySummary
+	freeFailures []*Failure
+	freeConns    []*conn
+	evictBuf     []evictEntry
+	current      *conn // last connection touched (bare logs without pids)
 
 	server map[string]*Failure // latest server-wide failure per code
 
@@ -292,7 +316,8 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 	case KindInfo:
 		// "Connection from A port P" starts a connection afresh.
 		if r.newConn && c.done {
-			*c = conn{seq: s.seq, source: string(r.source), port: r.port}
+			c.reset(s.seq)
+			c.source, c.port = string(r.source), r.port
 		}
 	case KindAccepted:
 		c.done = true
@@ -310,17 +335,16 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 			}
 		}
 	case KindCause:
-		e := ev()
 		if c.cause == nil {
-			c.cause = &e
-			if e.User == "" {
+			c.setCause(ev())
+			if c.cause.User == "" {
 				c.cause.User = c.user
 			}
-			if e.Source == "" {
+			if c.cause.Source == "" {
 				c.cause.Source = c.source
 			}
-		} else {
-			c.addContext(e)
+		} else if len(c.context) < maxContext {
+			c.addContext(ev())
 		}
 		// A cause that names its user and client is already a failure (the
 		// log may end before the connection does).
@@ -328,11 +352,10 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 			s.recordFailure(c, false)
 		}
 	case KindFailed:
-		e := ev()
-		if e.Code == "server.invalid_user" && c.cause == nil {
-			c.cause = &e
+		if r.code == "server.invalid_user" && c.cause == nil {
+			c.setCause(ev())
 		} else if c.failed == nil {
-			c.failed = &e
+			c.setFailed(ev())
 		}
 	case KindAbandoned, KindRefused:
 		e := ev()
@@ -344,21 +367,20 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 			return
 		}
 		if c.cause == nil && r.kind == KindRefused {
-			c.cause = &e
+			c.setCause(e)
 		} else if c.cause == nil && e.Code != "explain.auth_abandoned" && e.Code != "" {
 			// "Connection closed by invalid user U": the user is unknown
 			// (or refused by Allow/Deny rules logged elsewhere).
-			c.cause = &e
+			c.setCause(e)
 		} else {
 			c.addContext(e)
 		}
 		if c.cause == nil {
 			if c.failed != nil {
-				f := *c.failed
-				c.cause = &f
+				c.setCause(*c.failed)
 				c.addContext(e)
 			} else {
-				c.cause = &e
+				c.setCause(e)
 			}
 		}
 		s.recordFailure(c, true)
@@ -380,7 +402,7 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 		if !s.matches("", e.Source) {
 			return
 		}
-		c.cause = &e
+		c.setCause(e)
 		c.user = ""
 		s.recordFailure(c, true)
 		c.done = true
@@ -488,10 +510,15 @@ func (s *scanner) recordFailure(c *conn, final bool) {
 		// The key's previous failure is replaced and referenced nowhere
 		// else until finish: rewrite it in place (its context buffer too)
 		// instead of allocating one per failed connection.
-		lf.Cause, lf.Context, lf.seq, lf.conn = *c.cause, append(lf.Context[:0], c.context...), s.seq, c
+		lf.Cause, lf.Context, lf.seq = *c.cause, append(lf.Context[:0], c.context...), s.seq
 		f = lf
+	} else if n := len(s.freeFailures); n > 0 {
+		// A failure of a forgotten key.
+		f = s.freeFailures[n-1]
+		s.freeFailures = s.freeFailures[:n-1]
+		f.Cause, f.Context, f.seq = *c.cause, append(f.Context[:0], c.context...), s.seq
 	} else {
-		f = &Failure{Cause: *c.cause, Context: append([]Event(nil), c.context...), seq: s.seq, conn: c}
+		f = &Failure{Cause: *c.cause, Context: append([]Event(nil), c.context...), seq: s.seq}
 	}
 	if f.Cause.User == "" {
 		f.Cause.User = c.user
@@ -564,7 +591,14 @@ func (s *scanner) key(user, source string) *KeySummary {
 	if len(s.keys) >= s.opts.MaxKeys {
 		s.evictKeys()
 	}
-	k := &KeySummary{User: user, Source: source}
+	var k *KeySummary
+	if n := len(s.freeKeys); n > 0 {
+		k = s.freeKeys[n-1]
+		s.freeKeys = s.freeKeys[:n-1]
+		*k = KeySummary{User: user, Source: source}
+	} else {
+		k = &KeySummary{User: user, Source: source}
+	}
 	s.keys[string(b)] = k
 	return k
 }
@@ -588,6 +622,12 @@ func (s *scanner) evictKeys() {
 			continue
 		}
 		delete(s.keys, x.id)
+		// Nothing else refers to a key or its failure until finish:
+		// recycle both.
+		if k.LastFailure != nil {
+			s.freeFailures = append(s.freeFailures, k.LastFailure)
+		}
+		s.freeKeys = append(s.freeKeys, k)
 	}
 	clear(all)
 	s.evictBuf = all[:0]
@@ -632,12 +672,21 @@ func (s *scanner) connFor(pid int, r *raw) *conn {
 	if pid == 0 && id[0] == 'a' && s.current != nil && !s.current.done && s.current.port == 0 &&
 		(s.current.source == "" || s.current.source == string(r.source)) {
 		s.conns[string(id)] = s.current
+		s.current.refs++
 		return s.current
 	}
 	if len(s.conns) >= maxConns {
 		s.evictConns()
 	}
-	c := &conn{seq: s.seq}
+	var c *conn
+	if n := len(s.freeConns); n > 0 {
+		c = s.freeConns[n-1]
+		s.freeConns = s.freeConns[:n-1]
+		c.reset(s.seq)
+	} else {
+		c = &conn{seq: s.seq}
+	}
+	c.refs = 1
 	s.conns[string(id)] = c
 	s.current = c
 	return c
@@ -650,10 +699,16 @@ func (s *scanner) evictConns() {
 	}
 	sortEvict(all)
 	for _, x := range all[:len(all)/2] {
-		if s.conns[x.id] == s.current {
+		c := s.conns[x.id]
+		if c == s.current {
 			s.current = nil
 		}
 		delete(s.conns, x.id)
+		// A connection no table entry names is referenced nowhere else
+		// (failures copy what they keep): recycle it.
+		if c.refs--; c.refs == 0 {
+			s.freeConns = append(s.freeConns, c)
+		}
 	}
 	clear(all)
 	s.evictBuf = all[:0]
