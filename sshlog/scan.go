@@ -151,7 +151,9 @@ type scanner struct {
 	connBuf []byte
 	// lastHost and lastIdent are the latest host and identifier strings,
 	// shared by the events that repeat them.
-	lastHost, lastIdent string
+	lastHost, lastIdent [2]string
+	// yes and no back Summary.Running.
+	yes, no *bool
 	// evictBuf is reused by the table evictions; freeKeys, freeFailures
 	// and freeConns hold what they forgot, for reuse.
 	freeKeys     []*KeySummary
@@ -438,25 +440,30 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 		f := &Failure{Cause: e, seq: s.seq}
 		s.startup = f
 		s.server[e.Code] = f
-		no := false
-		s.sum.Running = &no
+		s.sum.Running = s.flag(&s.no, false)
 	case KindListening:
-		yes := true
-		s.sum.Running = &yes
+		s.sum.Running = s.flag(&s.yes, true)
 		s.startup = nil
 	case KindStopped:
-		no := false
-		s.sum.Running = &no
+		s.sum.Running = s.flag(&s.no, false)
 		s.startup = nil
 	}
 }
 
-// intern returns b as a string, reusing *last when it holds the same text.
-func (s *scanner) intern(last *string, b []byte) string {
-	if string(b) != *last {
-		*last = string(b)
+// intern returns b as a string, reusing one of the two latest strings
+// when it spells the same text (sshd and sshd-session, two hosts, take
+// turns line by line).
+func (s *scanner) intern(last *[2]string, b []byte) string {
+	switch string(b) {
+	case last[0]:
+		return last[0]
+	case last[1]:
+		last[0], last[1] = last[1], last[0]
+		return last[0]
 	}
-	return *last
+	last[1] = last[0]
+	last[0] = string(b)
+	return last[0]
 }
 
 // sameString returns known when it spells b (no conversion), else "" to
@@ -466,6 +473,16 @@ func sameString(b []byte, known string) string {
 		return known
 	}
 	return ""
+}
+
+// flag returns *p, first allocated to hold v: the summary's Running
+// answers share one allocation per value instead of one per line.
+func (s *scanner) flag(p **bool, v bool) *bool {
+	if *p == nil {
+		*p = new(bool)
+		**p = v
+	}
+	return *p
 }
 
 func (c *conn) addContext(e Event) {
