@@ -270,6 +270,12 @@ func (s *scanner) feedLine(line []byte, n int) bool {
 		return true
 	}
 	h, msg := parseHeader(line, &s.tc)
+	return s.feedParsed(h, msg, line, n)
+}
+
+// feedParsed is feedLine for a line (not JSON) whose header the caller
+// has already parsed.
+func (s *scanner) feedParsed(h header, msg, line []byte, n int) bool {
 	r, preauth, ok := classifyWithHeader(h, msg)
 	if !ok {
 		if h.present && isSSHDIdent(h.ident) {
