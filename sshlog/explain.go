@@ -284,8 +284,15 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 		// Lines with a syslog/journal header, or sshd's [preauth] suffix,
 		// are sshd's; so are lines only sshd prints.
 		h, msg := parseHeader(line, &s.tc)
-		if h.present || (len(line) > 0 && line[0] == '{') {
-			if s.feedLine(line, gn) {
+		if json := len(line) > 0 && line[0] == '{'; h.present || json {
+			var fed bool
+			if json {
+				fed = s.feedLine(line, gn)
+			} else {
+				// The header is parsed already: do not parse it twice.
+				fed = s.feedParsed(h, msg, line, gn)
+			}
+			if fed {
 				return
 			}
 			if h.present {

@@ -1,7 +1,9 @@
 package sshlog
 
 import (
+	"cmp"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -43,7 +45,6 @@ type Failure struct {
 	Cause   Event
 	Context []Event
 	seq     int64
-	conn    *conn // the connection that recorded it (nil for sshd-wide failures)
 }
 
 // KeySummary is what happened for one user and client address.
@@ -105,6 +106,7 @@ const maxNoiseSources = 4096
 // conn tracks one connection until it ends.
 type conn struct {
 	seq      int64
+	refs     int // table entries naming this connection
 	user     string
 	source   string
 	port     int
@@ -115,6 +117,26 @@ type conn struct {
 	recorded bool // the cause was recorded as a failure
 	counted  bool // the connection was counted as one failed attempt
 	accepted bool // the login succeeded
+
+	// causeV and failedV hold what cause and failed point to, so that a
+	// recycled connection reuses them.
+	causeV, failedV Event
+}
+
+func (c *conn) setCause(e Event) {
+	c.causeV = e
+	c.cause = &c.causeV
+}
+
+func (c *conn) setFailed(e Event) {
+	c.failedV = e
+	c.failed = &c.failedV
+}
+
+// reset starts the connection afresh, keeping its context buffer and its
+// table references.
+func (c *conn) reset(seq int64) {
+	*c = conn{seq: seq, refs: c.refs, context: c.context[:0]}
 }
 
 type scanner struct {
@@ -127,7 +149,18 @@ type scanner struct {
 	keyBuf  []byte
 	conns   map[string]*conn
 	connBuf []byte
-	current *conn // last connection touched (bare logs without pids)
+	// lastHost and lastIdent are the latest host and identifier strings,
+	// shared by the events that repeat them.
+	lastHost, lastIdent [2]string
+	// yes and no back Summary.Running.
+	yes, no *bool
+	// evictBuf is reused by the table evictions; freeKeys, freeFailures
+	// and freeConns hold what they forgot, for reuse.
+	freeKeys     []*KeySummary
+	freeFailures []*Failure
+	freeConns    []*conn
+	evictBuf     []evictEntry
+	current      *conn // last connection touched (bare logs without pids)
 
 	server map[string]*Failure // latest server-wide failure per code
 
@@ -237,6 +270,12 @@ func (s *scanner) feedLine(line []byte, n int) bool {
 		return true
 	}
 	h, msg := parseHeader(line, &s.tc)
+	return s.feedParsed(h, msg, line, n)
+}
+
+// feedParsed is feedLine for a line (not JSON) whose header the caller
+// has already parsed.
+func (s *scanner) feedParsed(h header, msg, line []byte, n int) bool {
 	r, preauth, ok := classifyWithHeader(h, msg)
 	if !ok {
 		if h.present && isSSHDIdent(h.ident) {
@@ -262,7 +301,7 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 	}
 	s.seq++
 	c := s.connFor(h.pid, r)
-	if len(r.user) > 0 {
+	if len(r.user) > 0 && string(r.user) != c.user {
 		c.user = string(r.user)
 	}
 	if len(r.source) > 0 && r.kind != KindStartup && r.kind != KindListening {
@@ -273,13 +312,20 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 			c.port = r.port
 		}
 	}
-	ev := func() Event { return r.event(h, preauth, line, n) }
+	ev := func() Event {
+		// The host, identifier, user and client repeat from line to line:
+		// share the strings already held instead of converting each anew.
+		e := r.eventWith(h, preauth, line, n, s.intern(&s.lastHost, h.host), s.intern(&s.lastIdent, h.ident),
+			sameString(r.user, c.user), sameString(r.source, c.source))
+		return e
+	}
 
 	switch r.kind {
 	case KindInfo:
 		// "Connection from A port P" starts a connection afresh.
 		if r.newConn && c.done {
-			*c = conn{seq: s.seq, source: string(r.source), port: r.port}
+			c.reset(s.seq)
+			c.source, c.port = string(r.source), r.port
 		}
 	case KindAccepted:
 		c.done = true
@@ -297,17 +343,16 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 			}
 		}
 	case KindCause:
-		e := ev()
 		if c.cause == nil {
-			c.cause = &e
-			if e.User == "" {
+			c.setCause(ev())
+			if c.cause.User == "" {
 				c.cause.User = c.user
 			}
-			if e.Source == "" {
+			if c.cause.Source == "" {
 				c.cause.Source = c.source
 			}
-		} else {
-			c.addContext(e)
+		} else if len(c.context) < maxContext {
+			c.addContext(ev())
 		}
 		// A cause that names its user and client is already a failure (the
 		// log may end before the connection does).
@@ -315,11 +360,10 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 			s.recordFailure(c, false)
 		}
 	case KindFailed:
-		e := ev()
-		if e.Code == "server.invalid_user" && c.cause == nil {
-			c.cause = &e
+		if r.code == "server.invalid_user" && c.cause == nil {
+			c.setCause(ev())
 		} else if c.failed == nil {
-			c.failed = &e
+			c.setFailed(ev())
 		}
 	case KindAbandoned, KindRefused:
 		e := ev()
@@ -331,21 +375,20 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 			return
 		}
 		if c.cause == nil && r.kind == KindRefused {
-			c.cause = &e
+			c.setCause(e)
 		} else if c.cause == nil && e.Code != "explain.auth_abandoned" && e.Code != "" {
 			// "Connection closed by invalid user U": the user is unknown
 			// (or refused by Allow/Deny rules logged elsewhere).
-			c.cause = &e
+			c.setCause(e)
 		} else {
 			c.addContext(e)
 		}
 		if c.cause == nil {
 			if c.failed != nil {
-				f := *c.failed
-				c.cause = &f
+				c.setCause(*c.failed)
 				c.addContext(e)
 			} else {
-				c.cause = &e
+				c.setCause(e)
 			}
 		}
 		s.recordFailure(c, true)
@@ -367,7 +410,7 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 		if !s.matches("", e.Source) {
 			return
 		}
-		c.cause = &e
+		c.setCause(e)
 		c.user = ""
 		s.recordFailure(c, true)
 		c.done = true
@@ -403,17 +446,49 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 		f := &Failure{Cause: e, seq: s.seq}
 		s.startup = f
 		s.server[e.Code] = f
-		no := false
-		s.sum.Running = &no
+		s.sum.Running = s.flag(&s.no, false)
 	case KindListening:
-		yes := true
-		s.sum.Running = &yes
+		s.sum.Running = s.flag(&s.yes, true)
 		s.startup = nil
 	case KindStopped:
-		no := false
-		s.sum.Running = &no
+		s.sum.Running = s.flag(&s.no, false)
 		s.startup = nil
 	}
+}
+
+// intern returns b as a string, reusing one of the two latest strings
+// when it spells the same text (sshd and sshd-session, two hosts, take
+// turns line by line).
+func (s *scanner) intern(last *[2]string, b []byte) string {
+	switch string(b) {
+	case last[0]:
+		return last[0]
+	case last[1]:
+		last[0], last[1] = last[1], last[0]
+		return last[0]
+	}
+	last[1] = last[0]
+	last[0] = string(b)
+	return last[0]
+}
+
+// sameString returns known when it spells b (no conversion), else "" to
+// let the event convert b itself.
+func sameString(b []byte, known string) string {
+	if len(b) > 0 && string(b) == known {
+		return known
+	}
+	return ""
+}
+
+// flag returns *p, first allocated to hold v: the summary's Running
+// answers share one allocation per value instead of one per line.
+func (s *scanner) flag(p **bool, v bool) *bool {
+	if *p == nil {
+		*p = new(bool)
+		**p = v
+	}
+	return *p
 }
 
 func (c *conn) addContext(e Event) {
@@ -454,13 +529,19 @@ func (s *scanner) recordFailure(c *conn, final bool) {
 	}
 	k := s.key(c.user, c.source)
 	var f *Failure
-	if lf := k.LastFailure; lf != nil && lf.conn == c {
-		// The same connection again (its cause, then its close): update
-		// the failure it already recorded instead of copying it anew.
+	if lf := k.LastFailure; lf != nil {
+		// The key's previous failure is replaced and referenced nowhere
+		// else until finish: rewrite it in place (its context buffer too)
+		// instead of allocating one per failed connection.
 		lf.Cause, lf.Context, lf.seq = *c.cause, append(lf.Context[:0], c.context...), s.seq
 		f = lf
+	} else if n := len(s.freeFailures); n > 0 {
+		// A failure of a forgotten key.
+		f = s.freeFailures[n-1]
+		s.freeFailures = s.freeFailures[:n-1]
+		f.Cause, f.Context, f.seq = *c.cause, append(f.Context[:0], c.context...), s.seq
 	} else {
-		f = &Failure{Cause: *c.cause, Context: append([]Event(nil), c.context...), seq: s.seq, conn: c}
+		f = &Failure{Cause: *c.cause, Context: append([]Event(nil), c.context...), seq: s.seq}
 	}
 	if f.Cause.User == "" {
 		f.Cause.User = c.user
@@ -533,7 +614,14 @@ func (s *scanner) key(user, source string) *KeySummary {
 	if len(s.keys) >= s.opts.MaxKeys {
 		s.evictKeys()
 	}
-	k := &KeySummary{User: user, Source: source}
+	var k *KeySummary
+	if n := len(s.freeKeys); n > 0 {
+		k = s.freeKeys[n-1]
+		s.freeKeys = s.freeKeys[:n-1]
+		*k = KeySummary{User: user, Source: source}
+	} else {
+		k = &KeySummary{User: user, Source: source}
+	}
 	s.keys[string(b)] = k
 	return k
 }
@@ -542,26 +630,41 @@ func (s *scanner) key(user, source string) *KeySummary {
 // never the key holding the current diagnosis candidate.
 func (s *scanner) evictKeys() {
 	s.sum.keysTruncated = true
-	type ks struct {
-		id  string
-		seq int64
-	}
-	all := make([]ks, 0, len(s.keys))
+	all := s.evictBuf[:0]
 	var best int64 = -1
 	for id, k := range s.keys {
-		all = append(all, ks{id, k.lastSeq})
+		all = append(all, evictEntry{id, k.lastSeq})
 		if k.Failing && k.LastFailure != nil && k.LastFailure.seq > best {
 			best = k.LastFailure.seq
 		}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
+	sortEvict(all)
 	for _, x := range all[:len(all)/2] {
 		k := s.keys[x.id]
 		if k.Failing && k.LastFailure != nil && k.LastFailure.seq == best {
 			continue
 		}
 		delete(s.keys, x.id)
+		// Nothing else refers to a key or its failure until finish:
+		// recycle both.
+		if k.LastFailure != nil {
+			s.freeFailures = append(s.freeFailures, k.LastFailure)
+		}
+		s.freeKeys = append(s.freeKeys, k)
 	}
+	clear(all)
+	s.evictBuf = all[:0]
+}
+
+// evictEntry is one table entry and when it was last active.
+type evictEntry struct {
+	id  string
+	seq int64
+}
+
+// sortEvict orders entries oldest first (typed: no reflection per swap).
+func sortEvict(all []evictEntry) {
+	slices.SortFunc(all, func(a, b evictEntry) int { return cmp.Compare(a.seq, b.seq) })
 }
 
 // connFor finds the connection a line belongs to: by pid when the log has
@@ -592,37 +695,46 @@ func (s *scanner) connFor(pid int, r *raw) *conn {
 	if pid == 0 && id[0] == 'a' && s.current != nil && !s.current.done && s.current.port == 0 &&
 		(s.current.source == "" || s.current.source == string(r.source)) {
 		s.conns[string(id)] = s.current
+		s.current.refs++
 		return s.current
 	}
 	if len(s.conns) >= maxConns {
 		s.evictConns()
 	}
-	c := &conn{seq: s.seq}
+	var c *conn
+	if n := len(s.freeConns); n > 0 {
+		c = s.freeConns[n-1]
+		s.freeConns = s.freeConns[:n-1]
+		c.reset(s.seq)
+	} else {
+		c = &conn{seq: s.seq}
+	}
+	c.refs = 1
 	s.conns[string(id)] = c
 	s.current = c
 	return c
 }
 
 func (s *scanner) evictConns() {
-	var oldest []string
-	type cs struct {
-		id  string
-		seq int64
-	}
-	all := make([]cs, 0, len(s.conns))
+	all := s.evictBuf[:0]
 	for id, c := range s.conns {
-		all = append(all, cs{id, c.seq})
+		all = append(all, evictEntry{id, c.seq})
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
+	sortEvict(all)
 	for _, x := range all[:len(all)/2] {
-		oldest = append(oldest, x.id)
-	}
-	for _, id := range oldest {
-		if s.conns[id] == s.current {
+		c := s.conns[x.id]
+		if c == s.current {
 			s.current = nil
 		}
-		delete(s.conns, id)
+		delete(s.conns, x.id)
+		// A connection no table entry names is referenced nowhere else
+		// (failures copy what they keep): recycle it.
+		if c.refs--; c.refs == 0 {
+			s.freeConns = append(s.freeConns, c)
+		}
 	}
+	clear(all)
+	s.evictBuf = all[:0]
 }
 
 func (s *scanner) finish(lr *lineReader) *Summary {

@@ -315,8 +315,21 @@ type raw struct {
 }
 
 func (r *raw) event(h header, preauth bool, line []byte, n int) Event {
-	e := Event{Line: n, Time: h.time, Host: string(h.host), Ident: string(h.ident), PID: h.pid,
-		Preauth: preauth, Kind: r.kind, Code: r.code, User: string(r.user), Source: string(r.source),
+	return r.eventWith(h, preauth, line, n, string(h.host), string(h.ident), "", "")
+}
+
+// eventWith is event with strings the caller already holds for the host
+// and identifier, and for the user and client when non-empty (they must
+// spell r.user and r.source).
+func (r *raw) eventWith(h header, preauth bool, line []byte, n int, host, ident, user, source string) Event {
+	if user == "" {
+		user = string(r.user)
+	}
+	if source == "" {
+		source = string(r.source)
+	}
+	e := Event{Line: n, Time: h.time, Host: host, Ident: ident, PID: h.pid,
+		Preauth: preauth, Kind: r.kind, Code: r.code, User: user, Source: source,
 		Port: r.port, Path: string(r.path), FileLine: string(r.fileLine), Method: string(r.method),
 		Key: string(r.key), Detail: string(r.detail)}
 	e.Text = capText(line)
