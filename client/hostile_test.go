@@ -45,8 +45,8 @@ func checkAgainst(t testing.TB, reply []byte) (text, js string) {
 	}
 	var tb, jb bytes.Buffer
 	rep := report.Build("check", catalog.EN, o)
-	rep.WriteText(&tb, report.TextOptions{Header: "sshdoctor 198.18.0.2", Verbose: true})
-	rep.WriteJSON(&jb)
+	_ = rep.WriteText(&tb, report.TextOptions{Header: "sshdoctor 198.18.0.2", Verbose: true})
+	_ = rep.WriteJSON(&jb)
 	return tb.String(), jb.String()
 }
 

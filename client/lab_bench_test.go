@@ -101,9 +101,13 @@ func BenchmarkLabSpeedVsSSH(b *testing.B) {
 	priv, pub := lab.NewKey(b, dir, "ed25519")
 	u.AuthorizeKey(b, pub)
 	kh := dir + "/known_hosts"
-	os.WriteFile(kh, []byte(lab.ServerAddr+" "+jsshd.HostKeyPub(b)+"\ntarget.lab.test "+tsshd.HostKeyPub(b)+"\n"), 0o600)
+	if err := os.WriteFile(kh, []byte(lab.ServerAddr+" "+jsshd.HostKeyPub(b)+"\ntarget.lab.test "+tsshd.HostKeyPub(b)+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
 	cfg := dir + "/ssh_config"
-	os.WriteFile(cfg, []byte("Host *\n  UserKnownHostsFile "+kh+"\n  IdentitiesOnly yes\n  BatchMode yes\n  IdentityFile "+priv+"\n  User "+u.Name+"\n"), 0o600)
+	if err := os.WriteFile(cfg, []byte("Host *\n  UserKnownHostsFile "+kh+"\n  IdentitiesOnly yes\n  BatchMode yes\n  IdentityFile "+priv+"\n  User "+u.Name+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
 	bin := lab.Binary(b)
 	env := []string{"SSH_AUTH_SOCK=", "HOME=" + dir}
 	timed := func(ok int, name string, args ...string) func() time.Duration {

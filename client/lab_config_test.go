@@ -26,7 +26,9 @@ func TestLabConfigFromOtherOpenSSH(t *testing.T) {
 		"  IdentityAgent ${SSHDOCTOR_UNSET_VAR}/agent.sock",
 		"  BatchMode yes",
 	}
-	os.WriteFile(s.cfgFile, []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+	if err := os.WriteFile(s.cfgFile, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	real := s.realSSH(t, lab.ServerAddr, "true")
 	for _, want := range []string{"line 2: Bad configuration option: usekeychain", "line 4: Bad SSH2 KexAlgorithms",
 		"line 5: Bad configuration option: tag", "SSHDOCTOR_UNSET_VAR"} {
@@ -69,7 +71,9 @@ func TestLabConfigFromOtherOpenSSH(t *testing.T) {
 	// algorithm line replaced, the variable set.
 	lines[3] = "  " + kex
 	fixed := ignore + "\n" + strings.Join(lines, "\n") + "\n"
-	os.WriteFile(s.cfgFile, []byte(fixed), 0o600)
+	if err := os.WriteFile(s.cfgFile, []byte(fixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	g := s.lab.Client.RunEnv(t, []string{"SSHDOCTOR_UNSET_VAR=" + s.dir, "HOME=" + s.dir}, "ssh", "-G", "-F", s.cfgFile, lab.ServerAddr)
 	if g.ExitCode != 0 {
 		t.Fatalf("ssh still rejects the fixed file: %s", g.Stderr)
@@ -86,10 +90,16 @@ func TestLabKnownHostsPathWithSpaces(t *testing.T) {
 	priv, pub := lab.NewKey(t, s.dir, "ed25519")
 	u.AuthorizeKey(t, pub)
 	spaced := filepath.Join(s.dir, "my hosts", "known_hosts")
-	os.MkdirAll(filepath.Dir(spaced), 0o700)
-	os.WriteFile(spaced, []byte(lab.ServerAddr+" "+sshd.HostKeyPub(t)+"\n"), 0o600)
-	os.WriteFile(s.cfgFile, []byte("Host *\n  UserKnownHostsFile \""+spaced+"\" # shared hosts\n"+
-		"  StrictHostKeyChecking yes\n  IdentitiesOnly yes\n  BatchMode yes\n"), 0o600)
+	if err := os.MkdirAll(filepath.Dir(spaced), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(spaced, []byte(lab.ServerAddr+" "+sshd.HostKeyPub(t)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.cfgFile, []byte("Host *\n  UserKnownHostsFile \""+spaced+"\" # shared hosts\n"+
+		"  StrictHostKeyChecking yes\n  IdentitiesOnly yes\n  BatchMode yes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if r := s.realSSH(t, "-i", priv, u.Name+"@"+lab.ServerAddr, "true"); r.ExitCode != 0 {
 		t.Fatalf("real ssh: %s", r.Stderr)
 	}
@@ -103,7 +113,9 @@ func TestLabKnownHostsPathWithSpaces(t *testing.T) {
 func TestLabUnsetVariableInControlPath(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t)
-	os.WriteFile(s.cfgFile, []byte("Host *\n  ControlMaster auto\n  ControlPath ${SSHDOCTOR_UNSET_RUNTIME}/ssh-%C\n  BatchMode yes\n"), 0o600)
+	if err := os.WriteFile(s.cfgFile, []byte("Host *\n  ControlMaster auto\n  ControlPath ${SSHDOCTOR_UNSET_RUNTIME}/ssh-%C\n  BatchMode yes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	real := s.realSSH(t, lab.ServerAddr, "true")
 	if real.ExitCode != 255 || !strings.Contains(real.Stderr, "${SSHDOCTOR_UNSET_RUNTIME} has no value") {
 		t.Fatalf("real ssh: exit %d %q", real.ExitCode, real.Stderr)

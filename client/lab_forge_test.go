@@ -37,7 +37,9 @@ func TestLabForge(t *testing.T) {
 	s.lab.Server.StartDNS(t, map[string]string{"github.com": lab.ServerAddr, "ssh.github.com": lab.ServerAddr})
 	s.lab.Client.SetResolver(t, lab.ServerAddr)
 	hk := sshd.HostKeyPub(t)
-	os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte("github.com "+hk+"\n"+lab.ServerAddr+" "+hk+"\n"), 0o600)
+	if err := os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte("github.com "+hk+"\n"+lab.ServerAddr+" "+hk+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	run := func(args ...string) lab.Doctor {
 		return s.lab.Client.RunDoctorEnv(t, []string{"SSH_AUTH_SOCK=", "HOME=" + s.dir},
 			append([]string{"check", "-F", s.cfgFile, "--timeout", "3s"}, args...)...)
@@ -115,8 +117,12 @@ func TestLabForgePort22Blocked(t *testing.T) {
 	}
 	// The block works for the real ssh (it reaches the server's sshd on 443).
 	cfg, _ := os.ReadFile(s.cfgFile)
-	os.WriteFile(s.cfgFile, append([]byte(block+"\n"), cfg...), 0o600)
-	os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte("[ssh.github.com]:443 "+sshd.HostKeyPub(t)+"\n"), 0o600)
+	if err := os.WriteFile(s.cfgFile, append([]byte(block+"\n"), cfg...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte("[ssh.github.com]:443 "+sshd.HostKeyPub(t)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if r := s.realSSH(t, "github.com", "true"); !strings.Contains(r.Stderr, "Permission denied (publickey)") {
 		t.Fatalf("real ssh through the 443 block should reach sshd: %q", r.Stderr)
 	}

@@ -38,16 +38,20 @@ func newJumpLab(t *testing.T, jump lab.SSHDOptions) *jumpLab {
 	var pub string
 	j.priv, pub = lab.NewKey(t, s.dir, "ed25519")
 	j.user.AuthorizeKey(t, pub)
-	os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte(
+	if err := os.WriteFile(filepath.Join(s.dir, "known_hosts"), []byte(
 		"[jump.example]:"+itoa(jump.Port)+" "+jsshd.HostKeyPub(t)+"\n"+
-			"target.lab.test "+j.target.HostKeyPub(t)+"\n"), 0o600)
+			"target.lab.test "+j.target.HostKeyPub(t)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	// The jump host is an alias: ssh -G gives its address, port, user,
 	// key and the name it is known under (HostKeyAlias).
 	cfg, _ := os.ReadFile(s.cfgFile)
 	alias := "Host jump\n  HostName " + lab.ServerAddr + "\n  Port " + itoa(jump.Port) + "\n  User " + j.user.Name +
 		"\n  IdentityFile " + j.priv + "\n  HostKeyAlias [jump.example]:" + itoa(jump.Port) + "\n" +
 		"Host tgt\n  HostName target.lab.test\n  ProxyJump jump\n  User " + j.user.Name + "\n  IdentityFile " + j.priv + "\n"
-	os.WriteFile(s.cfgFile, append([]byte(alias), cfg...), 0o600)
+	if err := os.WriteFile(s.cfgFile, append([]byte(alias), cfg...), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return j
 }
 

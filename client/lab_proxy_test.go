@@ -69,7 +69,9 @@ func TestLabProxyCommand(t *testing.T) {
 	// ProxyCommand none (given first, so it wins over the config's) is the
 	// direct path again.
 	cfg, _ := os.ReadFile(a.cfgFile)
-	os.WriteFile(a.cfgFile, append([]byte("Host "+lab.ServerAddr+"\n  ProxyCommand "+script+" %h %p\n"), cfg...), 0o600)
+	if err := os.WriteFile(a.cfgFile, append([]byte("Host "+lab.ServerAddr+"\n  ProxyCommand "+script+" %h %p\n"), cfg...), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	d = a.run(t, "-o", "ProxyCommand=none", "-i", a.priv, dest)
 	expect(t, d, "ok", 0)
 	if d.Finding("proxy.connected") != nil || d.Finding("tcp.connected") == nil {

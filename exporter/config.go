@@ -70,7 +70,7 @@ func ParseConfig(r io.Reader, name string) (*Config, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
 		if err == io.EOF {
-			return nil, fmt.Errorf("%s: empty; it needs modules:", name)
+			return nil, fmt.Errorf("%s: empty; it needs a modules: section", name)
 		}
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}

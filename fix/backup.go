@@ -314,7 +314,7 @@ func writeFileKeep(path string, data []byte, perm fs.FileMode) error {
 		werr = os.Rename(name, path)
 	}
 	if werr != nil {
-		os.Remove(name)
+		_ = os.Remove(name) // the half-written file; the write error is what counts
 	}
 	return werr
 }

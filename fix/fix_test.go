@@ -35,7 +35,9 @@ func TestValidationFailureRestores(t *testing.T) {
 	in := testInputs(t)
 	cfg := filepath.Join(t.TempDir(), "sshd_config")
 	orig := "AllowUsers bob\nPort 22\n"
-	os.WriteFile(cfg, []byte(orig), 0o644)
+	if err := os.WriteFile(cfg, []byte(orig), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	in.SSHDConfig = cfg
 	p := Build(context.Background(), sshdReport(cfg), in)
 	if len(p.Steps) != 1 || !strings.Contains(p.Steps[0].Diff, "+AllowUsers bob alice\n") {
@@ -81,10 +83,14 @@ func TestValidationFailureRestores(t *testing.T) {
 func TestChangedSincePlan(t *testing.T) {
 	in := testInputs(t)
 	cfg := filepath.Join(t.TempDir(), "sshd_config")
-	os.WriteFile(cfg, []byte("AllowUsers bob\n"), 0o644)
+	if err := os.WriteFile(cfg, []byte("AllowUsers bob\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	in.SSHDConfig = cfg
 	p := Build(context.Background(), sshdReport(cfg), in)
-	os.WriteFile(cfg, []byte("AllowUsers carol\n"), 0o644)
+	if err := os.WriteFile(cfg, []byte("AllowUsers carol\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	b, _ := NewBackup(in.Home, time.Now(), "server")
 	_, err := Apply(context.Background(), &Env{Backup: b, Run: RunCommand}, p, p.Applicable())
 	if err == nil || !strings.Contains(err.Error(), "changed since the plan") {
@@ -174,7 +180,9 @@ func TestRefusesToCutTheSession(t *testing.T) {
 	in := testInputs(t)
 	cfg := filepath.Join(t.TempDir(), "sshd_config")
 	orig := "AllowUsers carol\n"
-	os.WriteFile(cfg, []byte(orig), 0o600)
+	if err := os.WriteFile(cfg, []byte(orig), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	in.SSHDConfig = cfg
 	env := map[string]string{"SSH_CONNECTION": "198.18.0.1 50000 198.18.0.2 22", "SUDO_USER": "alice"}
 	in.Getenv = func(k string) string { return env[k] }
@@ -217,7 +225,9 @@ func TestRefusesToCutTheSession(t *testing.T) {
 func BenchmarkBuild(b *testing.B) {
 	dir := b.TempDir()
 	key := filepath.Join(dir, "id")
-	os.WriteFile(key, []byte("k"), 0o644)
+	if err := os.WriteFile(key, []byte("k"), 0o644); err != nil {
+		b.Fatal(err)
+	}
 	in := DefaultInputs(catalog.EN)
 	in.Home, in.GOOS, in.ConfigFile = dir, "linux", filepath.Join(dir, "config")
 	r := &report.Report{Target: &report.Target{Host: "h"}}
@@ -322,8 +332,10 @@ func TestShellWords(t *testing.T) {
 func TestVagrantfileDiff(t *testing.T) {
 	in := testInputs(t)
 	in.Vagrantfile = filepath.Join(t.TempDir(), "Vagrantfile")
-	os.WriteFile(in.Vagrantfile, []byte("Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"debian/bookworm64\"\n"+
-		"  config.vm.network \"forwarded_port\", guest: 22, host: 2222, host_ip: \"127.0.0.1\", id: \"ssh\"\nend\n"), 0o644)
+	if err := os.WriteFile(in.Vagrantfile, []byte("Vagrant.configure(\"2\") do |config|\n  config.vm.box = \"debian/bookworm64\"\n"+
+		"  config.vm.network \"forwarded_port\", guest: 22, host: 2222, host_ip: \"127.0.0.1\", id: \"ssh\"\nend\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	want := `config.vm.network "forwarded_port", guest: 22, host: 2222, host_ip: "0.0.0.0", id: "ssh"`
 	r := &report.Report{Checks: []report.Check{{Findings: []report.Finding{
 		{Code: "vagrant.ssh_forward", Severity: "info", Fixes: []report.Fix{{Command: "vagrant ssh-config"}, {Command: want}}},

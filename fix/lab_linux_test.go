@@ -135,7 +135,7 @@ func (f *fixLab) undo(t *testing.T, id string) lab.Result {
 func snapshot(t *testing.T, dir string) string {
 	t.Helper()
 	var b strings.Builder
-	filepath.Walk(dir, func(p string, st os.FileInfo, err error) error {
+	_ = filepath.Walk(dir, func(p string, st os.FileInfo, err error) error {
 		if err != nil {
 			return err
 		}
@@ -194,7 +194,9 @@ func undoID(r fixRun) string { return strings.TrimPrefix(r.Res.Undo, "sshdoctor 
 func TestLabFixKeyMode(t *testing.T) {
 	t.Parallel()
 	f := newFixLab(t, lab.SSHDOptions{})
-	os.Chmod(f.priv, 0o644)
+	if err := os.Chmod(f.priv, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if r := f.ssh(t, "-i", f.priv); r.ExitCode == 0 || !strings.Contains(r.Stderr, "UNPROTECTED PRIVATE KEY FILE") {
 		t.Fatalf("real ssh before: exit %d %s", r.ExitCode, r.Stderr)
 	}
@@ -334,7 +336,9 @@ func TestLabFixTooManyAuthFailures(t *testing.T) {
 	k1, _ := lab.NewKey(t, f.dir, "ed25519")
 	k2, _ := lab.NewKey(t, f.dir, "ecdsa")
 	k3, _ := lab.NewKey(t, f.dir, "ed25519")
-	os.MkdirAll(filepath.Join(f.dir, ".ssh"), 0o700)
+	if err := os.MkdirAll(filepath.Join(f.dir, ".ssh"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	f.env = []string{"SSH_AUTH_SOCK=" + startAgent(t, f.dir, k1, k2, k3, f.priv), "HOME=" + f.dir}
 	write(t, f.cfg, "Host *\n  UserKnownHostsFile "+f.kh+"\n  IdentityFile "+k1+"\n  BatchMode yes\n", 0o600)
 	orig, _ := os.ReadFile(f.cfg)

@@ -84,7 +84,9 @@ func (s *serverLab) serverFixed(t *testing.T, r fixRun, code string) {
 func TestLabFixServerStrictModes(t *testing.T) {
 	s := newServerLab(t, lab.SSHDOptions{})
 	dir := filepath.Join(s.u.Home, ".ssh")
-	os.Chmod(dir, 0o777)
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
 	if r := s.ssh(t); r.ExitCode != 255 {
 		t.Fatalf("ssh before: %d", r.ExitCode)
 	}

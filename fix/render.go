@@ -104,7 +104,7 @@ func WritePlan(w io.Writer, lang catalog.Lang, p *Plan) {
 	for _, n := range p.Notes {
 		b.WriteString("\n  - " + n + "\n")
 	}
-	io.WriteString(w, b.String())
+	_, _ = io.WriteString(w, b.String()) // the terminal: nobody left to tell
 }
 
 // WriteOutcome prints what was applied and the re-check for a person.
@@ -148,5 +148,5 @@ func (res *Result) WriteOutcome(w io.Writer, lang catalog.Lang) {
 	if res.Undo != "" {
 		b.WriteString(catalog.Say(lang, "fix.ui.undo_with", nil) + "\n  " + res.Undo + "\n")
 	}
-	io.WriteString(w, b.String())
+	_, _ = io.WriteString(w, b.String()) // the terminal: nobody left to tell
 }

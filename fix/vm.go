@@ -189,7 +189,9 @@ func hmp(ctx context.Context, sock string, lines []string, keepGoing bool) error
 	}
 	defer c.Close()
 	dl, _ := ctx.Deadline()
-	c.SetDeadline(dl)
+	if err := c.SetDeadline(dl); err != nil {
+		return fmt.Errorf("QEMU monitor %s: %v", sock, err)
+	}
 	if _, err := readPrompt(c); err != nil {
 		return fmt.Errorf("QEMU monitor %s: %v", sock, err)
 	}

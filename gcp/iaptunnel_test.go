@@ -72,7 +72,7 @@ func backend(t testing.TB, payload []byte) func(context.Context, int) (net.Conn,
 			go func() {
 				defer c.Close()
 				c.Write(payload)
-				io.Copy(c, c)
+				_, _ = io.Copy(c, c)
 			}()
 		}
 	}()
@@ -153,7 +153,7 @@ func BenchmarkIAPTunnelBanner(b *testing.B) {
 		if _, err := tun.ReadContext(context.Background(), buf); err != nil {
 			b.Fatal(err)
 		}
-		tun.CloseNow()
+		_ = tun.CloseNow()
 	}
 }
 
@@ -179,6 +179,6 @@ func BenchmarkIAPTunnelThroughput(b *testing.B) {
 			}
 			n += k
 		}
-		tun.CloseNow()
+		_ = tun.CloseNow()
 	}
 }

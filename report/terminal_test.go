@@ -161,10 +161,10 @@ func FuzzTextRendererHostile(f *testing.F) {
 		o := hostileOutcome(v)
 		for _, lang := range catalog.Langs {
 			var b bytes.Buffer
-			report.Build("check", lang, o).WriteText(&b, report.TextOptions{Header: v, Verbose: true})
+			_ = report.Build("check", lang, o).WriteText(&b, report.TextOptions{Header: v, Verbose: true})
 			clean(t, b.String())
 			var j bytes.Buffer
-			report.Build("check", lang, o).WriteJSON(&j)
+			_ = report.Build("check", lang, o).WriteJSON(&j)
 			if !json.Valid(j.Bytes()) {
 				t.Fatal("JSON not valid")
 			}

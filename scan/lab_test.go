@@ -30,13 +30,12 @@ func TestMain(m *testing.M) {
 // one real sshd listening on all of them, and a tenth of them made to fail
 // in five ways, a fifth of that tenth each.
 type fleet struct {
-	lab     *lab.Lab
-	dir     string
-	cfg     string // ssh client config for the scan (-F)
-	list    string // one address a line
-	addrs   []string
-	expect  map[string]string // address → the diagnosis code it must get
-	keyscan []string          // ssh-keyscan's arguments for the same list
+	lab    *lab.Lab
+	dir    string
+	cfg    string // ssh client config for the scan (-F)
+	list   string // one address a line
+	addrs  []string
+	expect map[string]string // address → the diagnosis code it must get
 }
 
 // The five failures and the root cause each must be named as.

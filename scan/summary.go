@@ -150,16 +150,15 @@ const (
 
 // Summary is the scan's conclusion.
 type Summary struct {
-	Hosts        int            `json:"hosts"`
-	Results      map[string]int `json:"results"` // ok / problem / inconclusive → count
-	Connections  int            `json:"connections"`
-	Groups       []Group        `json:"groups"`
-	Fleet        []FleetFinding `json:"fleet"`
-	DurationMS   int64          `json:"duration_ms"`
-	Interrupted  bool           `json:"interrupted,omitempty"`
-	ExitCode     int            `json:"exit_code"`
-	NotScanned   map[string]int `json:"not_scanned,omitempty"` // reason → count (hashed known_hosts, winrm hosts…)
-	resultsOrder []string
+	Hosts       int            `json:"hosts"`
+	Results     map[string]int `json:"results"` // ok / problem / inconclusive → count
+	Connections int            `json:"connections"`
+	Groups      []Group        `json:"groups"`
+	Fleet       []FleetFinding `json:"fleet"`
+	DurationMS  int64          `json:"duration_ms"`
+	Interrupted bool           `json:"interrupted,omitempty"`
+	ExitCode    int            `json:"exit_code"`
+	NotScanned  map[string]int `json:"not_scanned,omitempty"` // reason → count (hashed known_hosts, winrm hosts…)
 }
 
 var verdictRank = map[string]int{"problem": 0, "inconclusive": 1, "ok": 2}

@@ -36,7 +36,9 @@ func TestCorpusReaderAgreesWithSSHD(t *testing.T) {
 		}
 		t.Skip("sshd is not installed")
 	}
-	os.MkdirAll("/run/sshd", 0o755)
+	if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
+		t.Fatal(err)
+	}
 	files, _ := filepath.Glob("testdata/corpus/*.conf")
 	if len(files) < 40 {
 		t.Fatalf("corpus has %d server configs, want at least 40", len(files))
@@ -55,7 +57,9 @@ func TestCorpusReaderAgreesWithSSHD(t *testing.T) {
 			t.Fatal(err)
 		}
 		cfg := filepath.Join(dir, filepath.Base(f))
-		os.WriteFile(cfg, b, 0o600)
+		if err := os.WriteFile(cfg, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		cmd := exec.CommandContext(ctx, sshd, "-T", "-f", cfg, "-h", hk, "-C", spec)
 		var out, errb bytes.Buffer

@@ -31,9 +31,13 @@ func TestSSHGTimeoutNamesCommandLine(t *testing.T) {
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "pid")
 	script := filepath.Join(dir, "hang.sh")
-	os.WriteFile(script, []byte("echo $$ > "+pidFile+"\nexec sleep 60\n"), 0o700)
+	if err := os.WriteFile(script, []byte("echo $$ > "+pidFile+"\nexec sleep 60\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	cfg := filepath.Join(dir, "config")
-	os.WriteFile(cfg, []byte("Host *\n  User alice\n\nMatch exec \"sh "+script+"\"\n  Port 2222\n"), 0o600)
+	if err := os.WriteFile(cfg, []byte("Host *\n  User alice\n\nMatch exec \"sh "+script+"\"\n  Port 2222\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	_, err := FromSSH(context.Background(), Request{Host: "198.18.0.2", ConfigFile: cfg}, nil)
 	var te *TimeoutError

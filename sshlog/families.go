@@ -246,16 +246,12 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		add(f)
 	}
 	// Local key files and the agent.
-	for _, h := range c.all("lib_bad_key") {
-		if have("key.invalid_format") {
-			break
-		}
+	if h := c.first("lib_bad_key"); h != nil && !have("key.invalid_format") {
 		p := firstNonEmpty(h.m[1], h.m[3])
 		f := diag.NewFinding("key.invalid_format").Arg("path", orWords(p)).Arg("reason", quoteText(firstNonEmpty(h.m[2], h.m[4])))
 		ev(f, h)
 		keyFormatFix(f, p, windows)
 		add(f)
-		break
 	}
 	if h := c.first("ppk_passphrase"); h != nil && !have("key.invalid_format") && !success {
 		f := diag.NewFinding("key.invalid_format").Arg("path", quoteText(h.m[1])).Arg("reason", "PuTTY .ppk")

@@ -56,10 +56,10 @@ func TestPublishedCorpus(t *testing.T) {
 			t.Fatalf("%s: %v", e.file, err)
 		}
 		got := diagnosisCode(a)
-		switch {
-		case got == e.want:
+		switch got {
+		case e.want:
 			right++
-		case got == "explain.unrecognized" || got == "explain.unknown_failure":
+		case "explain.unrecognized", "explain.unknown_failure":
 			unrec++
 		default:
 			wrong++

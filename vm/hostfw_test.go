@@ -41,7 +41,7 @@ func TestVBoxForwardInExcludedRange(t *testing.T) {
 		if c.lang == "ja" {
 			rep = o.ja
 		}
-		rep.WriteText(&b, report.TextOptions{})
+		_ = rep.WriteText(&b, report.TextOptions{})
 		if !strings.Contains(b.String(), c.want) {
 			t.Errorf("%s: lacks %q\n%s", c.lang, c.want, b.String())
 		}

@@ -51,7 +51,9 @@ func TestVBoxManageFloodBounded(t *testing.T) {
 	}
 	dir := t.TempDir()
 	p := filepath.Join(dir, "VBoxManage")
-	os.WriteFile(p, []byte("#!/bin/sh\nhead -c 100000000 /dev/zero | tr '\\0' 'A'\n"), 0o755)
+	if err := os.WriteFile(p, []byte("#!/bin/sh\nhead -c 100000000 /dev/zero | tr '\\0' 'A'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)

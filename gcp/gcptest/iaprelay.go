@@ -233,7 +233,7 @@ func (r *Relay) pump(ctx context.Context, cancel context.CancelFunc, ws *websock
 		defer cancel()
 		buf := make([]byte, maxDataFrame)
 		for {
-			conn.SetReadDeadline(time.Now().Add(relayIdle))
+			_ = conn.SetReadDeadline(time.Now().Add(relayIdle)) // a failure shows as the Read's error
 			n, err := conn.Read(buf)
 			if n > 0 {
 				frame := make([]byte, 6+n)

@@ -38,13 +38,13 @@ func TestCapHoldsForEveryWriter(t *testing.T) {
 	const max = 4096
 	const size = 1 << 20
 	ways := map[string]func(b *Buffer){
-		"io.Copy":        func(b *Buffer) { io.Copy(b, onlyReader{bytes.NewReader(make([]byte, size))}) },
-		"io.Copy-direct": func(b *Buffer) { io.Copy(b, bytes.NewReader(make([]byte, size))) },
-		"ReadFrom":       func(b *Buffer) { b.ReadFrom(strings.NewReader(strings.Repeat("x", size))) },
+		"io.Copy":        func(b *Buffer) { _, _ = io.Copy(b, onlyReader{bytes.NewReader(make([]byte, size))}) },
+		"io.Copy-direct": func(b *Buffer) { _, _ = io.Copy(b, bytes.NewReader(make([]byte, size))) },
+		"ReadFrom":       func(b *Buffer) { _, _ = b.ReadFrom(strings.NewReader(strings.Repeat("x", size))) },
 		"WriteString":    func(b *Buffer) { io.WriteString(b, strings.Repeat("x", size)) },
 		"WriteByte": func(b *Buffer) {
 			for i := 0; i < 2*max; i++ {
-				b.WriteByte('x')
+				_ = b.WriteByte('x')
 			}
 		},
 		"Fprint": func(b *Buffer) { fmt.Fprint(b, strings.Repeat("y", size)) },
@@ -94,7 +94,7 @@ func BenchmarkCopy100MB(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		buf := New(1 << 20)
 		r := io.MultiReader(repeat(src, 100)...)
-		io.Copy(buf, onlyReader{r})
+		_, _ = io.Copy(buf, onlyReader{r})
 		if buf.Len() != 1<<20 {
 			b.Fatal(buf.Len())
 		}

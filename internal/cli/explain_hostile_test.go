@@ -102,7 +102,9 @@ func TestExplainRunWritesNothing(t *testing.T) {
 	port := hostKeyServer(t)
 	dir := t.TempDir()
 	kh := filepath.Join(dir, "known_hosts")
-	os.WriteFile(kh, nil, 0o600)
+	if err := os.WriteFile(kh, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	r, code, _ := explainJSON(t, "", "--run", "--timeout", "20s", "--", "ssh", "-F", "/dev/null",
 		"-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile="+kh, "-p", itoa(port),
 		"nobody@127.0.0.1", "touch", filepath.Join(dir, "ran"))
@@ -124,7 +126,9 @@ func TestExplainRunHungIsNotOK(t *testing.T) {
 	needSSH(t)
 	port, khLine := sshServer(t, true)
 	kh := filepath.Join(t.TempDir(), "known_hosts")
-	os.WriteFile(kh, []byte(khLine), 0o600)
+	if err := os.WriteFile(kh, []byte(khLine), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	r, code, _ := explainJSON(t, "", "--run", "--timeout", "3s", "--", "ssh", "-F", "/dev/null",
 		"-o", "UserKnownHostsFile="+kh, "-p", itoa(port), "nobody@127.0.0.1")
@@ -173,7 +177,9 @@ func TestExplainInputFiles(t *testing.T) {
 		u16 = append(u16, byte(r), byte(r>>8))
 	}
 	p := filepath.Join(dir, "ps.txt")
-	os.WriteFile(p, u16, 0o600)
+	if err := os.WriteFile(p, u16, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	r, code, _ := explainJSON(t, "", p)
 	if code != 1 || diagCode(r) != "hostkey.changed" {
 		t.Fatalf("UTF-16 file: exit %d %q", code, diagCode(r))

@@ -299,7 +299,6 @@ type logTails struct {
 	files []string
 	sizes []int64
 	calls int
-	dir   string
 }
 
 func newLogTails(files []string) *logTails {
@@ -333,7 +332,7 @@ func (t *logTails) since(ctx context.Context) []string {
 	if err != nil {
 		return t.files
 	}
-	context.AfterFunc(ctx, func() { os.RemoveAll(dir) })
+	context.AfterFunc(ctx, func() { _ = os.RemoveAll(dir) }) // temporary copies
 	var out []string
 	for i, f := range t.files {
 		p := filepath.Join(dir, fmt.Sprintf("%d-%s", i, filepath.Base(f)))

@@ -37,7 +37,7 @@ func lineServer(t *testing.T, banner string, hangup bool) func(ctx context.Conte
 				c.Close()
 				continue
 			}
-			go func() { b := make([]byte, 64); c.Read(b); c.Close() }()
+			go func() { b := make([]byte, 64); _, _ = c.Read(b); c.Close() }()
 		}
 	}()
 	return func(ctx context.Context, port int) (net.Conn, error) {

@@ -14,8 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sshdoctor/sshdoctor/catalog"
-	"github.com/sshdoctor/sshdoctor/report"
 	"github.com/sshdoctor/sshdoctor/internal/version"
+	"github.com/sshdoctor/sshdoctor/report"
 )
 
 // Exit codes: a contract documented in README.md.

@@ -27,7 +27,7 @@ func TestScanFlags(t *testing.T) {
 		t.Fatal("--rate 0 must mean no limit")
 	}
 	d := &ScanOptions{}
-	NewCmdScan(s, &Globals{}, func(o *ScanOptions) error { d = o; return nil }).Execute()
+	_ = NewCmdScan(s, &Globals{}, func(o *ScanOptions) error { d = o; return nil }).Execute()
 	if d.Parallel != scan.DefaultParallel() || d.Rate != scan.DefaultRate || d.Login {
 		t.Fatalf("defaults %+v", d)
 	}
@@ -36,11 +36,17 @@ func TestScanFlags(t *testing.T) {
 func TestScanTargetsAndUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	list := filepath.Join(dir, "hosts")
-	os.WriteFile(list, []byte("web1\nops@web2:2222\nweb1\n"), 0o600)
+	if err := os.WriteFile(list, []byte("web1\nops@web2:2222\nweb1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	inv := filepath.Join(dir, "inv.ini")
-	os.WriteFile(inv, []byte("[web]\nw[1:2] ansible_user=deploy\n[win]\nw9 ansible_connection=winrm\n"), 0o600)
+	if err := os.WriteFile(inv, []byte("[web]\nw[1:2] ansible_user=deploy\n[win]\nw9 ansible_connection=winrm\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	kh := filepath.Join(dir, "kh")
-	os.WriteFile(kh, []byte("|1|3eNu/EJj9Qa/QlCnrvN0S4p1Ebo=|EbEpCkLWYMsuM44NWdSbIfd43nc= ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE4tXFDe36jMZfIGwalIPb+uwohYy1yyapLvb/MM+6kQ\n"), 0o600)
+	if err := os.WriteFile(kh, []byte("|1|3eNu/EJj9Qa/QlCnrvN0S4p1Ebo=|EbEpCkLWYMsuM44NWdSbIfd43nc= ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE4tXFDe36jMZfIGwalIPb+uwohYy1yyapLvb/MM+6kQ\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	o := &ScanOptions{Files: []string{list}, Ansible: []string{inv}, KnownHosts: []string{kh}, User: "me"}
 	ts, skipped, err := o.targets(func(string) string { return dir })
 	if err != nil {

@@ -155,12 +155,12 @@ func ParseListApps(text string) map[string]bool {
 // .../VBoxHeadless). No finding when the firewall is off or allows it.
 func MacFindings(fw MacFirewall, vm, bin string) []*diag.Finding {
 	base := bin[strings.LastIndex(bin, "/")+1:]
-	switch {
-	case fw.State == 2:
+	switch fw.State {
+	case 2:
 		return []*diag.Finding{diag.NewFinding("vm.macos_firewall_block_all").Arg("vm", vm).
 			Ev("firewall", "Firewall is enabled. (State = 2)").
 			Fix("fix.macos_firewall_allow_app", "sudo /usr/libexec/ApplicationFirewall/socketfilterfw --setblockall off\nsudo /usr/libexec/ApplicationFirewall/socketfilterfw --add "+shq(bin)+"\nsudo /usr/libexec/ApplicationFirewall/socketfilterfw --unblockapp "+shq(bin))}
-	case fw.State == 1:
+	case 1:
 		blocked, listed := fw.Apps[bin]
 		for p, b := range fw.Apps {
 			if !listed && strings.HasSuffix(p, "/"+base) {

@@ -161,7 +161,7 @@ func DecodeBytes(b []byte) []byte {
 	}
 	var out bytes.Buffer
 	w := &utf16Writer{out: &out, be: enc == UTF16BE}
-	w.Write(b[skip:])
+	_, _ = w.Write(b[skip:]) // into a bytes.Buffer: cannot fail
 	w.flush()
 	return out.Bytes()
 }
@@ -183,7 +183,7 @@ func (d *lazyDecoder) Read(p []byte) (int, error) {
 		br := bufio.NewReaderSize(d.src, 4096)
 		head, _ := br.Peek(256)
 		enc, skip := Sniff(head)
-		br.Discard(skip)
+		_, _ = br.Discard(skip) // skip ≤ len(head): already buffered
 		d.r = br
 		if enc != UTF8 {
 			d.r = &utf16Reader{src: br, be: enc == UTF16BE}

@@ -21,9 +21,13 @@ func TestOnlyRegularFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := filepath.Join(dir, "reg")
-	os.WriteFile(reg, utf16le("hello\n", true), 0o600)
+	if err := os.WriteFile(reg, utf16le("hello\n", true), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	link := filepath.Join(dir, "link")
-	os.Symlink(reg, link)
+	if err := os.Symlink(reg, link); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
