@@ -171,12 +171,33 @@ func checkJSONReport(t testing.TB, name string, args []string, r Result) {
 	if _, bench := t.(*testing.B); bench || strings.TrimSpace(r.Stdout) == "" {
 		return
 	}
-	var runsDoctor, hasJSON bool
+	var runsDoctor, hasJSON, fixes, lines bool
 	for _, a := range append([]string{name}, args...) {
 		runsDoctor = runsDoctor || strings.HasSuffix(a, "/sshdoctor") || strings.Contains(a, "/sshdoctor ")
 		hasJSON = hasJSON || a == "--json" || strings.Contains(a, " --json ")
+		fixes = fixes || a == "fix" || a == "--fix"
+		lines = lines || a == "scan" || a == "exporter"
 	}
-	if runsDoctor && hasJSON {
+	switch {
+	case !runsDoctor || !hasJSON || lines:
+		// scan writes JSON Lines and exporter metrics: not this document.
+	case fixes:
+		// --fix and fix print the plan and its outcome around the reports
+		// before and after: those two hold to the schema.
+		var res struct {
+			Before json.RawMessage `json:"before"`
+			After  json.RawMessage `json:"after"`
+		}
+		if err := json.Unmarshal([]byte(r.Stdout), &res); err != nil {
+			t.Errorf("--fix --json output is not JSON: %v\n%s", err, r.Stdout)
+			return
+		}
+		for _, doc := range []json.RawMessage{res.Before, res.After} {
+			if len(doc) > 0 && string(doc) != "null" {
+				reportschema.Check(t, doc)
+			}
+		}
+	default:
 		reportschema.Check(t, []byte(r.Stdout))
 	}
 }
