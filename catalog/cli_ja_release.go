@@ -6,8 +6,10 @@ func init() {
 		"print the version and exit":                                    "バージョンを表示して終了します",
 		"Print a shell completion script (bash, zsh, fish, powershell)": "シェルの補完スクリプトを出力します (bash、zsh、fish、powershell)",
 		"Print the script that lets your shell complete sshdoctor's commands and flags,\n" +
-			"the Host aliases of your ssh config and the names of VirtualBox VMs.\n" +
-			"See sshdoctor completion SHELL --help for where to put it.\n": "sshdoctor のコマンドとフラグ、ssh 設定の Host 別名、VirtualBox の VM 名を\n" +
+			"the Host aliases of your ssh config, the names of VirtualBox VMs and, when\n" +
+			"Google credentials are at hand, of Compute Engine instances.\n" +
+			"See sshdoctor completion SHELL --help for where to put it.\n": "sshdoctor のコマンドとフラグ、ssh 設定の Host 別名、VirtualBox の VM 名、\n" +
+			"Google の認証情報があるときは Compute Engine のインスタンス名を\n" +
 			"シェルで補完するためのスクリプトを出力します。\n" +
 			"置き場所は sshdoctor completion SHELL --help を参照してください。\n",
 		"Print the bash completion script": "bash の補完スクリプトを出力します",

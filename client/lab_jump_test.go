@@ -75,11 +75,12 @@ func fmtInt(n int) string {
 }
 
 // ssh runs the real ssh through the lab, with a deadline that a loaded
-// machine meets (ConnectTimeout covers the banner through the jump host).
+// machine meets (ConnectTimeout covers the banner through the jump host,
+// whose own login comes first: under load that took over ten seconds).
 func (j *jumpLab) ssh(t *testing.T, args ...string) lab.Result {
 	t.Helper()
 	return j.lab.Client.RunEnv(t, []string{"SSH_AUTH_SOCK=", "HOME=" + j.dir}, "ssh",
-		append([]string{"-F", j.cfgFile, "-o", "ConnectTimeout=10"}, args...)...)
+		append([]string{"-F", j.cfgFile, "-o", "ConnectTimeout=30"}, args...)...)
 }
 
 func (j *jumpLab) check(t *testing.T, args ...string) lab.Doctor {

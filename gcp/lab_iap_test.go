@@ -66,6 +66,8 @@ func gcloudBinary(t *testing.T) string {
 // TestLabGcloudThroughRelayStandIn is the proof that the relay stand-in
 // speaks IAP's real protocol: Google's own client, gcloud compute
 // start-iap-tunnel, carries a real ssh login through it to a real sshd.
+// gcloud is a Python program: on a loaded machine it takes tens of seconds
+// to start, so the connect deadline is wide.
 func TestLabGcloudThroughRelayStandIn(t *testing.T) {
 	gcloud := gcloudBinary(t)
 	p := newIAPLab(t)
@@ -76,7 +78,7 @@ func TestLabGcloudThroughRelayStandIn(t *testing.T) {
 	known := filepath.Join(t.TempDir(), "known_hosts")
 	r := p.lab.Client.RunEnv(t, p.gcloudEnv(t), "ssh", "-F", "none", "-i", p.key, "-o", "IdentitiesOnly=yes",
 		"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile="+known,
-		"-o", "ConnectTimeout=20", "-o", "ProxyCommand="+proxy, "-l", p.user.Name, gcptest.VM, "echo", "through-iap-$((6*7))")
+		"-o", "ConnectTimeout=50", "-o", "ProxyCommand="+proxy, "-l", p.user.Name, gcptest.VM, "echo", "through-iap-$((6*7))")
 	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "through-iap-42") {
 		t.Fatalf("ssh through gcloud and the relay stand-in: exit %d\nstdout: %s\nstderr: %s\nrelay saw: %v",
 			r.ExitCode, r.Stdout, r.Stderr, p.relay.Requests())

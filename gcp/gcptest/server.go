@@ -515,6 +515,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		write(200, in)
+	case "instances.list":
+		if args["project"] != Project {
+			write(404, NotFound("projects/"+args["project"]).Body)
+			return
+		}
+		items := []any{}
+		for _, in := range s.Instances {
+			if strings.HasSuffix(in["zone"].(string), "/zones/"+args["zone"]) {
+				items = append(items, in)
+			}
+		}
+		write(200, JSON{"kind": "compute#instanceList", "id": "projects/" + Project + "/zones/" + args["zone"] + "/instances", "items": items})
 	case "instances.aggregatedList":
 		if args["project"] != Project {
 			write(404, NotFound("projects/"+args["project"]).Body)
@@ -687,6 +699,9 @@ func route(path string) (string, map[string]string) {
 			return "networks.get", args
 		case len(rest) == 2 && rest[0] == "global" && rest[1] == "routes":
 			return "routes.list", args
+		case len(rest) == 3 && rest[0] == "zones" && rest[2] == "instances":
+			args["zone"] = rest[1]
+			return "instances.list", args
 		case len(rest) >= 4 && rest[0] == "zones" && rest[2] == "instances":
 			args["zone"], args["instance"] = rest[1], rest[3]
 			switch {

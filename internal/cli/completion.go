@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sshdoctor/sshdoctor/gcp"
 	"github.com/sshdoctor/sshdoctor/sshconfig"
 	"github.com/sshdoctor/sshdoctor/vm"
 )
@@ -15,6 +16,11 @@ import (
 // a shell user waits for it, and a VBoxSVC that is still starting is not
 // worth waiting for — the completion is then simply empty.
 const vmCompletionTimeout = 2 * time.Second
+
+// gcpCompletionTimeout bounds `sshdoctor gcp <TAB>` as a whole: finding
+// credentials (gcloud takes one to three seconds to start) and one or two
+// list calls. Past it the completion is empty.
+const gcpCompletionTimeout = 4 * time.Second
 
 // addCompletions wires dynamic completion into the command tree: Host
 // aliases from the user's ssh config for a destination, VirtualBox VM names
@@ -42,6 +48,13 @@ func addCompletions(root *cobra.Command, s *IO) {
 					return nil, cobra.ShellCompDirectiveNoFileComp
 				}
 				return completeVMs(cmd.Context(), s, toComplete), cobra.ShellCompDirectiveNoFileComp
+			}
+		case "gcp":
+			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+				if len(args) > 0 {
+					return nil, cobra.ShellCompDirectiveNoFileComp
+				}
+				return completeInstances(cmd, s, toComplete), cobra.ShellCompDirectiveNoFileComp
 			}
 		}
 	}
@@ -88,12 +101,54 @@ func completeVMs(ctx context.Context, s *IO, toComplete string) []cobra.Completi
 	return out
 }
 
+// completeInstances lists the Compute Engine instances of the project (and
+// zone) the gcp command would use, when credentials are at hand: the same
+// defaults, endpoints and credential chain as a run, bounded by
+// gcpCompletionTimeout, silent on any failure. A typed "user@" is kept.
+func completeInstances(cmd *cobra.Command, s *IO, toComplete string) []cobra.Completion {
+	flag := func(name string) string {
+		v, _ := cmd.Flags().GetString(name)
+		return v
+	}
+	home := homeDir(s)
+	d := gcp.ResolveDefaults(flag("project"), flag("zone"), flag("account"), s.Getenv, home)
+	if !projectIDRE.MatchString(d.Project.Value) || (d.Zone.Value != "" && !zoneRE.MatchString(d.Zone.Value)) {
+		return nil
+	}
+	ep, err := gcp.EndpointsFromEnv(s.Getenv)
+	if err != nil {
+		return nil
+	}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, gcpCompletionTimeout)
+	defer cancel()
+	o := gcp.Options{Getenv: s.Getenv, Endpoints: ep, CAFile: gcp.CustomCAFile(s.Getenv, home),
+		Gcloud: gcloudCommand, ADC: gcpADC, Account: d.Account, CallTimeout: gcpCompletionTimeout}
+	user, prefix := "", toComplete
+	if i := strings.LastIndex(toComplete, "@"); i >= 0 {
+		user, prefix = toComplete[:i+1], toComplete[i+1:]
+	}
+	names, err := gcp.New(o).API().InstanceNames(ctx, d.Project.Value, d.Zone.Value, prefix)
+	if err != nil {
+		return nil
+	}
+	out := make([]cobra.Completion, 0, len(names))
+	for _, n := range names {
+		out = append(out, user+n)
+	}
+	return out
+}
+
 // completionHelp replaces cobra's help for the completion commands with
 // shorter text of our own, which the catalog translates.
 var completionHelp = map[string][2]string{
 	"completion": {"Print a shell completion script (bash, zsh, fish, powershell)",
 		"Print the script that lets your shell complete sshdoctor's commands and flags,\n" +
-			"the Host aliases of your ssh config and the names of VirtualBox VMs.\n" +
+			"the Host aliases of your ssh config, the names of VirtualBox VMs and, when\n" +
+			"Google credentials are at hand, of Compute Engine instances.\n" +
 			"See sshdoctor completion SHELL --help for where to put it.\n"},
 	"bash": {"Print the bash completion script",
 		"Print the bash completion script (it needs the bash-completion package).\n\n" +

@@ -4,9 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sshdoctor/sshdoctor/gcp/gcptest"
 )
 
 // complete runs cobra's hidden __complete command in process, as a shell's
@@ -108,5 +111,54 @@ func TestCompletionScripts(t *testing.T) {
 		if code := Main([]string{"completion", shell}, s); code != ExitOK || !strings.Contains(out.String(), marker) {
 			t.Errorf("completion %s: exit %d, %q missing: %s", shell, code, marker, errOut)
 		}
+	}
+}
+
+// Instance names come from the Compute API with the same defaults and
+// credentials as a gcp run; without credentials the completion is empty,
+// quickly, and nothing is printed in the user's command line.
+func TestCompleteGCPInstances(t *testing.T) {
+	noRealCredentials(t)
+	s := gcptest.New(t)
+	var all []string
+	for _, in := range s.Instances {
+		all = append(all, in["name"].(string))
+	}
+	sort.Strings(all)
+	if len(all) < 2 {
+		t.Fatalf("the recorded project should hold several instances: %v", all)
+	}
+	var valid []string
+	for _, n := range all {
+		if strings.HasPrefix(n, "valid") {
+			valid = append(valid, "alice@"+n)
+		}
+	}
+	env := s.Env()
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"gcp", "--project", gcptest.Project, ""}, all},
+		{[]string{"gcp", "--project", gcptest.Project, "--zone", gcptest.Zone, ""}, all},
+		{[]string{"gcp", "--project", gcptest.Project, "alice@valid"}, valid},
+		{[]string{"gcp", "--project", gcptest.Project, "--zone", "us-east1-b", ""}, nil},
+		{[]string{"gcp", "--project", "another-project", ""}, nil},
+		{[]string{"gcp", "--project", gcptest.Project, gcptest.VM, ""}, nil},
+	} {
+		got, directive := complete(t, env, tc.args...)
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") || directive != ":4" {
+			t.Errorf("%v: got %q %s, want %q :4", tc.args, got, directive, tc.want)
+		}
+	}
+	if v := s.Violations(); len(v) > 0 {
+		t.Errorf("completion sent requests that could change resources: %v", v)
+	}
+
+	delete(env, "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE")
+	start := time.Now()
+	got, directive := complete(t, env, "gcp", "--project", gcptest.Project, "")
+	if len(got) != 0 || directive != ":4" || time.Since(start) > gcpCompletionTimeout {
+		t.Errorf("without credentials: %q %s after %v", got, directive, time.Since(start))
 	}
 }
