@@ -171,16 +171,33 @@ func checkJSONReport(t testing.TB, name string, args []string, r Result) {
 	if _, bench := t.(*testing.B); bench || strings.TrimSpace(r.Stdout) == "" {
 		return
 	}
-	var runsDoctor, hasJSON, fixes, lines bool
+	var runsDoctor, hasJSON, fixes, lines, metrics bool
 	for _, a := range append([]string{name}, args...) {
 		runsDoctor = runsDoctor || strings.HasSuffix(a, "/sshdoctor") || strings.Contains(a, "/sshdoctor ")
 		hasJSON = hasJSON || a == "--json" || strings.Contains(a, " --json ")
 		fixes = fixes || a == "fix" || a == "--fix"
-		lines = lines || a == "scan" || a == "exporter"
+		lines = lines || a == "scan"
+		metrics = metrics || a == "exporter"
 	}
 	switch {
-	case !runsDoctor || !hasJSON || lines:
-		// scan writes JSON Lines and exporter metrics: not this document.
+	case !runsDoctor || !hasJSON || metrics:
+		// the exporter serves metrics, not this document
+	case lines:
+		// scan writes JSON Lines: one a host, holding that host's report,
+		// then the summary. Each host's report holds to the schema.
+		for _, line := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {
+			var host struct {
+				Kind   string          `json:"kind"`
+				Report json.RawMessage `json:"report"`
+			}
+			if err := json.Unmarshal([]byte(line), &host); err != nil {
+				t.Errorf("scan --json: a line is not JSON: %v\n%s", err, line)
+				return
+			}
+			if host.Kind == "host" && len(host.Report) > 0 && string(host.Report) != "null" {
+				reportschema.Check(t, host.Report)
+			}
+		}
 	case fixes:
 		// --fix and fix print the plan and its outcome around the reports
 		// before and after: those two hold to the schema.
