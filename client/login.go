@@ -189,10 +189,36 @@ func (r *Run) sessionVerdict(s *Settings, cmd string, used *offer, banners, addr
 		// UsePAM no: sshd prints /etc/nologin itself and exits 254.
 		return diag.Conclude(nil, ev(r.classifyRefusal(s, banners, "nologin "+both)))
 	default:
-		f := ev(r.classifyRefusal(s, banners, both))
+		f := r.classifyRefusal(s, banners, both)
+		if f.Code == "session.closed" {
+			f = r.refineClosed(s, cmd, res, f)
+		}
+		f = ev(f)
 		if f.Code == "session.closed" {
 			f.Ev("after", "login as "+s.User+" on "+addr+"; the exit status was "+strconv.Itoa(res.ExitStatus))
 		}
 		return diag.Conclude(nil, f)
 	}
+}
+
+// refineClosed names what the server said when a session after a good
+// login did not end well, where it said something more precise than a
+// close: it refused the session channel, or the command ran and ended with
+// a status or a signal. A connection that only closed stays closed.
+func (r *Run) refineClosed(s *Settings, cmd string, res sshwire.ExecResult, closed *diag.Finding) *diag.Finding {
+	spec := shellQuote(r.sshdSpec(s.User))
+	switch {
+	case res.OpenFailed != "":
+		return diag.NewFinding("session.channel_refused").Arg("host", s.Hostname).Arg("reason", res.OpenFailed).
+			Fix("fix.session_max_sessions", "sudo sshd -T -C "+spec+" | grep -i '^maxsessions'; sudo grep -rniE '^[[:space:]]*(match|maxsessions)' /etc/ssh/sshd_config /etc/ssh/sshd_config.d/")
+	case cmd != "" && (res.ExitStatus > 0 || res.Signal != ""):
+		status := "exit " + strconv.Itoa(res.ExitStatus)
+		if res.Signal != "" {
+			status = "SIG" + strings.TrimPrefix(res.Signal, "SIG")
+		}
+		return diag.NewFinding("session.command_failed").Arg("user", s.User).Arg("status", status).
+			Fix("fix.session_run_as_user", "sudo -u "+shellQuote(s.User)+" -i sh -c "+shellQuote(cmd)+"; echo \"exit $?\"").
+			Fix("fix.session_check_server", "sudo sshd -T -C "+spec+" | grep -i -E '^(forcecommand|chrootdirectory|usepam) '; getent passwd "+shellQuote(s.User))
+	}
+	return closed
 }

@@ -30,9 +30,10 @@ func TestSessionVerdict(t *testing.T) {
 		{"nologin", "", sshwire.ExecResult{ExitStatus: 1, Stdout: []byte("This account is currently not available.\n")}, "session.nologin_shell", diag.StatusFail},
 		{"false", "", sshwire.ExecResult{ExitStatus: 1}, "session.nologin_shell", diag.StatusFail},
 		{"nologin file without PAM", "", sshwire.ExecResult{ExitStatus: 254, Stdout: []byte("System maintenance until 5pm\n")}, "session.pam_nologin", diag.StatusFail},
-		{"forced command", "", sshwire.ExecResult{ExitStatus: 3, Stdout: []byte("only rsync allowed\n")}, "session.closed", diag.StatusFail},
+		{"forced command", "", sshwire.ExecResult{ExitStatus: 3, Stdout: []byte("only rsync allowed\n")}, "session.command_failed", diag.StatusFail},
+		{"killed", "", sshwire.ExecResult{ExitStatus: -1, Signal: "KILL"}, "session.command_failed", diag.StatusFail},
 		{"closed", "", sshwire.ExecResult{ExitStatus: -1, Closed: true}, "session.closed", diag.StatusFail},
-		{"channel refused", "", sshwire.ExecResult{ExitStatus: -1, OpenFailed: "administratively prohibited (1)"}, "session.closed", diag.StatusFail},
+		{"channel refused", "", sshwire.ExecResult{ExitStatus: -1, OpenFailed: "administratively prohibited (1)"}, "session.channel_refused", diag.StatusFail},
 	}
 	for _, c := range cases {
 		res := r.sessionVerdict(s, "exit 0", nil, c.banners, "198.18.0.2", c.res)
