@@ -23,9 +23,7 @@ func crashing(t *testing.T, checks []*diag.Check) []*diag.Check {
 	}
 	boom := &diag.Def[struct{}]{Name: checks[0].Name, Doc: "panics",
 		Run: func(ctx context.Context, p *diag.Pass) (struct{}, bool, diag.Result) {
-			var m map[string]int
-			m["write to a nil map"]++
-			return struct{}{}, true, diag.Result{}
+			panic("check exploded")
 		}}
 	return []*diag.Check{boom.Untyped(), checks[1]}
 }
@@ -95,7 +93,7 @@ func TestCrashedCheckIsOneLine(t *testing.T) {
 					if !errors.As(err, &ee) || ee.code != ExitInconclusive {
 						t.Errorf("%s: %v, want exit %d", what, err, ExitInconclusive)
 					}
-					assertCrashReport(t, what, out.String(), verbose, checks[0].Name, "assignment to entry in nil map")
+					assertCrashReport(t, what, out.String(), verbose, checks[0].Name, "check exploded")
 					if js && !strings.Contains(out.String(), `"`+checks[1].Name+`"`) || !js && !strings.Contains(out.String(), "skipped") {
 						t.Errorf("%s: the dependent check %s is not reported skipped:\n%s", what, checks[1].Name, out)
 					}
@@ -120,5 +118,28 @@ func TestCrashedExplainCheckIsOneLine(t *testing.T) {
 			t.Errorf("-v %v: %v, want exit %d", verbose, err, ExitInconclusive)
 		}
 		assertCrashReport(t, "explain", out.String(), verbose, "explain", "nil pointer dereference")
+	}
+}
+
+// panicReader panics on its first read, as a bug in the reading code
+// would.
+type panicReader struct{}
+
+func (panicReader) Read([]byte) (int, error) { panic("reader exploded") }
+
+// A crash while explain reads its input (outside the runner, in its own
+// goroutine) is the explain check's crash: one line, the stack with -v,
+// and the process goes on to its report.
+func TestExplainReadingCrashIsOneLine(t *testing.T) {
+	for _, verbose := range []bool{false, true} {
+		s, out, _ := TestIO(nil)
+		s.In = panicReader{}
+		err := runExplain(context.Background(), s, &Globals{Verbose: verbose, NoColor: true},
+			&ExplainOptions{Timeout: defaultRunTimeout})
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != ExitInconclusive {
+			t.Errorf("-v %v: %v, want exit %d", verbose, err, ExitInconclusive)
+		}
+		assertCrashReport(t, "explain reading", out.String(), verbose, "explain", "reader exploded")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -190,6 +191,14 @@ func explainCancellable(ctx context.Context, inputs []sshlog.Input, opts sshlog.
 	}
 	done := make(chan result, 1)
 	go func() {
+		defer func() {
+			// A crash while reading is the explain check's: one line
+			// (the stack with -v), never a trace that ends the process.
+			if v := recover(); v != nil {
+				done <- result{a: &sshlog.Analysis{Unrecognized: true,
+					Findings: []*diag.Finding{diag.Crashed("explain", v, debug.Stack())}}}
+			}
+		}()
 		a, err := sshlog.Explain(inputs, opts)
 		done <- result{a, err}
 	}()
