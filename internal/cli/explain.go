@@ -169,6 +169,11 @@ func runExplain(ctx context.Context, s *IO, g *Globals, opts *ExplainOptions) er
 	if ctx.Err() != nil {
 		return context.Canceled // Ctrl-C: exit 130, no report
 	}
+	for i := range o.Runs {
+		// The time went into reading the input, before the checks: a
+		// duration here would time only their presenting it.
+		o.Runs[i].Duration = 0
+	}
 	return emit(s, g, lang, RunSpec{Command: "explain", Subject: subject, Header: header}, o)
 }
 
