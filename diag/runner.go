@@ -2,7 +2,6 @@ package diag
 
 import (
 	"context"
-	"fmt"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -101,10 +100,7 @@ func runOneRaw(parent context.Context, c *Check, p *Pass) Result {
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
-				ch <- Inconclusive(NewFinding("internal.check_failed").
-					Arg("check", c.Name).
-					Ev("panic", Quote([]byte(fmt.Sprint(r)), 300)).
-					Ev("stack", firstFrames(debug.Stack())))
+				ch <- Inconclusive(Crashed(c.Name, r, debug.Stack()))
 			}
 		}()
 		ch <- c.Run(ctx, p)

@@ -34,17 +34,17 @@ func (r *Run) checkCredentials(ctx context.Context, p *diag.Pass) diag.Result {
 
 // --- instance ----------------------------------------------------------
 
-func (r *Run) checkInstance(ctx context.Context, p *diag.Pass) diag.Result {
+func (r *Run) checkInstance(ctx context.Context, p *diag.Pass) (*Instance, bool, diag.Result) {
 	project, name := r.o.Project.Value, r.o.Instance
 	var inst *Instance
 	if r.getZone() == "" {
 		found, err := r.api.FindInstances(ctx, project, name)
 		if err != nil {
-			return r.instanceLookupFailed(err)
+			return nil, false, r.instanceLookupFailed(err)
 		}
 		switch len(found) {
 		case 0:
-			return diag.Conclude(nil, r.instanceNotFound("", nil))
+			return nil, false, diag.Conclude(nil, r.instanceNotFound("", nil))
 		case 1:
 			inst = &found[0]
 		default:
@@ -53,7 +53,7 @@ func (r *Run) checkInstance(ctx context.Context, p *diag.Pass) diag.Result {
 				f.Ev("zone", lastSegment(in.Zone))
 			}
 			f.Fix("fix.gcp_pass_zone", "sshdoctor gcp "+name+" --project="+project+" --zone="+lastSegment(found[0].Zone))
-			return diag.Conclude(nil, f)
+			return nil, false, diag.Conclude(nil, f)
 		}
 		r.setZone(lastSegment(inst.Zone))
 	} else {
@@ -63,16 +63,16 @@ func (r *Run) checkInstance(ctx context.Context, p *diag.Pass) diag.Result {
 			if isNotFound(err) {
 				e, _ := asAPIError(err)
 				if !strings.Contains(e.Message, "/instances/") && !strings.Contains(e.Message, "/zones/") {
-					return diag.Conclude(nil, r.projectNotFound(e))
+					return nil, false, diag.Conclude(nil, r.projectNotFound(e))
 				}
 				// Look in the other zones: a wrong --zone is the usual cause.
 				var others []Instance
 				if found, ferr := r.api.FindInstances(ctx, project, name); ferr == nil {
 					others = found
 				}
-				return diag.Conclude(nil, r.instanceNotFound(e.Message, others))
+				return nil, false, diag.Conclude(nil, r.instanceNotFound(e.Message, others))
 			}
-			return r.instanceLookupFailed(err)
+			return nil, false, r.instanceLookupFailed(err)
 		}
 	}
 	r.mu.Lock()
@@ -80,7 +80,7 @@ func (r *Run) checkInstance(ctx context.Context, p *diag.Pass) diag.Result {
 		r.extIP = externalIPv4(nic)
 	}
 	r.mu.Unlock()
-	return diag.Conclude(inst, r.instanceInfo(inst))
+	return inst, true, diag.Conclude(nil, r.instanceInfo(inst))
 }
 
 func (r *Run) instanceLookupFailed(err error) diag.Result {
@@ -221,18 +221,18 @@ type projectInfo struct {
 	MD *Metadata
 }
 
-func (r *Run) checkProject(ctx context.Context, p *diag.Pass) diag.Result {
+func (r *Run) checkProject(ctx context.Context, p *diag.Pass) (*projectInfo, bool, diag.Result) {
 	proj, err := r.api.Project(ctx, r.o.Project.Value)
 	if err != nil {
 		if isNotFound(err) {
 			e, _ := asAPIError(err)
-			return diag.Conclude(nil, r.projectNotFound(e))
+			return nil, false, diag.Conclude(nil, r.projectNotFound(e))
 		}
 		// Without project metadata the key checks still run on the
 		// instance's own, and say what they could not see.
-		return diag.Conclude(&projectInfo{}, r.apiFinding(err, diag.SevWarning))
+		return &projectInfo{}, true, diag.Conclude(nil, r.apiFinding(err, diag.SevWarning))
 	}
-	return diag.Conclude(&projectInfo{MD: &proj.CommonInstanceMetadata})
+	return &projectInfo{MD: &proj.CommonInstanceMetadata}, true, diag.Conclude(nil)
 }
 
 func (p *projectInfo) metadata() *Metadata {
@@ -244,9 +244,9 @@ func (p *projectInfo) metadata() *Metadata {
 
 // --- VM status ---------------------------------------------------------
 
-func (r *Run) checkVMStatus(ctx context.Context, p *diag.Pass) diag.Result {
-	inst := p.Value("gcp-instance").(*Instance)
-	proj, _ := p.Value("gcp-project").(*projectInfo)
+func (r *Run) checkVMStatus(ctx context.Context, p *diag.Pass) (*Instance, bool, diag.Result) {
+	inst := diag.ResultOf(p, r.defInstance)
+	proj := diag.ResultOf(p, r.defProject)
 	var findings []*diag.Finding
 	if inst.Status != "RUNNING" {
 		f := diag.NewFinding("gcp.instance_not_running").Arg("instance", inst.Name).Arg("status", inst.Status).
@@ -287,7 +287,7 @@ func (r *Run) checkVMStatus(ctx context.Context, p *diag.Pass) diag.Result {
 				Fix("fix.gcp_enable_windows_ssh", "gcloud compute instances add-metadata "+inst.Name+" "+r.loc()+" --metadata=enable-windows-ssh=TRUE"))
 		}
 	}
-	return diag.Conclude(inst, findings...)
+	return inst, true, diag.Conclude(nil, findings...)
 }
 
 // --- source address ----------------------------------------------------
@@ -299,7 +299,7 @@ type sourceInfo struct {
 	IAP    bool
 }
 
-func (r *Run) checkSource(ctx context.Context, p *diag.Pass) diag.Result {
+func (r *Run) checkSource(ctx context.Context, p *diag.Pass) (*sourceInfo, bool, diag.Result) {
 	set := func(s *sourceInfo) {
 		r.mu.Lock()
 		r.source = s.Prefix.String()
@@ -312,19 +312,19 @@ func (r *Run) checkSource(ctx context.Context, p *diag.Pass) diag.Result {
 	case r.o.IAP:
 		s := &sourceInfo{Prefix: IAPRange, Known: true, IAP: true}
 		set(s)
-		return diag.Conclude(s, diag.NewFinding("gcp.source_address").Arg("source", IAPRange.String()).
+		return s, true, diag.Conclude(nil, diag.NewFinding("gcp.source_address").Arg("source", IAPRange.String()).
 			Ev("source", IAPRange.String()).Ev("how", "--iap: Identity-Aware Proxy TCP forwarding"))
 	case r.o.SourceIP.IsValid():
 		a := r.o.SourceIP.Unmap()
 		s := &sourceInfo{Prefix: netip.PrefixFrom(a, a.BitLen()), Known: true}
 		set(s)
-		return diag.Conclude(s, diag.NewFinding("gcp.source_address").Arg("source", a.String()).
+		return s, true, diag.Conclude(nil, diag.NewFinding("gcp.source_address").Arg("source", a.String()).
 			Ev("source", a.String()).Ev("how", "--source-ip"))
 	}
 	unknown := &sourceInfo{Prefix: netip.MustParsePrefix("0.0.0.0/0")}
 	if r.o.NoIPLookup || r.o.LookupPublicIP == nil {
 		set(unknown)
-		return diag.Conclude(unknown, diag.NewFinding("gcp.source_ip_unknown").Sev(diag.SevInfo).
+		return unknown, true, diag.Conclude(nil, diag.NewFinding("gcp.source_ip_unknown").Sev(diag.SevInfo).
 			Ev("how", "--no-ip-lookup: judged for any internet address"))
 	}
 	a, err := r.o.LookupPublicIP(ctx)
@@ -334,20 +334,20 @@ func (r *Run) checkSource(ctx context.Context, p *diag.Pass) diag.Result {
 		if err != nil {
 			f.Ev("error", oneLineErr(err))
 		}
-		return diag.Conclude(unknown, f)
+		return unknown, true, diag.Conclude(nil, f)
 	}
 	a = a.Unmap()
 	s := &sourceInfo{Prefix: netip.PrefixFrom(a, a.BitLen()), Known: true}
 	set(s)
-	return diag.Conclude(s, diag.NewFinding("gcp.source_address").Arg("source", a.String()).
+	return s, true, diag.Conclude(nil, diag.NewFinding("gcp.source_address").Arg("source", a.String()).
 		Ev("source", a.String()).Ev("how", PublicIPMethod))
 }
 
 // --- boot --------------------------------------------------------------
 
-func (r *Run) checkBoot(ctx context.Context, p *diag.Pass) diag.Result {
-	inst := p.Value("gcp-vm-status").(*Instance)
-	src, _ := p.Value("gcp-source").(*sourceInfo)
+func (r *Run) checkBoot(ctx context.Context, p *diag.Pass) (*BootReport, bool, diag.Result) {
+	inst := diag.ResultOf(p, r.defVMStatus)
+	src := diag.ResultOf(p, r.defSource)
 	out, err := r.api.SerialOutput(ctx, r.o.Project.Value, r.getZone(), inst.Name)
 	if err != nil {
 		e, ok := asAPIError(err)
@@ -359,9 +359,9 @@ func (r *Run) checkBoot(ctx context.Context, p *diag.Pass) diag.Result {
 				f.Ev("message", diag.Quote([]byte(e.Message), 300))
 			}
 			f.Fix("fix.gcp_read_serial", r.serialReadCmd())
-			return diag.Conclude(nil, f)
+			return nil, true, diag.Conclude(nil, f)
 		}
-		return diag.Inconclusive(r.apiFinding(err, diag.SevWarning))
+		return nil, false, diag.Inconclusive(r.apiFinding(err, diag.SevWarning))
 	}
 	br := AnalyzeSerial(out.Contents)
 	var findings []*diag.Finding
@@ -385,7 +385,7 @@ func (r *Run) checkBoot(ctx context.Context, p *diag.Pass) diag.Result {
 	}
 	info.Ev("guest_agent", stateText(br.Agent, br.AgentLine))
 	findings = append(findings, info)
-	return diag.Conclude(br, findings...)
+	return br, true, diag.Conclude(nil, findings...)
 }
 
 func stateText(s ServiceState, l EvidenceLine) string {
@@ -480,7 +480,7 @@ func (r *Run) bootFinding(inst *Instance, br *BootReport, c BootCause, src *sour
 // --- external IP -------------------------------------------------------
 
 func (r *Run) checkExternalIP(ctx context.Context, p *diag.Pass) diag.Result {
-	inst := p.Value("gcp-instance").(*Instance)
+	inst := diag.ResultOf(p, r.defInstance)
 	nic := primaryNIC(inst)
 	if nic == nil {
 		return diag.Inconclusive(diag.NewFinding("gcp.no_network_interface").Arg("instance", inst.Name))
@@ -518,8 +518,8 @@ func (r *Run) checkExternalIP(ctx context.Context, p *diag.Pass) diag.Result {
 // --- firewall ----------------------------------------------------------
 
 func (r *Run) checkFirewall(ctx context.Context, p *diag.Pass) diag.Result {
-	inst := p.Value("gcp-instance").(*Instance)
-	src := p.Value("gcp-source").(*sourceInfo)
+	inst := diag.ResultOf(p, r.defInstance)
+	src := diag.ResultOf(p, r.defSource)
 	nic := primaryNIC(inst)
 	if nic == nil {
 		return diag.Skip()
@@ -813,8 +813,8 @@ func regionOf(zone string) string {
 // --- route -------------------------------------------------------------
 
 func (r *Run) checkRoute(ctx context.Context, p *diag.Pass) diag.Result {
-	inst := p.Value("gcp-instance").(*Instance)
-	src := p.Value("gcp-source").(*sourceInfo)
+	inst := diag.ResultOf(p, r.defInstance)
+	src := diag.ResultOf(p, r.defSource)
 	nic := primaryNIC(inst)
 	if r.o.IAP || nic == nil || (externalIPv4(nic) == "" && externalIPv6(nic) == "") {
 		return diag.Skip(diag.NewFinding("gcp.route_not_applicable"))
@@ -889,8 +889,8 @@ type requirement struct {
 }
 
 func (r *Run) checkPermissions(ctx context.Context, p *diag.Pass) diag.Result {
-	inst := p.Value("gcp-instance").(*Instance)
-	proj, _ := p.Value("gcp-project").(*projectInfo)
+	inst := diag.ResultOf(p, r.defInstance)
+	proj := diag.ResultOf(p, r.defProject)
 	kc := AnalyzeMetadata(inst.Metadata, proj.metadata(), r.o.Now())
 	sas := serviceAccounts(inst)
 	var reqs []requirement
@@ -1062,8 +1062,8 @@ func (r *Run) iamMissing(inst *Instance, q requirement, kc KeyConfig) *diag.Find
 // --- keys --------------------------------------------------------------
 
 func (r *Run) checkKeys(ctx context.Context, p *diag.Pass) diag.Result {
-	inst := p.Value("gcp-instance").(*Instance)
-	proj, _ := p.Value("gcp-project").(*projectInfo)
+	inst := diag.ResultOf(p, r.defInstance)
+	proj := diag.ResultOf(p, r.defProject)
 	now := r.o.Now()
 	kc := AnalyzeMetadata(inst.Metadata, proj.metadata(), now)
 	if r.o.Browser {

@@ -39,9 +39,9 @@ func (c *Client) GuestAttributes(ctx context.Context, project, zone, name, query
 }
 
 func (r *Run) checkGuestAgent(ctx context.Context, p *diag.Pass) diag.Result {
-	inst := p.Value("gcp-instance").(*Instance)
-	proj, _ := p.Value("gcp-project").(*projectInfo)
-	br, _ := p.Value("gcp-boot").(*BootReport)
+	inst := diag.ResultOf(p, r.defInstance)
+	proj := diag.ResultOf(p, r.defProject)
+	br := diag.ResultOf(p, r.defBoot)
 	if br == nil {
 		br = &BootReport{}
 	}

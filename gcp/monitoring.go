@@ -122,7 +122,7 @@ const (
 )
 
 func (r *Run) checkMonitoring(ctx context.Context, p *diag.Pass) diag.Result {
-	inst := p.Value("gcp-vm-status").(*Instance)
+	inst := diag.ResultOf(p, r.defVMStatus)
 	end := r.o.Now()
 	start := end.Add(-monitorWindow)
 	filter := func(metric, extra string) string {

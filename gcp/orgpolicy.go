@@ -99,8 +99,8 @@ const (
 )
 
 func (r *Run) checkOrgPolicy(ctx context.Context, p *diag.Pass) diag.Result {
-	inst := p.Value("gcp-instance").(*Instance)
-	proj, _ := p.Value("gcp-project").(*projectInfo)
+	inst := diag.ResultOf(p, r.defInstance)
+	proj := diag.ResultOf(p, r.defProject)
 	kc := AnalyzeMetadata(inst.Metadata, proj.metadata(), r.o.Now())
 	project := r.o.Project.Value
 	var findings []*diag.Finding

@@ -79,6 +79,13 @@ type Run struct {
 	source string
 	login  string // the user name the VM expects (the POSIX name with OS Login)
 	win    bool   // the instance runs Windows
+
+	// The checks whose results others read (diag.ResultOf).
+	defInstance *diag.Def[*Instance]
+	defProject  *diag.Def[*projectInfo]
+	defVMStatus *diag.Def[*Instance]
+	defSource   *diag.Def[*sourceInfo]
+	defBoot     *diag.Def[*BootReport]
 }
 
 func (r *Run) setWindows(w bool) {
@@ -142,22 +149,36 @@ func (r *Run) deadlines() (creds, lookup, api, perms, source time.Duration) {
 // network path, permissions, keys.
 func (r *Run) Checks() []*diag.Check {
 	creds, lookup, api, perms, source := r.deadlines()
-	return []*diag.Check{
-		{Name: "gcp-credentials", Timeout: creds, Run: r.checkCredentials},
-		{Name: "gcp-instance", Requires: []string{"gcp-credentials"}, Timeout: lookup, Run: r.checkInstance},
-		{Name: "gcp-project", Requires: []string{"gcp-credentials"}, Timeout: api, Run: r.checkProject},
-		{Name: "gcp-vm-status", Requires: []string{"gcp-instance", "gcp-project"}, Run: r.checkVMStatus},
-		{Name: "gcp-source", Timeout: source, Run: r.checkSource},
-		{Name: "gcp-boot", Requires: []string{"gcp-vm-status", "gcp-source"}, Timeout: api, Run: r.checkBoot},
-		{Name: "gcp-guest-agent", Requires: []string{"gcp-instance", "gcp-project", "gcp-boot"}, Timeout: api, Run: r.checkGuestAgent},
-		{Name: "gcp-monitoring", Requires: []string{"gcp-vm-status"}, Timeout: perms, Run: r.checkMonitoring},
-		{Name: "gcp-external-ip", Requires: []string{"gcp-instance"}, Run: r.checkExternalIP},
-		{Name: "gcp-firewall", Requires: []string{"gcp-instance", "gcp-source"}, Timeout: api, Run: r.checkFirewall},
-		{Name: "gcp-route", Requires: []string{"gcp-instance", "gcp-source"}, Timeout: lookup, Run: r.checkRoute},
-		{Name: "gcp-permissions", Requires: []string{"gcp-instance", "gcp-project"}, Timeout: perms, Run: r.checkPermissions},
-		{Name: "gcp-org-policy", Requires: []string{"gcp-instance", "gcp-project"}, Timeout: perms, Run: r.checkOrgPolicy},
-		{Name: "gcp-keys", Requires: []string{"gcp-instance", "gcp-project"}, Timeout: api, Run: r.checkKeys},
-	}
+	credentials := &diag.Def[struct{}]{Name: "gcp-credentials", Doc: "finds credentials for Google's APIs as gcloud would, and names their source",
+		Timeout: creds, Run: diag.FindingsOnly(r.checkCredentials)}
+	r.defInstance = &diag.Def[*Instance]{Name: "gcp-instance", Doc: "finds the instance in the project (in every zone when none is given)",
+		Requires: []diag.Node{credentials}, Timeout: lookup, Run: r.checkInstance}
+	r.defProject = &diag.Def[*projectInfo]{Name: "gcp-project", Doc: "reads the project's common instance metadata",
+		Requires: []diag.Node{credentials}, Timeout: api, Run: r.checkProject}
+	r.defVMStatus = &diag.Def[*Instance]{Name: "gcp-vm-status", Doc: "tells whether the VM is running, and what it runs",
+		Requires: []diag.Node{r.defInstance, r.defProject}, Run: r.checkVMStatus}
+	r.defSource = &diag.Def[*sourceInfo]{Name: "gcp-source", Doc: "finds the address the VM sees the connection come from (IAP's range with --iap)",
+		Timeout: source, Run: r.checkSource}
+	r.defBoot = &diag.Def[*BootReport]{Name: "gcp-boot", Doc: "reads the last boot on the serial console for what keeps sshd from starting",
+		Requires: []diag.Node{r.defVMStatus, r.defSource}, Timeout: api, Run: r.checkBoot}
+	guest := &diag.Def[struct{}]{Name: "gcp-guest-agent", Doc: "tells whether the guest agent that installs keys runs and publishes host keys",
+		Requires: []diag.Node{r.defInstance, r.defProject, r.defBoot}, Timeout: api, Run: diag.FindingsOnly(r.checkGuestAgent)}
+	monitoring := &diag.Def[struct{}]{Name: "gcp-monitoring", Doc: "reads Cloud Monitoring for a saturated CPU, full memory or disk, or a reboot loop",
+		Requires: []diag.Node{r.defVMStatus}, Timeout: perms, Run: diag.FindingsOnly(r.checkMonitoring)}
+	externalIP := &diag.Def[struct{}]{Name: "gcp-external-ip", Doc: "tells whether the VM has an external address to connect to",
+		Requires: []diag.Node{r.defInstance}, Run: diag.FindingsOnly(r.checkExternalIP)}
+	firewall := &diag.Def[struct{}]{Name: "gcp-firewall", Doc: "evaluates the effective firewall rules and policies for the port from the source address",
+		Requires: []diag.Node{r.defInstance, r.defSource}, Timeout: api, Run: diag.FindingsOnly(r.checkFirewall)}
+	route := &diag.Def[struct{}]{Name: "gcp-route", Doc: "finds the route the VM's replies take back to the source address",
+		Requires: []diag.Node{r.defInstance, r.defSource}, Timeout: lookup, Run: diag.FindingsOnly(r.checkRoute)}
+	permissions := &diag.Def[struct{}]{Name: "gcp-permissions", Doc: "tests the caller's IAM permissions for the way of logging in the VM expects",
+		Requires: []diag.Node{r.defInstance, r.defProject}, Timeout: perms, Run: diag.FindingsOnly(r.checkPermissions)}
+	orgPolicy := &diag.Def[struct{}]{Name: "gcp-org-policy", Doc: "reads the organization policies that decide OS Login, serial access and external addresses",
+		Requires: []diag.Node{r.defInstance, r.defProject}, Timeout: perms, Run: diag.FindingsOnly(r.checkOrgPolicy)}
+	keys := &diag.Def[struct{}]{Name: "gcp-keys", Doc: "reads OS Login and the metadata SSH keys for the key and user the login needs",
+		Requires: []diag.Node{r.defInstance, r.defProject}, Timeout: api, Run: diag.FindingsOnly(r.checkKeys)}
+	return diag.Untyped(credentials, r.defInstance, r.defProject, r.defVMStatus, r.defSource, r.defBoot, guest,
+		monitoring, externalIP, firewall, route, permissions, orgPolicy, keys)
 }
 
 // Subject describes what was diagnosed, for the report.

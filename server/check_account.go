@@ -70,15 +70,15 @@ type acct struct {
 	db     *accountDB
 }
 
-func (r *run) checkAccount(ctx context.Context, p *diag.Pass) diag.Result {
+func (r *run) checkAccount(ctx context.Context, p *diag.Pass) (*acct, bool, diag.Result) {
 	if r.opts.User == "" {
-		return diag.Skip()
+		return nil, false, diag.Skip()
 	}
-	d := p.Value(ckSSHD).(*discovery)
-	e := p.Value(ckEffective).(*effective)
+	d := diag.ResultOf(p, r.sshd)
+	e := diag.ResultOf(p, r.effective)
 	db, err := r.loadAccounts()
 	if err != nil {
-		return diag.Inconclusive(diag.NewFinding("server.not_checked").Arg("item", r.sys.PasswdFile).Arg("reason", errText(err)))
+		return nil, false, diag.Inconclusive(diag.NewFinding("server.not_checked").Arg("item", r.sys.PasswdFile).Arg("reason", errText(err)))
 	}
 	name := r.opts.User
 	u, ok := db.user(name)
@@ -101,7 +101,7 @@ func (r *run) checkAccount(ctx context.Context, p *diag.Pass) diag.Result {
 		}
 		f.Fix("fix.server_list_users", `getent passwd | awk -F: '$3 >= 1000 && $7 !~ /(nologin|false)$/ {print $1}'`)
 		f.Fix("fix.server_create_user", "sudo useradd -m -s /bin/bash "+shq(name))
-		return diag.Conclude(nil, f)
+		return nil, false, diag.Conclude(nil, f)
 	}
 	a := &acct{Account: u, db: db}
 	a.Groups, a.GIDs = db.groupsOf(u)
@@ -188,7 +188,7 @@ func (r *run) checkAccount(ctx context.Context, p *diag.Pass) diag.Result {
 			findings = append(findings, f)
 		}
 	}
-	return diag.Conclude(a, findings...)
+	return a, true, diag.Conclude(nil, findings...)
 }
 
 // isNoLogin reports the shells that refuse interactive logins.
@@ -322,8 +322,8 @@ func groupNamed(db *accountDB, name string) (Group, bool) {
 // ---- server-account-status: /etc/shadow ----
 
 func (r *run) checkAccountStatus(ctx context.Context, p *diag.Pass) diag.Result {
-	e := p.Value(ckEffective).(*effective)
-	a := p.Value(ckAccount).(*acct)
+	e := diag.ResultOf(p, r.effective)
+	a := diag.ResultOf(p, r.account)
 	f, err := os.Open(r.sys.ShadowFile)
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {

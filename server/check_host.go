@@ -172,7 +172,7 @@ func humanBytes(n uint64) string {
 // ---- server-firewall ----
 
 func (r *run) checkFirewall(ctx context.Context, p *diag.Pass) diag.Result {
-	e := p.Value(ckEffective).(*effective)
+	e := diag.ResultOf(p, r.effective)
 	if !isLinux {
 		return diag.Inconclusive(diag.NewFinding("server.linux_only").Arg("item", "firewall rules"))
 	}
@@ -391,7 +391,7 @@ func linksLibwrap(bin string) tri {
 }
 
 func (r *run) checkWrappers(ctx context.Context, p *diag.Pass) diag.Result {
-	d := p.Value(ckSSHD).(*discovery)
+	d := diag.ResultOf(p, r.sshd)
 	read := func(path string) []WrapRule {
 		f, err := os.Open(path)
 		if err != nil {

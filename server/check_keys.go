@@ -72,10 +72,10 @@ func (r *run) permRule(d *discovery, uid uint32, db *accountDB) permRule {
 	return upstreamRule(uid, db)
 }
 
-func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) diag.Result {
-	d := p.Value(ckSSHD).(*discovery)
-	e := p.Value(ckEffective).(*effective)
-	a := p.Value(ckAccount).(*acct)
+func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) (*keysResult, bool, diag.Result) {
+	d := diag.ResultOf(p, r.sshd)
+	e := diag.ResultOf(p, r.effective)
+	a := diag.ResultOf(p, r.account)
 	res := &keysResult{Refused: map[string]string{}}
 	var fileFindings, lineFindings []*diag.Finding
 	name := a.Name
@@ -88,7 +88,7 @@ func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) diag.Result
 			cmd = fmt.Sprintf("sudo sed -i '%ds/.*/PubkeyAuthentication yes/' %s && %s && %s", o.Line, shq(o.File), d.testCommand(), d.reloadCommand())
 		}
 		f.Fix("fix.server_enable_pubkey", cmd)
-		return diag.Conclude(res, f)
+		return res, true, diag.Conclude(nil, f)
 	}
 
 	akf := e.get("authorizedkeysfile")
@@ -253,7 +253,7 @@ func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) diag.Result
 		}
 	}
 	if len(needRoot) > 0 {
-		return diag.Inconclusive(append(fileFindings, diag.NewFinding("server.needs_root").Arg("item", strings.Join(needRoot, ", ")).
+		return nil, false, diag.Inconclusive(append(fileFindings, diag.NewFinding("server.needs_root").Arg("item", strings.Join(needRoot, ", ")).
 			Fix("fix.server_run_as_root", "sudo sshdoctor server --user "+shq(name)))...)
 	}
 	findings := append(fileFindings, lineFindings...)
@@ -276,7 +276,7 @@ func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) diag.Result
 			}
 		}
 	}
-	return diag.Conclude(res, findings...)
+	return res, true, diag.Conclude(nil, findings...)
 }
 
 func hasError(fs []*diag.Finding) bool {
@@ -523,9 +523,9 @@ func (r *run) checkKey(ctx context.Context, p *diag.Pass) diag.Result {
 	if r.opts.Key == nil {
 		return diag.Skip()
 	}
-	e := p.Value(ckEffective).(*effective)
-	a := p.Value(ckAccount).(*acct)
-	res := p.Value(ckKeys).(*keysResult)
+	e := diag.ResultOf(p, r.effective)
+	a := diag.ResultOf(p, r.account)
+	res := diag.ResultOf(p, r.keys)
 	key := r.opts.Key
 	fp := key.Fingerprint()
 	var found *KeyLine

@@ -123,8 +123,8 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // ---- server-service ----
 
 func (r *run) checkService(ctx context.Context, p *diag.Pass) diag.Result {
-	d := p.Value(ckSSHD).(*discovery)
-	e := p.Value(ckEffective).(*effective)
+	d := diag.ResultOf(p, r.sshd)
+	e := diag.ResultOf(p, r.effective)
 	if !isLinux {
 		return diag.Inconclusive(diag.NewFinding("server.linux_only").Arg("item", "sshd service"))
 	}
@@ -239,8 +239,8 @@ func (r *run) configNotApplied(d *discovery, e *effective) *diag.Finding {
 func isLoopback(l Listener) bool { return l.Addr.IsLoopback() }
 
 func (r *run) checkListeners(ctx context.Context, p *diag.Pass) diag.Result {
-	d := p.Value(ckSSHD).(*discovery)
-	e := p.Value(ckEffective).(*effective)
+	d := diag.ResultOf(p, r.sshd)
+	e := diag.ResultOf(p, r.effective)
 	if !isLinux {
 		return diag.Inconclusive(diag.NewFinding("server.linux_only").Arg("item", "listening sockets"))
 	}

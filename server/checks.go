@@ -84,6 +84,12 @@ const (
 type run struct {
 	opts Options
 	sys  *System
+
+	// The checks whose results others read (diag.ResultOf).
+	sshd      *diag.Def[*discovery]
+	effective *diag.Def[*effective]
+	account   *diag.Def[*acct]
+	keys      *diag.Def[*keysResult]
 }
 
 // Checks returns the server checks for opts, in dependency order.
@@ -95,22 +101,40 @@ func Checks(opts Options) []*diag.Check {
 		opts.Since = DefaultSince
 	}
 	r := &run{opts: opts, sys: opts.Sys}
-	return []*diag.Check{
-		{Name: ckSSHD, Run: r.checkSSHD},
-		{Name: ckConfig, Requires: []string{ckSSHD}, Timeout: sshdTestTimeout + 2*time.Second, Run: r.checkConfig},
-		{Name: ckEffective, Requires: []string{ckSSHD, ckConfig}, Timeout: sshdTestTimeout + 5*time.Second, Run: r.checkEffective},
-		{Name: ckService, Requires: []string{ckSSHD, ckEffective}, Timeout: logTimeout + 5*time.Second, Run: r.checkService},
-		{Name: ckListeners, Requires: []string{ckSSHD, ckEffective, ckService}, Run: r.checkListeners},
-		{Name: ckAccount, Requires: []string{ckSSHD, ckEffective}, Run: r.checkAccount},
-		{Name: ckStatus, Requires: []string{ckEffective, ckAccount}, Run: r.checkAccountStatus},
-		{Name: ckKeys, Requires: []string{ckSSHD, ckEffective, ckAccount}, Timeout: akcTimeout + 10*time.Second, Run: r.checkAuthorizedKeys},
-		{Name: ckKey, Requires: []string{ckEffective, ckAccount, ckKeys}, Run: r.checkKey},
-		{Name: ckResources, Run: r.checkResources},
-		{Name: ckFirewall, Requires: []string{ckEffective}, Timeout: 3*toolTimeout + 2*time.Second, Run: r.checkFirewall},
-		{Name: ckWrappers, Requires: []string{ckSSHD}, Run: r.checkWrappers},
-		{Name: ckBans, Timeout: 3*toolTimeout + 2*time.Second, Run: r.checkBans},
-		{Name: ckLogs, Timeout: logTimeout + 5*time.Second, Run: r.checkLogs},
-	}
+	r.sshd = &diag.Def[*discovery]{Name: ckSSHD,
+		Doc: "finds the sshd program, its version, the running daemons and the configuration they use",
+		Run: r.checkSSHD}
+	config := &diag.Def[struct{}]{Name: ckConfig, Doc: "runs sshd -t on that configuration and names each line it rejects",
+		Requires: []diag.Node{r.sshd}, Timeout: sshdTestTimeout + 2*time.Second, Run: diag.FindingsOnly(r.checkConfig)}
+	r.effective = &diag.Def[*effective]{Name: ckEffective,
+		Doc:      "reads the settings in force for this connection (sshd -T -C) and the file line each comes from",
+		Requires: []diag.Node{r.sshd, config}, Timeout: sshdTestTimeout + 5*time.Second, Run: r.checkEffective}
+	service := &diag.Def[struct{}]{Name: ckService, Doc: "tells whether the sshd service runs, and why it stopped when it does not",
+		Requires: []diag.Node{r.sshd, r.effective}, Timeout: logTimeout + 5*time.Second, Run: diag.FindingsOnly(r.checkService)}
+	listeners := &diag.Def[struct{}]{Name: ckListeners, Doc: "compares the sockets sshd listens on with the addresses and ports configured",
+		Requires: []diag.Node{r.sshd, r.effective, service}, Run: diag.FindingsOnly(r.checkListeners)}
+	r.account = &diag.Def[*acct]{Name: ckAccount,
+		Doc:      "checks the login account: that it exists, its shell and home, and the Allow/Deny rules",
+		Requires: []diag.Node{r.sshd, r.effective}, Run: r.checkAccount}
+	status := &diag.Def[struct{}]{Name: ckStatus, Doc: "reads /etc/shadow for a locked or expired account or an aged password",
+		Requires: []diag.Node{r.effective, r.account}, Run: diag.FindingsOnly(r.checkAccountStatus)}
+	r.keys = &diag.Def[*keysResult]{Name: ckKeys,
+		Doc:      "reads every authorized keys file and command as sshd would, with its StrictModes walk",
+		Requires: []diag.Node{r.sshd, r.effective, r.account}, Timeout: akcTimeout + 10*time.Second, Run: r.checkAuthorizedKeys}
+	key := &diag.Def[struct{}]{Name: ckKey, Doc: "finds the --key public key among the usable authorized keys and whether sshd would accept it",
+		Requires: []diag.Node{r.effective, r.account, r.keys}, Run: diag.FindingsOnly(r.checkKey)}
+	resources := &diag.Def[struct{}]{Name: ckResources, Doc: "looks for full disks or inodes and out-of-memory kills",
+		Run: diag.FindingsOnly(r.checkResources)}
+	firewall := &diag.Def[struct{}]{Name: ckFirewall, Doc: "evaluates the iptables and nftables rules for the port and --from, naming the rule that decides",
+		Requires: []diag.Node{r.effective}, Timeout: 3*toolTimeout + 2*time.Second, Run: diag.FindingsOnly(r.checkFirewall)}
+	wrappers := &diag.Def[struct{}]{Name: ckWrappers, Doc: "reads hosts.allow and hosts.deny when sshd is linked with libwrap",
+		Requires: []diag.Node{r.sshd}, Run: diag.FindingsOnly(r.checkWrappers)}
+	bans := &diag.Def[struct{}]{Name: ckBans, Doc: "looks for fail2ban and sshguard bans of --from",
+		Timeout: 3*toolTimeout + 2*time.Second, Run: diag.FindingsOnly(r.checkBans)}
+	logs := &diag.Def[struct{}]{Name: ckLogs, Doc: "reads sshd's logs with the shared classifier",
+		Timeout: logTimeout + 5*time.Second, Run: diag.FindingsOnly(r.checkLogs)}
+	return diag.Untyped(r.sshd, config, r.effective, service, listeners, r.account, status, r.keys, key,
+		resources, firewall, wrappers, bans, logs)
 }
 
 // discovery is what server-sshd learns: the program, its version, the
@@ -137,7 +161,7 @@ var versionRE = regexp.MustCompile(`OpenSSH_[0-9][0-9.]*(p[0-9]+)?( [A-Za-z]+-[A
 // sshdProgramNames lists where sshd lives when not on PATH.
 var sshdProgramNames = []string{"sshd"}
 
-func (r *run) checkSSHD(ctx context.Context, p *diag.Pass) diag.Result {
+func (r *run) checkSSHD(ctx context.Context, p *diag.Pass) (*discovery, bool, diag.Result) {
 	d := &discovery{OS: readOSRelease(r.sys.OSReleaseFile)}
 	bin := ""
 	for _, n := range sshdProgramNames {
@@ -153,7 +177,7 @@ func (r *run) checkSSHD(ctx context.Context, p *diag.Pass) diag.Result {
 		}
 		f.Ev("searched", "PATH, "+strings.Join(sbinDirs, ", "))
 		f.Fix("fix.server_install_sshd", d.OS.installCommand())
-		return diag.Conclude(nil, f)
+		return nil, false, diag.Conclude(nil, f)
 	}
 	d.Binary = bin
 	vctx, cancel := context.WithTimeout(ctx, sshdTestTimeout)
@@ -205,7 +229,7 @@ func (r *run) checkSSHD(ctx context.Context, p *diag.Pass) diag.Result {
 	if d.Debian {
 		f.Ev("permissions_rule", "Debian/Ubuntu StrictModes (group-writable allowed for a private group)")
 	}
-	return diag.Conclude(d, f)
+	return d, true, diag.Conclude(nil, f)
 }
 
 // debianPatched reports whether sshd carries Debian's patches (which
@@ -310,7 +334,7 @@ func shq(s string) string {
 // ---- server-config: sshd -t ----
 
 func (r *run) checkConfig(ctx context.Context, p *diag.Pass) diag.Result {
-	d := p.Value(ckSSHD).(*discovery)
+	d := diag.ResultOf(p, r.sshd)
 	if _, err := os.Stat(d.Config); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			f := diag.NewFinding("server.config_error").Arg("path", d.Config).Arg("detail", "No such file or directory").
@@ -524,8 +548,8 @@ func (r *run) conn(d *discovery) ConnInfo {
 	return c
 }
 
-func (r *run) checkEffective(ctx context.Context, p *diag.Pass) diag.Result {
-	d := p.Value(ckSSHD).(*discovery)
+func (r *run) checkEffective(ctx context.Context, p *diag.Pass) (*effective, bool, diag.Result) {
+	d := diag.ResultOf(p, r.sshd)
 	conn := r.conn(d)
 	e := &effective{Conn: conn}
 	var findings []*diag.Finding
@@ -556,10 +580,10 @@ func (r *run) checkEffective(ctx context.Context, p *diag.Pass) diag.Result {
 				why = errText(ferr)
 			}
 			if !r.sys.Root {
-				return diag.Inconclusive(diag.NewFinding("server.needs_root").Arg("item", d.Config).Ev("error", why).
+				return nil, false, diag.Inconclusive(diag.NewFinding("server.needs_root").Arg("item", d.Config).Ev("error", why).
 					Fix("fix.server_run_as_root", "sudo sshdoctor server"))
 			}
-			return diag.Inconclusive(diag.NewFinding("server.not_checked").Arg("item", "sshd -T").Arg("reason", why))
+			return nil, false, diag.Inconclusive(diag.NewFinding("server.not_checked").Arg("item", "sshd -T").Arg("reason", why))
 		}
 		e.S = withDefaults(e.File.Settings)
 		e.Source = "files"
@@ -629,7 +653,7 @@ func (r *run) checkEffective(ctx context.Context, p *diag.Pass) diag.Result {
 			findings = append(findings, f)
 		}
 	}
-	return diag.Conclude(e, findings...)
+	return e, true, diag.Conclude(nil, findings...)
 }
 
 func canonicalKeyword(k string) string {

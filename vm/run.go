@@ -148,21 +148,29 @@ func (r *Run) Machines() []*Machine {
 
 // Checks returns the checks of `sshdoctor vm` in dependency order.
 func (r *Run) Checks() []*diag.Check {
-	var cs []*diag.Check
-	findReq := []string{}
+	var cs []diag.Node
+	var findReq []diag.Node
 	if r.opts.Offline == nil {
-		cs = append(cs, &diag.Check{Name: "vm-hypervisor", Timeout: hypervisorCheckTimeout, Run: r.checkHypervisor})
-		findReq = []string{"vm-hypervisor"}
+		hypervisor := &diag.Def[struct{}]{Name: "vm-hypervisor", Doc: "finds VirtualBox's VBoxManage and the QEMU machines running on this host",
+			Timeout: hypervisorCheckTimeout, Run: diag.FindingsOnly(r.checkHypervisor)}
+		cs = append(cs, hypervisor)
+		findReq = []diag.Node{hypervisor}
 	}
-	cs = append(cs,
-		&diag.Check{Name: "vm-find", Requires: findReq, Timeout: findCheckTimeout, Run: r.checkFind},
-		&diag.Check{Name: "vm-state", Requires: []string{"vm-find"}, Timeout: localCheckTimeout, Run: r.checkState},
-		&diag.Check{Name: "vm-network", Requires: []string{"vm-find"}, Timeout: localCheckTimeout, Run: r.checkNetwork},
-		&diag.Check{Name: "vm-host-port", Requires: []string{"vm-find"}, Timeout: localCheckTimeout, Run: r.checkHostPort},
-		&diag.Check{Name: "vm-host-firewall", Requires: []string{"vm-find"}, Timeout: hostFirewallTimeout, Run: r.checkHostFirewall},
-		&diag.Check{Name: "vm-probe", Requires: []string{"vm-find"}, Timeout: r.opts.Timeout + probeSlack, Run: r.checkProbe},
+	find := &diag.Def[struct{}]{Name: "vm-find", Doc: "finds the VM (or every VM) and reads its settings, adapters and forwards",
+		Requires: findReq, Timeout: findCheckTimeout, Run: diag.FindingsOnly(r.checkFind)}
+	cs = append(cs, find,
+		&diag.Def[struct{}]{Name: "vm-state", Doc: "tells whether the VM runs",
+			Requires: []diag.Node{find}, Timeout: localCheckTimeout, Run: diag.FindingsOnly(r.checkState)},
+		&diag.Def[struct{}]{Name: "vm-network", Doc: "checks that a network adapter or port forward leads to the guest's sshd from where ssh runs",
+			Requires: []diag.Node{find}, Timeout: localCheckTimeout, Run: diag.FindingsOnly(r.checkNetwork)},
+		&diag.Def[struct{}]{Name: "vm-host-port", Doc: "checks that the forwarded host ports are held by the hypervisor, not another program",
+			Requires: []diag.Node{find}, Timeout: localCheckTimeout, Run: diag.FindingsOnly(r.checkHostPort)},
+		&diag.Def[struct{}]{Name: "vm-host-firewall", Doc: "reads the host's own firewall and reserved port ranges for the forwarded ports",
+			Requires: []diag.Node{find}, Timeout: hostFirewallTimeout, Run: diag.FindingsOnly(r.checkHostFirewall)},
+		&diag.Def[struct{}]{Name: "vm-probe", Doc: "connects to each way in and reads the SSH banner",
+			Requires: []diag.Node{find}, Timeout: r.opts.Timeout + probeSlack, Run: diag.FindingsOnly(r.checkProbe)},
 	)
-	return cs
+	return diag.Untyped(cs...)
 }
 
 // ---- vm-hypervisor ----

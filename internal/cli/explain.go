@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -161,11 +162,17 @@ func runExplain(ctx context.Context, s *IO, g *Globals, opts *ExplainOptions) er
 		return fmt.Errorf("reading input: %w", err)
 	}
 	mergeACL(a, aclFindings(heads))
-	o := explainOutcome(a, extra)
-	if killed {
-		// ssh was killed: unless its output already shows a problem, the
-		// answer is "could not tell", never "no problem" (exit 3, not 0).
-		o.Runs[0].Result = timedOutResult(o.Runs[0].Result)
+	o, err := diag.Execute(ctx, explainChecks(a, extra, killed))
+	if err != nil {
+		return fmt.Errorf("internal error: %w", err)
+	}
+	if ctx.Err() != nil {
+		return context.Canceled // Ctrl-C: exit 130, no report
+	}
+	for i := range o.Runs {
+		// The time went into reading the input, before the checks: a
+		// duration here would time only their presenting it.
+		o.Runs[i].Duration = 0
 	}
 	return emit(s, g, lang, RunSpec{Command: "explain", Subject: subject, Header: header}, o)
 }
@@ -189,6 +196,14 @@ func explainCancellable(ctx context.Context, inputs []sshlog.Input, opts sshlog.
 	}
 	done := make(chan result, 1)
 	go func() {
+		defer func() {
+			// A crash while reading is the explain check's: one line
+			// (the stack with -v), never a trace that ends the process.
+			if v := recover(); v != nil {
+				done <- result{a: &sshlog.Analysis{Unrecognized: true,
+					Findings: []*diag.Finding{diag.Crashed("explain", v, debug.Stack())}}}
+			}
+		}()
 		a, err := sshlog.Explain(inputs, opts)
 		done <- result{a, err}
 	}()
@@ -217,24 +232,39 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// explainOutcome presents an analysis as engine runs: the explanation (its
+// explainChecks present an analysis as checks: the explanation (its
 // first error is the diagnosis), then the ssh -v timeline and the
-// per-user/client login summaries when there are any.
-func explainOutcome(a *sshlog.Analysis, extra []*diag.Finding) *diag.Outcome {
-	o := &diag.Outcome{}
-	findings := append(append([]*diag.Finding(nil), a.Findings...), extra...)
-	res := diag.Conclude(nil, findings...)
-	if a.Unrecognized {
-		res = diag.Inconclusive(findings...)
-	}
-	o.Runs = append(o.Runs, diag.Run{Check: &diag.Check{Name: "explain"}, Result: res})
+// per-user/client login summaries when there are any. killed says ssh was
+// stopped at --timeout.
+func explainChecks(a *sshlog.Analysis, extra []*diag.Finding, killed bool) []*diag.Check {
+	explain := &diag.Def[struct{}]{Name: "explain", Doc: "explains what ssh printed or sshd logged: the first error is the cause",
+		Run: func(ctx context.Context, p *diag.Pass) (struct{}, bool, diag.Result) {
+			findings := append(append([]*diag.Finding(nil), a.Findings...), extra...)
+			res := diag.Conclude(nil, findings...)
+			if a.Unrecognized {
+				res = diag.Inconclusive(findings...)
+			}
+			if killed {
+				// ssh was killed: unless its output already shows a problem, the
+				// answer is "could not tell", never "no problem" (exit 3, not 0).
+				res = timedOutResult(res)
+			}
+			return struct{}{}, true, res
+		}}
+	nodes := []diag.Node{explain}
 	if a.Timeline != nil {
-		o.Runs = append(o.Runs, diag.Run{Check: &diag.Check{Name: "explain-timeline"}, Result: diag.Conclude(nil, a.Timeline)})
+		nodes = append(nodes, &diag.Def[struct{}]{Name: "explain-timeline", Doc: "rebuilds the ssh -v run step by step",
+			Run: func(ctx context.Context, p *diag.Pass) (struct{}, bool, diag.Result) {
+				return struct{}{}, true, diag.Conclude(nil, a.Timeline)
+			}})
 	}
 	if len(a.Logins) > 0 {
-		o.Runs = append(o.Runs, diag.Run{Check: &diag.Check{Name: "explain-logins"}, Result: diag.Conclude(nil, a.Logins...)})
+		nodes = append(nodes, &diag.Def[struct{}]{Name: "explain-logins", Doc: "sums up the logins in sshd's logs per user and client",
+			Run: func(ctx context.Context, p *diag.Pass) (struct{}, bool, diag.Result) {
+				return struct{}{}, true, diag.Conclude(nil, a.Logins...)
+			}})
 	}
-	return o
+	return diag.Untyped(nodes...)
 }
 
 type runResult struct {

@@ -108,6 +108,9 @@ func runFixFrom(ctx context.Context, s *IO, g *Globals, ff *FixFlags, in fix.Inp
 		if err != nil {
 			return fmt.Errorf("internal error: %w", err)
 		}
+		if !g.Verbose {
+			outcome.DropStacks()
+		}
 		before = buildReport(lang, spec, outcome)
 	}
 	topt := report.TextOptions{Color: s.colorEnabled(g.NoColor), Header: spec.Header, Verbose: g.Verbose}
@@ -188,6 +191,9 @@ func runFixFrom(ctx context.Context, s *IO, g *Globals, ff *FixFlags, in fix.Inp
 		o2, err := diag.Execute(ctx, spec2.Checks)
 		if err != nil {
 			return fmt.Errorf("internal error: %w", err)
+		}
+		if !g.Verbose {
+			o2.DropStacks()
 		}
 		res.After = buildReport(lang, spec2, o2)
 		res.Compare()
