@@ -49,9 +49,15 @@ func (s *serverLab) ssh(t *testing.T) lab.Result {
 
 func (s *serverLab) doctor(t *testing.T, extra ...string) fixRun {
 	t.Helper()
+	return s.doctorEnv(t, nil, extra...)
+}
+
+// doctorEnv is doctor with extra environment variables.
+func (s *serverLab) doctorEnv(t *testing.T, env []string, extra ...string) fixRun {
+	t.Helper()
 	args := append([]string{"--json", "server", "--user", s.u.Name, "--from", lab.ClientAddr, "--sshd-config", s.sshd.Config,
 		"--log", s.sshd.LogFile, "--fix"}, extra...)
-	r := s.l.Server.RunEnv(t, []string{"HOME=" + s.home, "SSH_CONNECTION="}, lab.Binary(t), args...)
+	r := s.l.Server.RunEnv(t, append([]string{"HOME=" + s.home, "SSH_CONNECTION="}, env...), lab.Binary(t), args...)
 	fr := fixRun{Result: r}
 	if err := json.Unmarshal([]byte(r.Stdout), &fr.Res); err != nil {
 		t.Fatalf("server --fix: not JSON (%v)\nexit %d\n%s\n%s", err, r.ExitCode, r.Stdout, r.Stderr)

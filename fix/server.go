@@ -298,12 +298,12 @@ func ReloadSSHD(ctx context.Context, e *Env, main string) error {
 	if err != nil || pid <= 1 {
 		return fmt.Errorf("%s: no PID", pidFile)
 	}
-	if unit := systemdUnit(pid); unit != "" {
-		_, err := e.Run(ctx, []string{"systemctl", "reload", unit})
-		return err
-	}
 	st, _ := os.Stat(pidFile)
-	if err := hup(pid); err != nil {
+	if unit := serviceUnit(ctx, e, pid); unit != "" {
+		if _, err := e.Run(ctx, []string{"systemctl", "reload", unit}); err != nil {
+			return err
+		}
+	} else if err := hup(pid); err != nil {
 		return fmt.Errorf("kill -HUP %d: %v", pid, err)
 	}
 	deadline := time.Now().Add(reloadWait)
@@ -314,6 +314,30 @@ func ReloadSSHD(ctx context.Context, e *Env, main string) error {
 		}
 	}
 	return nil
+}
+
+// sshdUnits are the names distributions give sshd's service (Debian and
+// Ubuntu: ssh; Fedora, RHEL, Arch, SUSE: sshd).
+var sshdUnits = []string{"ssh.service", "sshd.service"}
+
+// serviceUnit names the service manager's unit whose main process is
+// pid: from the process's cgroup, else by asking systemctl which of
+// sshd's usual units has that MainPID. "" when no service manager runs
+// this sshd (then it is reloaded with SIGHUP).
+func serviceUnit(ctx context.Context, e *Env, pid int) string {
+	if u := systemdUnit(pid); u != "" {
+		return u
+	}
+	if _, err := exec.LookPath("systemctl"); err != nil {
+		return ""
+	}
+	for _, u := range sshdUnits {
+		out, err := e.Run(ctx, []string{"systemctl", "show", "--property=MainPID", "--value", u})
+		if err == nil && strings.TrimSpace(out) == strconv.Itoa(pid) {
+			return u
+		}
+	}
+	return ""
 }
 
 // systemdUnit names the systemd service a process runs in, from
