@@ -32,10 +32,10 @@ func TestNftHandleRecordedAndChecked(t *testing.T) {
 		var ran []string
 		run := func(_ context.Context, argv []string) (string, error) {
 			ran = append(ran, strings.Join(argv, " "))
-			switch {
-			case argv[1] == "--echo":
+			switch argv[1] {
+			case "--echo":
 				return "insert rule inet filter input ip saddr 198.18.0.1 tcp dport 22 accept # handle 7\n# new generation 9 by process 1 (nft)", nil
-			case argv[1] == "-a":
+			case "-a":
 				return "table inet filter {\n\tchain input {\n" + c.listed + "\n\t}\n}", nil
 			}
 			return "", nil
