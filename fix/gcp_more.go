@@ -195,7 +195,7 @@ func planGCPOSLoginKey(_ context.Context, p *Plan, _ *report.Report, f *report.F
 				"\n# POST oslogin/v1/users/" + in.Account + ":importSshPublicKey?projectId=" + project,
 			Undo: "DELETE oslogin/v1/users/" + in.Account + "/sshPublicKeys/<the fingerprint OS Login returns>",
 			Why:  in.say("fix.why.gcp_oslogin_key", map[string]string{"account": in.Account, "path": file})}
-		o := &gcpOSLoginOp{account: in.Account, project: project, line: line}
+		o := &gcpOSLoginOp{account: in.Account, project: project, line: line, st: s}
 		s.ops = []op{o}
 		p.add(s)
 		o.step = s.ID
@@ -206,6 +206,7 @@ func planGCPOSLoginKey(_ context.Context, p *Plan, _ *report.Report, f *report.F
 type gcpOSLoginOp struct {
 	step                   int
 	account, project, line string
+	st                     *Step // its Undo names the fingerprint once known
 }
 
 func (o *gcpOSLoginOp) do(ctx context.Context, e *Env) error {
@@ -217,6 +218,9 @@ func (o *gcpOSLoginOp) do(ctx context.Context, e *Env) error {
 	if err != nil || existed {
 		// A key already in the profile is not ours to delete later.
 		return err
+	}
+	if o.st != nil {
+		o.st.Undo = "DELETE oslogin/v1/users/" + o.account + "/sshPublicKeys/" + fp
 	}
 	e.Backup.Manifest.Changes = append(e.Backup.Manifest.Changes, Change{Step: o.step, Kind: "gcp",
 		Command: []string{"users.importSshPublicKey", o.account, o.project, fp},

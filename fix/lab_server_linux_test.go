@@ -235,8 +235,10 @@ func TestLabFixServerNftables(t *testing.T) {
 	r := s.doctor(t, "--yes")
 	s.serverFixed(t, r, "server.firewall_blocks")
 	listed := s.l.Server.MustRun(t, "nft", "-a", "list", "chain", "inet", "sdfilter", "input")
-	if !strings.Contains(listed, "ip saddr "+lab.ClientAddr+" tcp dport 22 accept # handle") {
-		t.Fatalf("chain after the fix:\n%s", listed)
+	_, handle, _ := strings.Cut(listed, "ip saddr "+lab.ClientAddr+" tcp dport 22 accept # handle ")
+	handle, _, _ = strings.Cut(handle, "\n")
+	if handle == "" || r.Res.Plan.Steps[0].Undo != "nft delete rule inet sdfilter input handle "+handle {
+		t.Fatalf("chain after the fix:\n%s\nstep undo %q", listed, r.Res.Plan.Steps[0].Undo)
 	}
 	// A rule someone adds after the fix must survive the undo.
 	s.l.Server.MustRun(t, "nft", "add", "rule", "inet", "sdfilter", "input", "tcp", "dport", "2999", "accept")

@@ -388,7 +388,7 @@ func planFirewall(_ context.Context, p *Plan, _ *report.Report, f *report.Findin
 		s := &Step{Code: f.Code, Kind: KindCommand, Command: strings.Join(argv, " "),
 			Undo: "nft delete rule " + fam + " " + table + " " + chain + " handle <the handle nft prints>",
 			Why:  in.say("fix.why.firewall", map[string]string{"port": m[7]})}
-		o := &nftInsertOp{family: fam, table: table, chain: chain, argv: argv}
+		o := &nftInsertOp{family: fam, table: table, chain: chain, argv: argv, st: s}
 		s.ops = []op{o}
 		p.add(s)
 		o.step = s.ID
@@ -411,6 +411,7 @@ type nftInsertOp struct {
 	step                 int
 	family, table, chain string
 	argv                 []string
+	st                   *Step // its Undo becomes the exact command once the handle is known
 }
 
 func (o *nftInsertOp) do(ctx context.Context, e *Env) error {
@@ -423,10 +424,14 @@ func (o *nftInsertOp) do(ctx context.Context, e *Env) error {
 		return fmt.Errorf("nft inserted the rule but printed no handle (%s): remove it by hand with nft -a list chain %s %s %s and nft delete rule … handle N",
 			firstLines(out, 2), o.family, o.table, o.chain)
 	}
+	undo := []string{"nft", "delete", "rule", o.family, o.table, o.chain, "handle", m[5]}
+	if o.st != nil {
+		o.st.Undo = strings.Join(undo, " ")
+	}
 	e.Backup.Manifest.Changes = append(e.Backup.Manifest.Changes, Change{Step: o.step, Kind: "nft",
 		Path:    o.family + " " + o.table + " " + o.chain,
 		Command: []string{strings.TrimSpace(m[4])},
-		Undo:    []string{"nft", "delete", "rule", o.family, o.table, o.chain, "handle", m[5]}, UID: -1, GID: -1})
+		Undo:    undo, UID: -1, GID: -1})
 	return e.Backup.save()
 }
 

@@ -100,6 +100,9 @@ func TestGCPFixOSLoginKey(t *testing.T) {
 		t.Fatalf("writes %v", w)
 	}
 	fp := strings.TrimPrefix(w[0], "users.importSshPublicKey ")
+	if u := r.Plan.Steps[0].Undo; u != "DELETE oslogin/v1/users/"+gcptest.Account+"/sshPublicKeys/"+fp {
+		t.Fatalf("step undo %q", u)
+	}
 	undoGCP(t, env, r)
 	if w := s.Writes(); len(w) != 2 || w[1] != "users.sshPublicKeys.delete "+fp {
 		t.Fatalf("undo writes %v", w)
