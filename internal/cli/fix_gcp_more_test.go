@@ -170,6 +170,7 @@ func hasJapanese(s string) bool {
 // the stand-in's strict bodies are the shapes Google's own client sends,
 // so sshdoctor passing them is sending those shapes too.
 func TestGCPFixShapesMatchGcloud(t *testing.T) {
+	t.Parallel() // gcloud starts slowly; it touches no global of this package
 	g, err := exec.LookPath("gcloud")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
