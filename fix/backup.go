@@ -207,6 +207,8 @@ func restore(ctx context.Context, e *Env, c Change) error {
 		return StopSSHD(ctx, e, c.Path)
 	case "gcp":
 		return restoreGCP(ctx, e, c)
+	case "nft":
+		return nftRestore(ctx, e, c)
 	case "hmp":
 		return hmpRestore(ctx, c.Path, c.Undo)
 	case "meta":

@@ -115,6 +115,15 @@ func planMode(p *Plan, in Inputs, code, path string, strip fs.FileMode, why stri
 	}
 	s.Command = strings.Join(cmds, "\n")
 	s.Undo = strings.Join(undo, "\n")
+	if chown && in.UID != 0 {
+		// Only root gives a file away: printed for the person to run
+		// with sudo, never attempted.
+		s.Kind = KindManual
+		s.Command = "sudo " + strings.ReplaceAll(s.Command, "\n", "\nsudo ")
+		s.Undo = "sudo " + strings.ReplaceAll(s.Undo, "\n", "\nsudo ")
+		p.add(s)
+		return
+	}
 	m := &modeOp{path: path, mode: want, uid: -1, gid: -1}
 	if chown {
 		m.uid, m.gid = in.UID, in.GID

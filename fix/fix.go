@@ -92,6 +92,9 @@ type Inputs struct {
 	// Vagrantfile is the Vagrantfile of the working directory, when there
 	// is one (vagrant reads the one where it runs).
 	Vagrantfile string
+	// Account is the Google account a gcp run acts as (OS Login keys
+	// are imported into its profile).
+	Account string
 	// Cloud makes the Google Cloud changes of a gcp plan.
 	Cloud Cloud `json:"-"`
 }

@@ -163,7 +163,7 @@ func restoreGCP(ctx context.Context, e *Env, c Change) error {
 		_, err := e.Cloud.SetTags(ctx, c.Undo[1], c.Undo[2], c.Undo[3], func([]string) []string { return c.Undo[4:] })
 		return err
 	}
-	return errors.New("unknown cloud undo " + c.Undo[0])
+	return restoreGCPMore(ctx, e, c)
 }
 
 func init() {
@@ -190,6 +190,10 @@ func planGCPMetadataKey(_ context.Context, p *Plan, r *report.Report, f *report.
 	line := sub["login_user"] + ":" + k.Type + " " + base64.StdEncoding.EncodeToString(k.Blob)
 	if k.Comment != "" && !strings.ContainsAny(k.Comment, "\n\r") {
 		line += " " + k.Comment
+	}
+	if projectKeysPath(f) {
+		planGCPProjectKey(p, f, in, sub["project"], sub["login_user"], line)
+		return
 	}
 	s := &Step{Code: f.Code, Kind: KindCommand,
 		Command: "POST compute/v1/projects/" + sub["project"] + "/zones/" + sub["zone"] + "/instances/" + sub["instance"] +
@@ -232,19 +236,13 @@ func planGCPSerial(_ context.Context, p *Plan, _ *report.Report, f *report.Findi
 		if m == nil {
 			continue
 		}
-		s := &Step{Code: f.Code, Kind: KindCommand, Command: m[0], Undo: "POST …/setMetadata (the metadata before)",
+		s := &Step{Code: f.Code, Kind: KindCommand,
+			Command: m[0] + "\n# POST compute/v1/projects/" + m[3] + "/zones/" + m[2] + "/instances/" + m[1] +
+				"/setMetadata (serial-port-enable=TRUE, with the metadata fingerprint)",
+			Undo: "POST compute/v1/projects/" + m[3] + "/zones/" + m[2] + "/instances/" + m[1] +
+				"/setMetadata (serial-port-enable as it was; other keys as they are then)",
 			Why: in.say("fix.why.gcp_serial", map[string]string{"instance": m[1]})}
-		o := &gcpMetaOp{project: m[3], zone: m[2], instance: m[1], change: func(md gcp.Metadata) gcp.Metadata {
-			v := "TRUE"
-			for i, it := range md.Items {
-				if it.Key == "serial-port-enable" {
-					md.Items[i].Value = &v
-					return md
-				}
-			}
-			md.Items = append(md.Items, gcp.MetadataItem{Key: "serial-port-enable", Value: &v})
-			return md
-		}}
+		o := &gcpMetaKeyOp{project: m[3], zone: m[2], instance: m[1], key: "serial-port-enable", value: "TRUE"}
 		s.ops = []op{o}
 		p.add(s)
 		o.step = s.ID

@@ -49,9 +49,15 @@ func (s *serverLab) ssh(t *testing.T) lab.Result {
 
 func (s *serverLab) doctor(t *testing.T, extra ...string) fixRun {
 	t.Helper()
+	return s.doctorEnv(t, nil, extra...)
+}
+
+// doctorEnv is doctor with extra environment variables.
+func (s *serverLab) doctorEnv(t *testing.T, env []string, extra ...string) fixRun {
+	t.Helper()
 	args := append([]string{"--json", "server", "--user", s.u.Name, "--from", lab.ClientAddr, "--sshd-config", s.sshd.Config,
 		"--log", s.sshd.LogFile, "--fix"}, extra...)
-	r := s.l.Server.RunEnv(t, []string{"HOME=" + s.home, "SSH_CONNECTION="}, lab.Binary(t), args...)
+	r := s.l.Server.RunEnv(t, append([]string{"HOME=" + s.home, "SSH_CONNECTION="}, env...), lab.Binary(t), args...)
 	fr := fixRun{Result: r}
 	if err := json.Unmarshal([]byte(r.Stdout), &fr.Res); err != nil {
 		t.Fatalf("server --fix: not JSON (%v)\nexit %d\n%s\n%s", err, r.ExitCode, r.Stdout, r.Stderr)
@@ -203,3 +209,45 @@ func TestLabFixServerStartSSHD(t *testing.T) {
 }
 
 func syscallKill(pid int) { _ = syscall.Kill(pid, syscall.SIGTERM) }
+
+// A host firewalled with nftables only (an inet table, no iptables
+// rules): the fix inserts an accept rule at the top of the chain that
+// drops and records its handle; undo deletes exactly that rule and leaves
+// a rule added since in place.
+func TestLabFixServerNftables(t *testing.T) {
+	lab.Require(t, "nft")
+	s := newServerLab(t, lab.SSHDOptions{})
+	s.l.Server.MustRun(t, "nft", "add", "table", "inet", "sdfilter")
+	s.l.Server.MustRun(t, "nft", "add", "chain", "inet", "sdfilter", "input", "{ type filter hook input priority 0 ; policy accept ; }")
+	s.l.Server.MustRun(t, "nft", "add", "rule", "inet", "sdfilter", "input", "tcp", "dport", "22", "drop")
+	if r := s.ssh(t); r.ExitCode != 255 {
+		t.Fatalf("ssh before: %d", r.ExitCode)
+	}
+	ja := s.doctor(t, "--dry-run", "--lang", "ja")
+	if ja.ExitCode != 1 || ja.Res.Before.Diagnosis.Code != "server.firewall_blocks" || ja.Res.Plan.Empty() ||
+		ja.Res.Plan.Steps[0].Command != "nft --echo --handle insert rule inet sdfilter input ip saddr "+lab.ClientAddr+" tcp dport 22 accept" ||
+		!lab.HasJapanese(ja.Res.Plan.Steps[0].Why) {
+		t.Fatalf("dry run: exit %d %s plan %s\n%s", ja.ExitCode, ja.Res.Before.Diagnosis.Code, planJSON(ja.Res.Plan), ja.Stderr)
+	}
+	if res := s.ssh(t); res.ExitCode != 255 {
+		t.Fatal("--dry-run opened the port")
+	}
+	r := s.doctor(t, "--yes")
+	s.serverFixed(t, r, "server.firewall_blocks")
+	listed := s.l.Server.MustRun(t, "nft", "-a", "list", "chain", "inet", "sdfilter", "input")
+	_, handle, _ := strings.Cut(listed, "ip saddr "+lab.ClientAddr+" tcp dport 22 accept # handle ")
+	handle, _, _ = strings.Cut(handle, "\n")
+	if handle == "" || r.Res.Plan.Steps[0].Undo != "nft delete rule inet sdfilter input handle "+handle {
+		t.Fatalf("chain after the fix:\n%s\nstep undo %q", listed, r.Res.Plan.Steps[0].Undo)
+	}
+	// A rule someone adds after the fix must survive the undo.
+	s.l.Server.MustRun(t, "nft", "add", "rule", "inet", "sdfilter", "input", "tcp", "dport", "2999", "accept")
+	s.undo(t, r)
+	after := s.l.Server.MustRun(t, "nft", "list", "chain", "inet", "sdfilter", "input")
+	if strings.Contains(after, "saddr") || !strings.Contains(after, "tcp dport 2999 accept") || !strings.Contains(after, "tcp dport 22 drop") {
+		t.Fatalf("chain after undo:\n%s", after)
+	}
+	if res := s.ssh(t); res.ExitCode != 255 {
+		t.Fatal("ssh works after undo")
+	}
+}

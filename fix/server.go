@@ -298,12 +298,12 @@ func ReloadSSHD(ctx context.Context, e *Env, main string) error {
 	if err != nil || pid <= 1 {
 		return fmt.Errorf("%s: no PID", pidFile)
 	}
-	if unit := systemdUnit(pid); unit != "" {
-		_, err := e.Run(ctx, []string{"systemctl", "reload", unit})
-		return err
-	}
 	st, _ := os.Stat(pidFile)
-	if err := hup(pid); err != nil {
+	if unit := serviceUnit(ctx, e, pid); unit != "" {
+		if _, err := e.Run(ctx, []string{"systemctl", "reload", unit}); err != nil {
+			return err
+		}
+	} else if err := hup(pid); err != nil {
 		return fmt.Errorf("kill -HUP %d: %v", pid, err)
 	}
 	deadline := time.Now().Add(reloadWait)
@@ -314,6 +314,30 @@ func ReloadSSHD(ctx context.Context, e *Env, main string) error {
 		}
 	}
 	return nil
+}
+
+// sshdUnits are the names distributions give sshd's service (Debian and
+// Ubuntu: ssh; Fedora, RHEL, Arch, SUSE: sshd).
+var sshdUnits = []string{"ssh.service", "sshd.service"}
+
+// serviceUnit names the service manager's unit whose main process is
+// pid: from the process's cgroup, else by asking systemctl which of
+// sshd's usual units has that MainPID. "" when no service manager runs
+// this sshd (then it is reloaded with SIGHUP).
+func serviceUnit(ctx context.Context, e *Env, pid int) string {
+	if u := systemdUnit(pid); u != "" {
+		return u
+	}
+	if _, err := exec.LookPath("systemctl"); err != nil {
+		return ""
+	}
+	for _, u := range sshdUnits {
+		out, err := e.Run(ctx, []string{"systemctl", "show", "--property=MainPID", "--value", u})
+		if err == nil && strings.TrimSpace(out) == strconv.Itoa(pid) {
+			return u
+		}
+	}
+	return ""
 }
 
 // systemdUnit names the systemd service a process runs in, from
@@ -353,6 +377,88 @@ func planFirewall(_ context.Context, p *Plan, _ *report.Report, f *report.Findin
 		o.step = s.ID
 		return
 	}
+	for _, fx := range f.Fixes {
+		m := nftFixRE.FindStringSubmatch(fx.Command)
+		if m == nil {
+			continue
+		}
+		fam, table, chain, expr := m[1], m[2], m[3], m[4]
+		argv := []string{"nft", "--echo", "--handle", "insert", "rule", fam, table, chain}
+		argv = append(argv, strings.Fields(expr)...)
+		s := &Step{Code: f.Code, Kind: KindCommand, Command: strings.Join(argv, " "),
+			Undo: "nft delete rule " + fam + " " + table + " " + chain + " handle <the handle nft prints>",
+			Why:  in.say("fix.why.firewall", map[string]string{"port": m[7]})}
+		o := &nftInsertOp{family: fam, table: table, chain: chain, argv: argv, st: s}
+		s.ops = []op{o}
+		p.add(s)
+		o.step = s.ID
+		return
+	}
+}
+
+// nftFixRE is the nftables fix the server check prints: an accept rule
+// inserted at the top of the chain that drops (its own family, table and
+// chain), for the client's address when known.
+var nftFixRE = regexp.MustCompile(`^sudo nft insert rule (ip|ip6|inet) ([A-Za-z_][A-Za-z0-9_.-]{0,63}) ([A-Za-z_][A-Za-z0-9_.-]{0,63}) ((?:(ip|ip6) saddr ([0-9a-fA-F:./]+) )?tcp dport ([0-9]{1,5}) accept)$`)
+
+// nftHandleRE reads the handle nft --echo --handle prints for the rule it
+// inserted ("insert rule inet filter input tcp dport 22 accept # handle 4").
+var nftHandleRE = regexp.MustCompile(`(?m)^(?:insert|add) rule (\S+) (\S+) (\S+) (.*) # handle ([0-9]+)$`)
+
+// nftInsertOp inserts one rule and records its handle, so undo deletes
+// exactly that rule and nothing a person or a daemon added since.
+type nftInsertOp struct {
+	step                 int
+	family, table, chain string
+	argv                 []string
+	st                   *Step // its Undo becomes the exact command once the handle is known
+}
+
+func (o *nftInsertOp) do(ctx context.Context, e *Env) error {
+	out, err := e.Run(ctx, o.argv)
+	if err != nil {
+		return err
+	}
+	m := nftHandleRE.FindStringSubmatch(out)
+	if m == nil || m[1] != o.family || m[2] != o.table || m[3] != o.chain {
+		return fmt.Errorf("nft inserted the rule but printed no handle (%s): remove it by hand with nft -a list chain %s %s %s and nft delete rule … handle N",
+			firstLines(out, 2), o.family, o.table, o.chain)
+	}
+	undo := []string{"nft", "delete", "rule", o.family, o.table, o.chain, "handle", m[5]}
+	if o.st != nil {
+		o.st.Undo = strings.Join(undo, " ")
+	}
+	e.Backup.Manifest.Changes = append(e.Backup.Manifest.Changes, Change{Step: o.step, Kind: "nft",
+		Path:    o.family + " " + o.table + " " + o.chain,
+		Command: []string{strings.TrimSpace(m[4])},
+		Undo:    undo, UID: -1, GID: -1})
+	return e.Backup.save()
+}
+
+// nftRestore deletes the rule an nftInsertOp recorded, after checking
+// that its handle still holds that rule (a rule already gone is not an
+// error; a handle holding another rule is never deleted).
+func nftRestore(ctx context.Context, e *Env, c Change) error {
+	if len(c.Undo) != 8 || c.Undo[0] != "nft" || len(c.Command) != 1 {
+		return errors.New("bad nftables undo record")
+	}
+	fam, table, chain, handle := c.Undo[3], c.Undo[4], c.Undo[5], c.Undo[7]
+	out, err := e.Run(ctx, []string{"nft", "-a", "list", "chain", fam, table, chain})
+	if err != nil {
+		return nil // the table or chain is gone, and the rule with it
+	}
+	for _, l := range strings.Split(out, "\n") {
+		rule, h, ok := strings.Cut(strings.TrimSpace(l), " # handle ")
+		if !ok || h != handle {
+			continue
+		}
+		if strings.TrimSpace(rule) != c.Command[0] {
+			return fmt.Errorf("nft %s %s %s handle %s is now %q, not the rule sshdoctor inserted; not deleted", fam, table, chain, handle, rule)
+		}
+		_, err := e.Run(ctx, c.Undo)
+		return err
+	}
+	return nil
 }
 
 // planInstallKey appends the --key public key to the account's first

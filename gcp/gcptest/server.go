@@ -797,6 +797,9 @@ func (s *Server) Writes() []string {
 // answering with a finished operation as Compute Engine does for these
 // quick changes; it reports whether the request was one of them.
 func (s *Server) write(r *http.Request, write func(int, any)) bool {
+	if s.writeMore(r, write) {
+		return true
+	}
 	seg := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(seg) < 6 || seg[0] != "compute" || seg[1] != "v1" || seg[2] != "projects" || seg[3] != Project {
 		return false

@@ -284,6 +284,7 @@ func runGCP(cmd *cobra.Command, s *IO, g *Globals, opts *GCPOptions) error {
 		}
 		in := fixInputs(s, "", "")
 		in.Cloud = run.Writer()
+		in.Account = o.Account.Value
 		if len(o.KeyFiles) > 0 {
 			in.KeyFile = o.KeyFiles[0]
 		}

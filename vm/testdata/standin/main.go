@@ -43,7 +43,7 @@ type fakeScenario struct {
 }
 
 func fakeVBoxManage(args []string) int {
-	dir := filepath.Dir(os.Args[0])
+	dir := selfDir()
 	key := strings.Join(args, " ")
 	if f, err := os.OpenFile(filepath.Join(dir, "calls.log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
 		fmt.Fprintln(f, key)
@@ -60,6 +60,9 @@ func fakeVBoxManage(args []string) int {
 		return 1
 	}
 	r, ok := sc.Responses[key]
+	if !ok {
+		r, ok = fakeNATPF(dir, args, &sc)
+	}
 	if !ok {
 		switch {
 		case key == "--version":
