@@ -50,8 +50,10 @@ func (r *Run) request() sshconfig.Request {
 	return req
 }
 
-func (r *Run) checkConfig() *diag.Check {
-	return &diag.Check{Name: "config", Timeout: configTimeout, Run: func(ctx context.Context, p *diag.Pass) diag.Result {
+const configDoc = "the settings ssh would use for the destination (ssh -G), its jump hosts and ProxyCommand"
+
+func (r *Run) checkConfig() *diag.Def[*Settings] {
+	return &diag.Def[*Settings]{Name: "config", Doc: configDoc, Timeout: configTimeout, Run: typed[*Settings](func(ctx context.Context, p *diag.Pass) diag.Result {
 		// The kex layer may need ssh's default host key algorithms (one
 		// more ssh -G); learn them now, while this layer waits on its own.
 		go defaultHostKeyAlgorithms(context.WithoutCancel(ctx))
@@ -132,7 +134,7 @@ func (r *Run) checkConfig() *diag.Check {
 				Arg("host", r.opts.Host).Arg("command", s.ProxyCommand).Ev("runs", s.ProxyCommand))
 		}
 		return diag.Conclude(s, findings...)
-	}}
+	})}
 }
 
 // splitJump parses one ProxyJump hop: [user@]host[:port], IPv6 in brackets.
