@@ -54,9 +54,6 @@ const configDoc = "the settings ssh would use for the destination (ssh -G), its 
 
 func (r *Run) checkConfig() *diag.Def[*Settings] {
 	return &diag.Def[*Settings]{Name: "config", Doc: configDoc, Timeout: configTimeout, Run: typed[*Settings](func(ctx context.Context, p *diag.Pass) diag.Result {
-		// The kex layer may need ssh's default host key algorithms (one
-		// more ssh -G); learn them now, while this layer waits on its own.
-		go defaultHostKeyAlgorithms(context.WithoutCancel(ctx))
 		req := r.request()
 		var findings []*diag.Finding
 		cfg, err := sshconfig.FromSSH(ctx, req, nil)
@@ -89,6 +86,11 @@ func (r *Run) checkConfig() *diag.Def[*Settings] {
 			return diag.Inconclusive(diag.NewFinding("config.ssh_failed").
 				Arg("message", err.Error()).Ev("error", err.Error()))
 		}
+		// The kex layer may need ssh's default host key algorithms (one
+		// more ssh -G): learn them while the next layers wait on the
+		// network. Started only now, the ssh -V that ssh -G runs beside
+		// it is already known, and the two do not compete with the first.
+		go defaultHostKeyAlgorithms(context.WithoutCancel(ctx))
 		s := &Settings{Config: cfg, Hostname: cfg.Get("hostname"), Port: cfg.Port(), User: cfg.Get("user"),
 			ConnectTimeout: cfg.ConnectTimeout(), AddressFamily: cfg.Get("addressfamily")}
 		eff := diag.NewFinding("config.effective").
