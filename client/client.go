@@ -52,6 +52,10 @@ type Run struct {
 	// serverAddr is the host:port that answered.
 	serverAddr string
 
+	// hkaNamed tells whether a configuration file ssh reads may set
+	// HostKeyAlgorithms (see configMayName), read once.
+	hkaNamed func() bool
+
 	// sess is the connection the layers walk (to the first hop).
 	sess *session
 	defs defs
@@ -88,6 +92,10 @@ func New(o Options) *Run {
 		o.Timeout = 5 * time.Second
 	}
 	r := &Run{opts: o, sess: &session{}}
+	r.hkaNamed = sync.OnceValue(func() bool {
+		_, home, _ := localUser()
+		return configMayName(o.ConfigFile, home, "hostkeyalgorithms")
+	})
 	r.buildDefs()
 	r.target = report.Target{Destination: o.Destination, User: o.User, Host: o.Host,
 		Hostname: o.Host, Port: o.Port, Addresses: []string{}}

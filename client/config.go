@@ -87,10 +87,13 @@ func (r *Run) checkConfig() *diag.Def[*Settings] {
 				Arg("message", err.Error()).Ev("error", err.Error()))
 		}
 		// The kex layer may need ssh's default host key algorithms (one
-		// more ssh -G): learn them while the next layers wait on the
-		// network. Started only now, the ssh -V that ssh -G runs beside
-		// it is already known, and the two do not compete with the first.
-		go defaultHostKeyAlgorithms(context.WithoutCancel(ctx))
+		// more ssh -G) when a config file may set HostKeyAlgorithms:
+		// learn them while the next layers wait on the network. Started
+		// only now, the ssh -V that ssh -G runs beside it is already
+		// known, and the two do not compete with the first.
+		if r.hkaNamed() {
+			go defaultHostKeyAlgorithms(context.WithoutCancel(ctx))
+		}
 		s := &Settings{Config: cfg, Hostname: cfg.Get("hostname"), Port: cfg.Port(), User: cfg.Get("user"),
 			ConnectTimeout: cfg.ConnectTimeout(), AddressFamily: cfg.Get("addressfamily")}
 		eff := diag.NewFinding("config.effective").

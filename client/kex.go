@@ -117,6 +117,10 @@ func (r *Run) hostKeyAlgsAreDefault(ctx context.Context, v string) bool {
 			return false
 		}
 	}
+	if !r.hkaNamed() {
+		// No file ssh read names it: ssh's list is its built-in one.
+		return true
+	}
 	d := defaultHostKeyAlgorithms(ctx)
 	return d == "" || d == v
 }
