@@ -13,16 +13,14 @@ import (
 	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
-// AuthResult is what the auth layer hands on: the probe, parked on the key
-// ssh would log in with (the server accepted it and waits for the
-// signature), or already authenticated with "none".
+// AuthResult is what the auth layer hands on: the key ssh would log in
+// with (the server accepted it; the session's probe is parked on it,
+// waiting for the signature), or that "none" already authenticated.
 type AuthResult struct {
 	HostKey       *HostKeyResult
-	Probe         *sshwire.Probe
 	Offer         *offer
 	Authenticated bool
 	User          string
-	Agent         *sshwire.Agent
 	// NoSign says why the login layer cannot log in ("" when it can).
 	NoSign string
 }
@@ -36,19 +34,21 @@ const maxReconnects = 3
 // connection at 64 attempts; ssh itself has no cap but the server's).
 const maxQueries = 48
 
-// checkAuth is typed: its dependents (login, jump) read its result with
+// checkAuth: its dependents (login, jump) read its result with
 // diag.ResultOf, and run only when there is one.
 func (r *Run) checkAuth() *diag.Def[*AuthResult] {
-	if r.defAuth != nil {
-		return r.defAuth
-	}
-	r.defAuth = &diag.Def[*AuthResult]{Name: "auth", Doc: "which key the server accepts for the login name, as ssh would offer them",
-		Requires: []diag.Node{diag.Legacy("hostkey")},
+	return &diag.Def[*AuthResult]{Name: "auth", Doc: "which key the server accepts for the login name, as ssh would offer them",
+		Requires: []diag.Node{r.defs.hostKey},
 		Timeout:  time.Duration(maxReconnects+2)*r.opts.Timeout + 2*time.Second,
 		Run: func(ctx context.Context, p *diag.Pass) (*AuthResult, bool, diag.Result) {
-			hk := p.Value("hostkey").(*HostKeyResult)
-			res := r.authenticate(ctx, hk)
+			hk := diag.ResultOf(p, r.defs.hostKey)
+			res := r.authenticate(ctx, r.sess, hk)
 			ar, _ := res.Value.(*AuthResult)
+			res.Value = nil
+			if ar == nil || !passed(res) {
+				// No key to log in with: the connection is done.
+				r.sess.Close()
+			}
 			if ar == nil && (res.Status == diag.StatusPass || res.Status == diag.StatusWarn || res.Status == "") {
 				// A way in that sshdoctor may not take (a password):
 				// the login check says so.
@@ -56,7 +56,6 @@ func (r *Run) checkAuth() *diag.Def[*AuthResult] {
 			}
 			return ar, ar != nil, res
 		}}
-	return r.defAuth
 }
 
 // noPassword marks an AuthResult where only a password would log in.
@@ -69,25 +68,21 @@ type authConn struct {
 	failures int
 }
 
-func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
+// authenticate walks the keys ssh would offer on the session's probe
+// (on another connection when the server cuts one off). With a key to log
+// in with, the probe stays in the session parked on it, and the result
+// says which; without one, the caller closes the session.
+func (r *Run) authenticate(ctx context.Context, sess *session, hk *HostKeyResult) diag.Result {
 	s := hk.Kex.Banner.Settings
-	probe := hk.Kex.Probe
-	handedOn := false
-	var agent *sshwire.Agent
+	probe := sess.Probe()
 	cur := &authConn{probe: probe}
-	closeAll := func() {
-		if !handedOn {
-			cur.probe.Close()
-			agent.Close()
-		}
-	}
-	defer closeAll()
-	stop := context.AfterFunc(ctx, func() { cur.probe.Close() })
+	stop := sess.closeOnCancel(ctx)
 	defer stop()
 
 	// Local work first (it overlaps with the server finishing the key
 	// exchange in the background).
 	list, agent, agentErr := r.identities(ctx, s)
+	sess.setAgent(agent)
 	st, err := probe.Methods(ctx)
 	if err != nil {
 		return diag.Conclude(nil, r.authClosed(s, hk, err, probe))
@@ -95,8 +90,7 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 	r.authAttempts.Add(1) // the "none" request
 	userEv := r.userSource(s)
 	if st.Authenticated {
-		handedOn = true
-		return diag.Conclude(&AuthResult{HostKey: hk, Probe: probe, Authenticated: true, User: s.User, Agent: agent},
+		return diag.Conclude(&AuthResult{HostKey: hk, Authenticated: true, User: s.User},
 			diag.NewFinding("auth.none_accepted").Arg("user", s.User).Ev("login_name", userEv))
 	}
 	cur.allowed = st.Allowed
@@ -142,11 +136,12 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 				break
 			}
 			reconnects++
-			pr, st, err := r.reconnect(ctx, hk)
+			pr, st, err := r.reconnect(ctx, sess, hk)
 			if err != nil {
 				stopped = "reconnecting failed: " + err.Error()
 				break
 			}
+			sess.replaceProbe(pr)
 			cur = &authConn{probe: pr, allowed: st.Allowed}
 		}
 		res, st, err := cur.probe.Query(ctx, o.id)
@@ -190,10 +185,6 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 			break
 		}
 	}
-	if cur.probe == nil {
-		cur.probe = probe // closed; keeps closeAll simple
-	}
-
 	evKeys := func(f *diag.Finding) *diag.Finding {
 		f.Ev("login_name", userEv).Ev("server_methods", methods)
 		for _, o := range list {
@@ -240,14 +231,13 @@ func (r *Run) authenticate(ctx context.Context, hk *HostKeyResult) diag.Result {
 		findings := append(slices.Clip(keyFindings), evKeys(diag.NewFinding("auth.accepted").Arg("user", s.User).
 			Arg("key", accepted.label).Arg("position", strconv.Itoa(accepted.n)).
 			Ev("accepted_key", accepted.describe())))
-		res := &AuthResult{HostKey: hk, Probe: cur.probe, Offer: accepted, User: s.User, Agent: agent, Authenticated: authedNoSig}
+		res := &AuthResult{HostKey: hk, Offer: accepted, User: s.User, Authenticated: authedNoSig}
 		if accepted.cannotSign == "encrypted" {
 			findings = append(findings, diag.NewFinding("key.passphrase_needed").Arg("path", accepted.label).
 				Ev("file", accepted.label).Fix("fix.key_add_to_agent", "ssh-add "+shellQuote(accepted.label)))
 			res.NoSign = "the accepted key needs its passphrase"
 			cur.probe.Decline()
 		}
-		handedOn = true
 		return diag.Conclude(res, findings...)
 	}
 
@@ -441,14 +431,14 @@ func safeName(s string) string {
 // reconnect opens another connection to go on testing keys after the
 // server disconnected (MaxAuthTries): same address, same algorithms, and
 // the same host key, or it stops.
-func (r *Run) reconnect(ctx context.Context, hk *HostKeyResult) (*sshwire.Probe, sshwire.AuthState, error) {
+func (r *Run) reconnect(ctx context.Context, sess *session, hk *HostKeyResult) (*sshwire.Probe, sshwire.AuthState, error) {
 	kr := hk.Kex
 	b := kr.Banner
 	dctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	var conn net.Conn
 	var err error
-	if b.Redial != nil {
-		conn, err = b.Redial(dctx)
+	if sess.redial != nil {
+		conn, err = sess.redial(dctx)
 	} else {
 		conn, err = r.dial(dctx, b.Addr)
 	}

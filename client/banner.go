@@ -15,39 +15,30 @@ import (
 
 var errResetAtConnect = errors.New("the server accepted the connection and reset it at once")
 
-// Banner is what the banner layer hands on.
+// Banner is what the banner layer hands on: the server's identification
+// (the connection it came on stays with the session, where the kex layer
+// goes on with the handshake).
 type Banner struct {
 	Settings *Settings
 	Addr     string // host:port that answered
 	Ident    sshwire.Ident
-	// Conn is the connection, handed on to the kex layer, which goes on
-	// with the handshake (so the whole diagnosis costs the server one
-	// connection, as ssh does). The kex layer takes it and sets it to nil.
-	Conn net.Conn
-	// Redial opens another connection to the same server (through the
-	// jump hosts for a hop); nil means a TCP connection to Addr.
-	Redial func(ctx context.Context) (net.Conn, error)
 }
 
-func (r *Run) checkBanner() *diag.Check {
-	return &diag.Check{Name: "banner", Requires: []string{"tcp"}, Timeout: r.opts.Timeout + time.Second,
-		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
-			c := p.Value("tcp").(*Connected)
-			if c.ResetAtConnect {
+func (r *Run) checkBanner() *diag.Def[*Banner] {
+	return &diag.Def[*Banner]{Name: "banner", Doc: "the server's identification line, read as ssh reads it",
+		Requires: []diag.Node{r.defs.tcp}, Timeout: r.opts.Timeout + time.Second,
+		Run: onPath[*Banner](r.sess, func(ctx context.Context, p *diag.Pass) diag.Result {
+			c := diag.ResultOf(p, r.defs.tcp)
+			conn := r.sess.Conn()
+			if c.ResetAtConnect || conn == nil {
 				id := sshwire.Ident{Outcome: sshwire.OutcomeReset, Err: errResetAtConnect}
 				return diag.Conclude(nil, r.bannerFailure(c.Settings, c.Addr.String(), strconv.Itoa(c.Settings.Port), id))
 			}
-			handedOn := false
-			defer func() {
-				if !handedOn {
-					c.Conn.Close()
-				}
-			}()
 			// The exchange is bounded by its own deadline; closing the
 			// connection on cancellation (Ctrl-C) ends it at once.
-			stop := context.AfterFunc(ctx, func() { c.Conn.Close() })
+			stop := r.sess.closeOnCancel(ctx)
 			defer stop()
-			id := sshwire.Exchange(c.Conn, r.opts.Timeout, sshwire.DefaultMaxBytes)
+			id := sshwire.Exchange(conn, r.opts.Timeout, sshwire.DefaultMaxBytes)
 			s := c.Settings
 			port := strconv.Itoa(s.Port)
 			host := c.Addr.String()
@@ -56,11 +47,10 @@ func (r *Run) checkBanner() *diag.Check {
 			}
 			hp := net.JoinHostPort(host, port)
 			b := &Banner{Settings: s, Addr: hp, Ident: id}
-			if ta, ok := c.Conn.LocalAddr().(*net.TCPAddr); ok {
+			if ta, ok := conn.LocalAddr().(*net.TCPAddr); ok {
 				r.setConnAddrs(ta.IP.String(), hp)
 			}
 			if id.Outcome == sshwire.OutcomeOK {
-				b.Conn, handedOn = c.Conn, true
 				return diag.Conclude(b, diag.NewFinding("banner.server").
 					Arg("software", id.Software).Arg("proto", id.Proto).Arg("line", id.Line).
 					Ev("identification", id.Line).Ev("elapsed", id.Elapsed.Round(time.Millisecond).String()))
@@ -70,14 +60,14 @@ func (r *Run) checkBanner() *diag.Check {
 				// The address the server most likely saw (on a LAN; behind
 				// NAT it sees the public one, which the phrase says).
 				local := "YOUR.ADDRESS"
-				if ta, ok := c.Conn.LocalAddr().(*net.TCPAddr); ok {
+				if ta, ok := conn.LocalAddr().(*net.TCPAddr); ok {
 					local = ta.IP.String()
 				}
 				f.Arg("local_addr", local).Fix("fix.penalty_exempt",
 					"echo 'PerSourcePenaltyExemptList "+local+"' | sudo tee /etc/ssh/sshd_config.d/50-penalty-exempt.conf && sudo sshd -t && sudo systemctl reload ssh")
 			}
 			return diag.Conclude(nil, f)
-		}}
+		})}
 }
 
 func (r *Run) bannerFailure(s *Settings, addr, port string, id sshwire.Ident) *diag.Finding {

@@ -1,7 +1,8 @@
 // Package client holds the client-side checks of `sshdoctor check`, one
 // file per layer: config, dns, tcp, banner (and, after them, kex, hostkey,
-// auth, login). Each layer hands what it learnt to the next through
-// diag.Pass values.
+// auth, login). Each layer is a typed diag.Def: it hands what it learnt to
+// the next as a result the next reads with diag.ResultOf; the one SSH
+// connection they walk belongs to the run's session.
 package client
 
 import (
@@ -51,7 +52,13 @@ type Run struct {
 	// serverAddr is the host:port that answered.
 	serverAddr string
 
-	defAuth *diag.Def[*AuthResult]
+	// hkaNamed tells whether a configuration file ssh reads may set
+	// HostKeyAlgorithms (see configMayName), read once.
+	hkaNamed func() bool
+
+	// sess is the connection the layers walk (to the first hop).
+	sess *session
+	defs defs
 }
 
 func (r *Run) setConnAddrs(local, server string) {
@@ -84,7 +91,12 @@ func New(o Options) *Run {
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Second
 	}
-	r := &Run{opts: o}
+	r := &Run{opts: o, sess: &session{}}
+	r.hkaNamed = sync.OnceValue(func() bool {
+		_, home, _ := localUser()
+		return configMayName(o.ConfigFile, home, "hostkeyalgorithms")
+	})
+	r.buildDefs()
 	r.target = report.Target{Destination: o.Destination, User: o.User, Host: o.Host,
 		Hostname: o.Host, Port: o.Port, Addresses: []string{}}
 	if r.target.Port == 0 {

@@ -50,11 +50,10 @@ func (r *Run) request() sshconfig.Request {
 	return req
 }
 
-func (r *Run) checkConfig() *diag.Check {
-	return &diag.Check{Name: "config", Timeout: configTimeout, Run: func(ctx context.Context, p *diag.Pass) diag.Result {
-		// The kex layer may need ssh's default host key algorithms (one
-		// more ssh -G); learn them now, while this layer waits on its own.
-		go defaultHostKeyAlgorithms(context.WithoutCancel(ctx))
+const configDoc = "the settings ssh would use for the destination (ssh -G), its jump hosts and ProxyCommand"
+
+func (r *Run) checkConfig() *diag.Def[*Settings] {
+	return &diag.Def[*Settings]{Name: "config", Doc: configDoc, Timeout: configTimeout, Run: typed[*Settings](func(ctx context.Context, p *diag.Pass) diag.Result {
 		req := r.request()
 		var findings []*diag.Finding
 		cfg, err := sshconfig.FromSSH(ctx, req, nil)
@@ -86,6 +85,14 @@ func (r *Run) checkConfig() *diag.Check {
 			// line to name, so a sentence that needs none.
 			return diag.Inconclusive(diag.NewFinding("config.ssh_failed").
 				Arg("message", err.Error()).Ev("error", err.Error()))
+		}
+		// The kex layer may need ssh's default host key algorithms (one
+		// more ssh -G) when a config file may set HostKeyAlgorithms:
+		// learn them while the next layers wait on the network. Started
+		// only now, the ssh -V that ssh -G runs beside it is already
+		// known, and the two do not compete with the first.
+		if r.hkaNamed() {
+			go defaultHostKeyAlgorithms(context.WithoutCancel(ctx))
 		}
 		s := &Settings{Config: cfg, Hostname: cfg.Get("hostname"), Port: cfg.Port(), User: cfg.Get("user"),
 			ConnectTimeout: cfg.ConnectTimeout(), AddressFamily: cfg.Get("addressfamily")}
@@ -132,7 +139,7 @@ func (r *Run) checkConfig() *diag.Check {
 				Arg("host", r.opts.Host).Arg("command", s.ProxyCommand).Ev("runs", s.ProxyCommand))
 		}
 		return diag.Conclude(s, findings...)
-	}}
+	})}
 }
 
 // splitJump parses one ProxyJump hop: [user@]host[:port], IPv6 in brackets.

@@ -24,10 +24,11 @@ var lookupIP = func(ctx context.Context, host string) ([]net.IPAddr, error) {
 	return net.DefaultResolver.LookupIPAddr(ctx, host)
 }
 
-func (r *Run) checkDNS() *diag.Check {
-	return &diag.Check{Name: "dns", Requires: []string{"config"}, Timeout: r.opts.Timeout + time.Second,
-		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
-			s := p.Value("config").(*Settings)
+func (r *Run) checkDNS() *diag.Def[*Resolved] {
+	return &diag.Def[*Resolved]{Name: "dns", Doc: "the addresses the host name resolves to, in the order ssh tries them",
+		Requires: []diag.Node{r.defs.config}, Timeout: r.opts.Timeout + time.Second,
+		Run: typed[*Resolved](func(ctx context.Context, p *diag.Pass) diag.Result {
+			s := diag.ResultOf(p, r.defs.config)
 			if s.ProxyCommand != "" {
 				// ssh resolves nothing: the command connects.
 				return diag.Conclude(&Resolved{Settings: s}, diag.NewFinding("dns.via_proxy").Arg("hostname", s.Hostname))
@@ -74,7 +75,7 @@ func (r *Run) checkDNS() *diag.Check {
 				f = diag.NewFinding("dns.literal").Arg("hostname", host)
 			}
 			return diag.Conclude(&Resolved{Settings: s, Addresses: addrs}, f)
-		}}
+		})}
 }
 
 func filterFamily(in []netip.Addr, fam string) []netip.Addr {

@@ -12,7 +12,8 @@ import (
 	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
-// HostKeyResult is what the hostkey layer hands on.
+// HostKeyResult is what the hostkey layer hands on: the key the server
+// presented (accepted: the session's handshake goes on past it).
 type HostKeyResult struct {
 	Kex *KexResult
 	Key *sshwire.Key
@@ -153,29 +154,23 @@ func strictMode(s *Settings) string {
 // shell would otherwise glob).
 func sq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-func (r *Run) checkHostKey() *diag.Check {
-	return &diag.Check{Name: "hostkey", Requires: []string{"kex"}, Timeout: r.opts.Timeout + 2*time.Second,
-		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
-			kr := p.Value("kex").(*KexResult)
-			return r.hostKeyOn(ctx, kr)
-		}}
+func (r *Run) checkHostKey() *diag.Def[*HostKeyResult] {
+	return &diag.Def[*HostKeyResult]{Name: "hostkey", Doc: "the server's host key against known_hosts, as ssh would judge it",
+		Requires: []diag.Node{r.defs.kex}, Timeout: r.opts.Timeout + 2*time.Second,
+		Run: onPath[*HostKeyResult](r.sess, func(ctx context.Context, p *diag.Pass) diag.Result {
+			return r.hostKeyOn(ctx, r.sess, diag.ResultOf(p, r.defs.kex))
+		})}
 }
 
-func (r *Run) hostKeyOn(ctx context.Context, kr *KexResult) diag.Result {
+func (r *Run) hostKeyOn(ctx context.Context, sess *session, kr *KexResult) diag.Result {
 	s := kr.Banner.Settings
-	if kr.Probe == nil {
+	probe := sess.Probe()
+	if len(kr.Unimplemented) > 0 || probe == nil {
 		return diag.Inconclusive(diag.NewFinding("hostkey.not_checked").
 			Arg("reason", "sshdoctor's SSH library implements none of the algorithms ssh would use for "+slotList(kr.Unimplemented)))
 	}
-	probe := kr.Probe
-	stop := context.AfterFunc(ctx, probe.Close)
-	handedOn := false
-	defer func() {
-		stop()
-		if !handedOn {
-			probe.Close()
-		}
-	}()
+	stop := sess.closeOnCancel(ctx)
+	defer stop()
 	key, err := probe.HostKey(ctx)
 	if err != nil {
 		f := diag.NewFinding("hostkey.not_checked").Arg("reason", "the key exchange did not complete").Ev("error", err.Error())
@@ -192,7 +187,6 @@ func (r *Run) hostKeyOn(ctx context.Context, kr *KexResult) diag.Result {
 		}
 	}
 	probe.AcceptHostKey()
-	handedOn = true
 	return diag.Conclude(&HostKeyResult{Kex: kr, Key: key}, findings...)
 }
 

@@ -71,11 +71,11 @@ func strconvQuote(s string) string { return strconv.Quote(s) }
 // logs in. It names the hop that breaks and how.
 func (r *Run) checkJump() *diag.Def[struct{}] {
 	return &diag.Def[struct{}]{Name: "jump", Doc: "each hop after the first jump host, through direct-tcpip channels as ssh -J",
-		Requires: []diag.Node{r.checkAuth()},
+		Requires: []diag.Node{r.defs.auth},
 		Timeout:  4*maxJumpDepth*r.opts.Timeout + 2*time.Second,
 		Run: func(ctx context.Context, p *diag.Pass) (struct{}, bool, diag.Result) {
-			ar := diag.ResultOf(p, r.checkAuth())
-			if ar.Probe == nil || ar.HostKey.Kex.Banner.Settings.Chain == nil {
+			ar := diag.ResultOf(p, r.defs.auth)
+			if ar.NoSign == noPassword || ar.HostKey.Kex.Banner.Settings.Chain == nil {
 				return struct{}{}, true, diag.Skip()
 			}
 			return struct{}{}, true, r.walkChain(ctx, ar)
@@ -88,30 +88,24 @@ func hopName(s *Settings, n, of int) string {
 	return strconv.Itoa(n) + "/" + strconv.Itoa(of) + " " + s.Label + " (" + s.User + "@" + net.JoinHostPort(s.Hostname, strconv.Itoa(s.Port)) + ")"
 }
 
+// walkChain owns the sessions of the chain: the run's (to the first
+// hop) and one per later hop, each carried by a channel of the one
+// before; it closes them all, the last hop's first.
 func (r *Run) walkChain(ctx context.Context, ar *AuthResult) diag.Result {
 	first := ar.HostKey.Kex.Banner.Settings
 	chain := first.Chain
 	total := len(chain) + 1
-	var probes []*sshwire.Probe
-	var agents []*sshwire.Agent
-	defer func() {
-		for i := len(probes) - 1; i >= 0; i-- {
-			probes[i].Close()
-		}
-		for _, a := range agents {
-			a.Close()
-		}
-	}()
-	probes = append(probes, ar.Probe)
-	agents = append(agents, ar.Agent)
+	sessions := []*session{r.sess}
 	var mu sync.Mutex
-	stop := context.AfterFunc(ctx, func() {
+	closeAll := func() {
 		mu.Lock()
 		defer mu.Unlock()
-		for _, p := range probes {
-			p.Close()
+		for i := len(sessions) - 1; i >= 0; i-- {
+			sessions[i].Close()
 		}
-	})
+	}
+	defer closeAll()
+	stop := context.AfterFunc(ctx, closeAll)
 	defer stop()
 	var findings []*diag.Finding
 	tag := func(fs []*diag.Finding, name string) []*diag.Finding {
@@ -122,12 +116,12 @@ func (r *Run) walkChain(ctx context.Context, ar *AuthResult) diag.Result {
 	}
 	// Log in to a jump host: the signature for the accepted key. No
 	// session is opened there (ssh -J opens none).
-	login := func(a *AuthResult, s *Settings, name string) *diag.Finding {
+	login := func(a *AuthResult, sess *session, name string) *diag.Finding {
 		if a.NoSign != "" {
 			return diag.NewFinding("jump.login_failed").Arg("hop", name).Ev("hop", name).Ev("reason", a.NoSign)
 		}
 		if !a.Authenticated {
-			st, err := a.Probe.Sign(ctx)
+			st, err := sess.Probe().Sign(ctx)
 			r.authAttempts.Add(1)
 			if err != nil || !st.Authenticated {
 				f := diag.NewFinding("jump.login_failed").Arg("hop", name).Ev("hop", name)
@@ -142,11 +136,11 @@ func (r *Run) walkChain(ctx context.Context, ar *AuthResult) diag.Result {
 		return nil
 	}
 	prevName := hopName(first, 1, total)
-	if f := login(ar, first, prevName); f != nil {
+	if f := login(ar, r.sess, prevName); f != nil {
 		return diag.Conclude(nil, append(findings, f)...)
 	}
 	findings = append(findings, diag.NewFinding("jump.hop_ok").Arg("hop", prevName).Ev("hop", prevName))
-	prev, prevS := ar.Probe, first
+	prev, prevS := r.sess.Probe(), first
 	for i, next := range chain {
 		name := hopName(next, i+2, total)
 		dialVia := prev
@@ -169,23 +163,28 @@ func (r *Run) walkChain(ctx context.Context, ar *AuthResult) diag.Result {
 			f.Fixes = nil // server-side fixes name this machine's view; the hop decides
 			return diag.Conclude(nil, append(findings, tag([]*diag.Finding{f.Ev("through", prevName)}, name)...)...)
 		}
-		b := &Banner{Settings: next, Addr: hp, Ident: id, Conn: conn, Redial: dial}
+		b := &Banner{Settings: next, Addr: hp, Ident: id}
+		hs := &session{redial: dial}
+		hs.setConn(conn)
+		mu.Lock()
+		sessions = append(sessions, hs)
+		mu.Unlock()
 		findings = append(findings, tag([]*diag.Finding{diag.NewFinding("banner.server").
 			Arg("software", id.Software).Arg("proto", id.Proto).Arg("line", id.Line).
 			Ev("identification", id.Line)}, name)...)
-		kres := r.kexOn(ctx, b)
+		kres := r.kexOn(ctx, hs, b)
 		findings = append(findings, tag(kres.Findings, name)...)
 		kr, _ := kres.Value.(*KexResult)
 		if kr == nil || !passed(kres) {
 			return diag.Result{Status: failStatus(kres), Findings: findings}
 		}
-		hres := r.hostKeyOn(ctx, kr)
+		hres := r.hostKeyOn(ctx, hs, kr)
 		findings = append(findings, tag(hres.Findings, name)...)
 		hk, _ := hres.Value.(*HostKeyResult)
 		if hk == nil || !passed(hres) {
 			return diag.Result{Status: failStatus(hres), Findings: findings}
 		}
-		ares := r.authenticate(ctx, hk)
+		ares := r.authenticate(ctx, hs, hk)
 		findings = append(findings, tag(ares.Findings, name)...)
 		a, _ := ares.Value.(*AuthResult)
 		if a == nil {
@@ -194,12 +193,8 @@ func (r *Run) walkChain(ctx context.Context, ar *AuthResult) diag.Result {
 			}
 			return diag.Result{Status: failStatus(ares), Findings: findings}
 		}
-		mu.Lock()
-		probes = append(probes, a.Probe)
-		agents = append(agents, a.Agent)
-		mu.Unlock()
 		if i == len(chain)-1 {
-			lres := r.loginOn(ctx, a)
+			lres := r.loginOn(ctx, hs, a)
 			findings = append(findings, tag(lres.Findings, name)...)
 			st := lres.Status
 			if st == diag.StatusSkip {
@@ -211,11 +206,11 @@ func (r *Run) walkChain(ctx context.Context, ar *AuthResult) diag.Result {
 			}
 			return res
 		}
-		if f := login(a, next, name); f != nil {
+		if f := login(a, hs, name); f != nil {
 			return diag.Conclude(nil, append(findings, f)...)
 		}
 		findings = append(findings, diag.NewFinding("jump.hop_ok").Arg("hop", name).Ev("hop", name))
-		prev, prevS, prevName = a.Probe, next, name
+		prev, prevS, prevName = hs.Probe(), next, name
 	}
 	return diag.Conclude(nil, findings...)
 }

@@ -14,12 +14,11 @@ import (
 	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
-// KexResult is what the kex layer hands on: the probe running on the
-// banner's connection (its handshake waits at the host key), the server's
-// offer and what ssh would pick.
+// KexResult is what the kex layer hands on: the server's offer and what
+// ssh would pick. The probe it started on the session's connection waits
+// at the host key, in the session.
 type KexResult struct {
 	Banner   *Banner
-	Probe    *sshwire.Probe
 	Server   *sshwire.KexInit
 	Choice   sshwire.Choice
 	Proposal sshwire.Proposal
@@ -34,19 +33,20 @@ type KexResult struct {
 // sshQueryTimeout bounds `ssh -Q` (it prints a compiled-in list).
 const sshQueryTimeout = 3 * time.Second
 
-func (r *Run) checkKex() *diag.Check {
-	return &diag.Check{Name: "kex", Requires: []string{"banner"}, Timeout: r.opts.Timeout + 2*time.Second,
-		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
-			b := p.Value("banner").(*Banner)
-			return r.kexOn(ctx, b)
-		}}
+func (r *Run) checkKex() *diag.Def[*KexResult] {
+	return &diag.Def[*KexResult]{Name: "kex", Doc: "the key exchange offers: what ssh would propose, what the server offers, what they agree on",
+		Requires: []diag.Node{r.defs.banner}, Timeout: r.opts.Timeout + 2*time.Second,
+		Run: onPath[*KexResult](r.sess, func(ctx context.Context, p *diag.Pass) diag.Result {
+			return r.kexOn(ctx, r.sess, diag.ResultOf(p, r.defs.banner))
+		})}
 }
 
-func (r *Run) kexOn(ctx context.Context, b *Banner) diag.Result {
+// kexOn starts the protocol on the session's connection and reads the
+// server's KEXINIT. The probe stays in the session, its handshake waiting
+// at the host key.
+func (r *Run) kexOn(ctx context.Context, sess *session, b *Banner) diag.Result {
 	s := b.Settings
-	conn := b.Conn
-	b.Conn = nil
-	if conn == nil {
+	if sess.Conn() == nil {
 		return diag.Inconclusive(diag.NewFinding("kex.not_checked").Arg("reason", "no connection"))
 	}
 	kr := &KexResult{Banner: b, HostName: hostKeyName(s)}
@@ -55,16 +55,10 @@ func (r *Run) kexOn(ctx context.Context, b *Banner) diag.Result {
 	kr.KnownFor = kr.Known.For(kr.HostName)
 	kr.Proposal = r.proposal(ctx, s, kr.KnownFor)
 	kr.Unimplemented = sshwire.Unimplemented(kr.Proposal)
-	probe := sshwire.StartProbe(conn, b.Ident, sshwire.ProbeConfig{User: s.User, Addr: b.Addr,
+	probe := sess.startProbe(b.Ident, sshwire.ProbeConfig{User: s.User, Addr: b.Addr,
 		Proposal: kr.Proposal, StepTimeout: r.opts.Timeout, SniffOnly: len(kr.Unimplemented) > 0})
-	stop := context.AfterFunc(ctx, probe.Close)
-	handedOn := false
-	defer func() {
-		stop()
-		if !handedOn {
-			probe.Close()
-		}
-	}()
+	stop := sess.closeOnCancel(ctx)
+	defer stop()
 	ki, err := probe.KexInit(ctx)
 	if err != nil {
 		return diag.Conclude(nil, r.kexClosed(s, b, probe, err))
@@ -91,10 +85,9 @@ func (r *Run) kexOn(ctx context.Context, b *Banner) diag.Result {
 		findings = append(findings, diag.NewFinding("kex.probe_unsupported").Arg("slot", string(slot)).
 			Ev("slot", string(slot)))
 	}
-	kr.Probe = probe
-	handedOn = len(kr.Unimplemented) == 0
-	if !handedOn {
-		kr.Probe = nil
+	if len(kr.Unimplemented) > 0 {
+		// The probe only read the offer: nothing goes on on it.
+		sess.Close()
 	}
 	return diag.Conclude(kr, findings...)
 }
@@ -123,6 +116,10 @@ func (r *Run) hostKeyAlgsAreDefault(ctx context.Context, v string) bool {
 		if strings.EqualFold(kv.Key, "HostKeyAlgorithms") {
 			return false
 		}
+	}
+	if !r.hkaNamed() {
+		// No file ssh read names it: ssh's list is its built-in one.
+		return true
 	}
 	d := defaultHostKeyAlgorithms(ctx)
 	return d == "" || d == v

@@ -20,28 +20,32 @@ const noopCommand = "exit 0"
 // (a nologin message or an error is a line or two).
 const maxSessionOutput = 4096
 
+// checkLogin ends the session's path when there is no jump chain (the
+// jump check ends it otherwise).
 func (r *Run) checkLogin() *diag.Def[struct{}] {
 	return &diag.Def[struct{}]{Name: "login", Doc: "logs in and runs a no-op command, as ssh host true does",
-		Requires: []diag.Node{r.checkAuth()}, Timeout: 2*r.opts.Timeout + 2*time.Second,
+		Requires: []diag.Node{r.defs.auth}, Timeout: 2*r.opts.Timeout + 2*time.Second,
 		Run: func(ctx context.Context, p *diag.Pass) (struct{}, bool, diag.Result) {
-			ar := diag.ResultOf(p, r.checkAuth())
-			if ar.Probe != nil && ar.HostKey.Kex.Banner.Settings.Chain != nil {
+			ar := diag.ResultOf(p, r.defs.auth)
+			if ar.NoSign != noPassword && ar.HostKey.Kex.Banner.Settings.Chain != nil {
 				// A jump host: ssh opens no session there; the jump
 				// check goes on through it to the destination.
 				return struct{}{}, true, diag.Skip()
 			}
-			return struct{}{}, true, r.loginOn(ctx, ar)
+			return struct{}{}, true, r.loginOn(ctx, r.sess, ar)
 		}}
 }
 
-func (r *Run) loginOn(ctx context.Context, ar *AuthResult) diag.Result {
+// loginOn signs in on the session and runs the no-op command; the
+// session's path ends here, so it closes the session.
+func (r *Run) loginOn(ctx context.Context, sess *session, ar *AuthResult) diag.Result {
+	defer sess.Close()
 	if ar == nil || ar.NoSign == noPassword {
 		// Authentication passed with a warning but no way in that
 		// sshdoctor may take (only a password prompt).
 		return diag.Skip(diag.NewFinding("session.password_not_sent"))
 	}
-	defer ar.Agent.Close()
-	defer ar.Probe.Close()
+	probe := sess.Probe()
 	s := ar.HostKey.Kex.Banner.Settings
 	if r.opts.NoLogin {
 		return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", "--no-login"))
@@ -49,13 +53,13 @@ func (r *Run) loginOn(ctx context.Context, ar *AuthResult) diag.Result {
 	if ar.NoSign != "" {
 		return diag.Skip(diag.NewFinding("session.not_tested").Arg("reason", ar.NoSign))
 	}
-	stop := context.AfterFunc(ctx, ar.Probe.Close)
+	stop := sess.closeOnCancel(ctx)
 	defer stop()
 	if !ar.Authenticated {
-		st, err := ar.Probe.Sign(ctx)
+		st, err := probe.Sign(ctx)
 		r.authAttempts.Add(1)
 		if err != nil {
-			return diag.Conclude(nil, r.closedAfterAuth(s, ar, err))
+			return diag.Conclude(nil, r.closedAfterAuth(s, probe, err))
 		}
 		if !st.Authenticated {
 			methods := strings.Join(st.Allowed, ",")
@@ -74,18 +78,18 @@ func (r *Run) loginOn(ctx context.Context, ar *AuthResult) diag.Result {
 	if r.forgeOf(s) != nil {
 		cmd = "" // what `ssh -T git@host` asks: a shell, which the service refuses politely
 	}
-	res := ar.Probe.Exec(ctx, cmd, maxSessionOutput)
-	return r.sessionVerdict(s, cmd, ar.Offer, strings.Join(ar.Probe.Banners(), "\n"), hostOf(ar.HostKey.Kex.Banner.Addr), res)
+	res := probe.Exec(ctx, cmd, maxSessionOutput)
+	return r.sessionVerdict(s, cmd, ar.Offer, strings.Join(probe.Banners(), "\n"), hostOf(ar.HostKey.Kex.Banner.Addr), res)
 }
 
 // closedAfterAuth: the server closed the connection in answer to the
 // signature. With UsePAM, the account stack (pam_nologin, expiry) refuses
 // here, after sending its message as a USERAUTH_BANNER.
-func (r *Run) closedAfterAuth(s *Settings, ar *AuthResult, err error) *diag.Finding {
+func (r *Run) closedAfterAuth(s *Settings, probe *sshwire.Probe, err error) *diag.Finding {
 	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
 		return r.sessionTimeout(s, "the answer to the key's signature").Ev("error", err.Error())
 	}
-	banners := strings.Join(ar.Probe.Banners(), "\n")
+	banners := strings.Join(probe.Banners(), "\n")
 	f := r.classifyRefusal(s, banners, "")
 	f.Ev("error", err.Error())
 	if _, msg, ok := sshwire.Disconnect(err); ok {

@@ -85,8 +85,7 @@ func TestLoginTimeoutIsNotClosed(t *testing.T) {
 	if res.Status != diag.StatusFail || res.Findings[0].Code != "session.timeout" {
 		t.Fatalf("%s %+v", res.Status, res.Findings[0])
 	}
-	ar := &AuthResult{Probe: &sshwire.Probe{}}
-	f := r.closedAfterAuth(s, ar, os.ErrDeadlineExceeded)
+	f := r.closedAfterAuth(s, &sshwire.Probe{}, os.ErrDeadlineExceeded)
 	if f.Code != "session.timeout" {
 		t.Fatalf("signature step: %s", f.Code)
 	}

@@ -204,7 +204,8 @@ func (r *Run) connectProxy(ctx context.Context, s *Settings) diag.Result {
 	}
 	f := diag.NewFinding("proxy.connected").Arg("command", command).Ev("proxy_command", command).
 		Ev("elapsed", time.Since(start).Round(time.Millisecond).String())
-	return diag.Conclude(&Connected{Settings: s, Conn: &prefixConn{Conn: pc, prefix: buf[:n]}, Elapsed: time.Since(start)}, f)
+	r.sess.setConn(&prefixConn{Conn: pc, prefix: buf[:n]})
+	return diag.Conclude(&Connected{Settings: s, Elapsed: time.Since(start)}, f)
 }
 
 // prefixConn replays bytes already read before reading on.

@@ -17,13 +17,13 @@ import (
 	"github.com/sshdoctor/sshdoctor/internal/hostfw"
 )
 
-// Connected is what the tcp layer hands on: the open connection to the
-// address ssh would end up using, which the banner layer reads from (so the
-// check costs the server one connection, as ssh does).
+// Connected is what the tcp layer hands on: the address ssh would end up
+// using. The connection itself goes to the run's session, on which the
+// banner layer reads (so the check costs the server one connection, as
+// ssh does).
 type Connected struct {
 	Settings *Settings
 	Addr     netip.Addr
-	Conn     net.Conn // nil when ResetAtConnect
 	Elapsed  time.Duration
 	// ResetAtConnect: the server accepted and reset before connect()
 	// returned (so there is no connection to read a banner from).
@@ -79,10 +79,11 @@ func (r *Run) dial(ctx context.Context, addr string) (net.Conn, error) {
 	return d.DialContext(ctx, "tcp", addr)
 }
 
-func (r *Run) checkTCP() *diag.Check {
-	return &diag.Check{Name: "tcp", Requires: []string{"dns"}, Timeout: r.opts.Timeout + time.Second,
-		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
-			res := p.Value("dns").(*Resolved)
+func (r *Run) checkTCP() *diag.Def[*Connected] {
+	return &diag.Def[*Connected]{Name: "tcp", Doc: "a TCP connection to each address (or the ProxyCommand started), as ssh opens it",
+		Requires: []diag.Node{r.defs.dns}, Timeout: r.opts.Timeout + time.Second,
+		Run: onPath[*Connected](r.sess, func(ctx context.Context, p *diag.Pass) diag.Result {
+			res := diag.ResultOf(p, r.defs.dns)
 			s := res.Settings
 			if s.ProxyCommand != "" {
 				return r.connectProxy(ctx, s)
@@ -155,9 +156,12 @@ func (r *Run) checkTCP() *diag.Check {
 					}
 				}
 			}
-			return diag.Conclude(&Connected{Settings: s, Addr: ok.addr, Conn: ok.conn, Elapsed: ok.elapsed,
+			if ok.conn != nil {
+				r.sess.setConn(ok.conn)
+			}
+			return diag.Conclude(&Connected{Settings: s, Addr: ok.addr, Elapsed: ok.elapsed,
 				ResetAtConnect: ok.kind == kindResetAfterAccept}, findings...)
-		}}
+		})}
 }
 
 // sshWait says how long ssh would hang on the failing addresses before the

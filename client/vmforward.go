@@ -18,18 +18,19 @@ const vmForwardTimeout = 10 * time.Second
 // machine and its port is the host side of a VirtualBox or QEMU forward:
 // then the guest, its network mode and the forward's bind address are
 // often the real cause of what the other layers saw.
-func (r *Run) checkVMForward() *diag.Check {
-	return &diag.Check{Name: "vm-forward", Requires: []string{"dns"}, Timeout: vmForwardTimeout,
-		Run: func(ctx context.Context, p *diag.Pass) diag.Result {
-			res := p.Value("dns").(*Resolved)
+func (r *Run) checkVMForward() *diag.Def[struct{}] {
+	return &diag.Def[struct{}]{Name: "vm-forward", Doc: "when the port is on this machine, the VirtualBox or QEMU forward behind it and its guest",
+		Requires: []diag.Node{r.defs.dns}, Timeout: vmForwardTimeout,
+		Run: func(ctx context.Context, p *diag.Pass) (struct{}, bool, diag.Result) {
+			res := diag.ResultOf(p, r.defs.dns)
 			if res.Settings.Jump != "" || !anyLocal(res.Addresses) {
-				return diag.Skip()
+				return struct{}{}, true, diag.Skip()
 			}
 			fs := vm.FindingsForLocalPort(ctx, res.Settings.Port, string(vm.FromHost))
 			if len(fs) == 0 {
-				return diag.Skip()
+				return struct{}{}, true, diag.Skip()
 			}
-			return diag.Conclude(nil, fs...)
+			return struct{}{}, true, diag.Conclude(nil, fs...)
 		}}
 }
 

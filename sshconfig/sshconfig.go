@@ -256,14 +256,14 @@ func FromSSH(ctx context.Context, req Request, env []string) (*Config, error) {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, sshGTimeout)
 	defer cancel()
-	// ssh -V runs alongside ssh -G: two process starts in the time of one.
-	version := make(chan string, 1)
-	go func() { version <- sshVersion(ctx, bin) }()
-	cmd := exec.CommandContext(ctx, bin, append([]string{"-G"}, req.Args()...)...)
+	// -v makes ssh print its version line (what ssh -V prints) before it
+	// reads the configuration: one process instead of two. Its debug
+	// lines are dropped from what is classified.
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-G", "-v"}, req.Args()...)...)
 	cmd.Env = env
 	cmd.WaitDelay = time.Second
 	ownGroup(cmd)
-	out, errb := capped.New(maxOutput), capped.New(16*1024)
+	out, errb := capped.New(maxOutput), capped.New(64*1024)
 	cmd.Stdout, cmd.Stderr = out, errb
 	runErr := cmd.Run()
 	if ctx.Err() != nil {
@@ -273,11 +273,17 @@ func FromSSH(ctx context.Context, req Request, env []string) (*Config, error) {
 		home, _ := os.UserHomeDir()
 		return nil, &TimeoutError{After: sshGTimeout, Commands: CommandLines(req, home)}
 	}
+	stderr, version := splitVerbose(errb.String())
+	if version != "" {
+		versions.Store(bin, version)
+	} else {
+		version = sshVersion(ctx, bin)
+	}
 	if runErr != nil {
 		var ee *exec.ExitError
 		if errors.As(runErr, &ee) {
-			ce := classifyStderr(errb.String())
-			ce.SSHVersion = sshVersion(ctx, bin)
+			ce := classifyStderr(stderr)
+			ce.SSHVersion = version
 			return nil, ce
 		}
 		return nil, runErr
@@ -286,8 +292,29 @@ func FromSSH(ctx context.Context, req Request, env []string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.SSHVersion = <-version
+	// ssh -G prints the log level -v set, not the user's: not a setting
+	// of theirs, so not reported as one.
+	delete(c.values, "loglevel")
+	c.SSHVersion = version
 	return c, nil
+}
+
+// splitVerbose separates what ssh -v adds to ssh -G's stderr: the version
+// line it prints first (returned when it has ssh -V's form) and its debug
+// lines (dropped); the rest is what ssh -G says without -v.
+func splitVerbose(stderr string) (rest, version string) {
+	var keep []string
+	for i, l := range strings.SplitAfter(stderr, "\n") {
+		t := strings.TrimSpace(l)
+		switch {
+		case i == 0 && strings.HasPrefix(t, "OpenSSH"):
+			version = t
+		case strings.HasPrefix(t, "debug1: "), strings.HasPrefix(t, "debug2: "), strings.HasPrefix(t, "debug3: "):
+		default:
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, ""), version
 }
 
 // versions caches `ssh -V` by program path: it does not change while

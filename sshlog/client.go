@@ -3,6 +3,7 @@ package sshlog
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // A hit is one recognised client line: its rule, its line number, its text
@@ -22,8 +23,10 @@ type rule struct {
 // clientRules recognise what ssh (OpenSSH 7.x–10.x, Debian, macOS, musl and
 // Windows builds) and gcloud print. Formats and their versions are in the
 // project's research notes; each rule is exercised by real text in
-// testdata. Rules are tried in order; the first match wins.
-var clientRules = func() []rule {
+// testdata. Rules are tried in order; the first match wins. They are
+// compiled on first use: every sshdoctor process links this package, and
+// only the ones that read text pay for some two hundred expressions.
+var clientRules = sync.OnceValue(func() []rule {
 	def := []struct{ name, re string }{
 		// configuration
 		{"config_perm", `^Bad owner or permissions on (.+)$`},
@@ -155,16 +158,17 @@ var clientRules = func() []rule {
 	}
 	// Other clients and tools (families.go) come after ssh's own words.
 	return append(out, familyRules()...)
-}()
+})
 
 // clientFilter keeps the rules off lines that cannot match them.
-var clientFilter = func() *prefilter {
-	res := make([]string, len(clientRules))
-	for i, r := range clientRules {
+var clientFilter = sync.OnceValue(func() *prefilter {
+	rules := clientRules()
+	res := make([]string, len(rules))
+	for i, r := range rules {
 		res[i] = r.re.String()
 	}
 	return newPrefilter(res)
-}()
+})
 
 // maxPrefixes bounds how many "prefix: " a line may lose before its text
 // matches: tools relay what ssh printed after their own words (Vagrant's
@@ -177,17 +181,18 @@ const maxPrefixes = 4
 // is tried in turn.
 func matchClient(n int, text string) (hit, bool) {
 	t := strings.TrimRight(text, "\r")
+	rules := clientRules()
 	var setBuf [256]bool
 	set := setBuf[:]
-	if len(clientRules) > len(set) {
-		set = make([]bool, len(clientRules))
+	if len(rules) > len(set) {
+		set = make([]bool, len(rules))
 	}
-	if !clientFilter.candidates(t, set) {
+	if !clientFilter().candidates(t, set) {
 		return hit{}, false
 	}
 	rest := t
 	for k := 0; ; k++ {
-		for i, r := range clientRules {
+		for i, r := range rules {
 			if !set[i] {
 				continue
 			}
