@@ -20,8 +20,8 @@ type Node interface {
 // prerequisite passed (or warned) with a result, so the read is never
 // empty.
 //
-// Defs run on the same runner as the untyped Checks: Untyped converts, so
-// packages still written the older way keep working beside them.
+// Every check of every command is a Def; the runner works on its untyped
+// shape (Check), which Untyped builds.
 type Def[T any] struct {
 	Name     string
 	Doc      string
@@ -87,12 +87,3 @@ func Untyped(nodes ...Node) []*Check {
 	}
 	return out
 }
-
-// legacy names an untyped check as a prerequisite of a typed one, while
-// the packages convert (its result is read with Pass.Value).
-type legacy struct{ c *Check }
-
-func (l legacy) Untyped() *Check { return l.c }
-
-// Legacy names the untyped check called name as a prerequisite.
-func Legacy(name string) Node { return legacy{&Check{Name: name}} }

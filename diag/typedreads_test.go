@@ -11,14 +11,6 @@ import (
 	"testing"
 )
 
-// untypedReadsAllowed are the directories that may still read a
-// prerequisite as p.Value("name").(*T) while their checks are converted
-// to Defs. client/ is being converted now; remove it from this list when
-// its checks are Defs.
-var untypedReadsAllowed = map[string]bool{
-	"client": true, // conversion to Defs under way
-}
-
 // A check reads a prerequisite's result with ResultOf, typed by the
 // compiler. A type assertion on a .Value(...) call outside this package
 // is the run-time read that could panic (a nil or a wrong type): no
@@ -26,7 +18,7 @@ var untypedReadsAllowed = map[string]bool{
 func TestNoUntypedPrerequisiteReads(t *testing.T) {
 	root := moduleRoot(t)
 	fset := token.NewFileSet()
-	var found, allowed []string
+	var found []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -64,11 +56,7 @@ func TestNoUntypedPrerequisiteReads(t *testing.T) {
 			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Value" {
 				at := fset.Position(ta.Pos())
 				at.Filename = filepath.ToSlash(rel)
-				if untypedReadsAllowed[strings.SplitN(filepath.ToSlash(rel), "/", 2)[0]] {
-					allowed = append(allowed, at.String())
-				} else {
-					found = append(found, at.String())
-				}
+				found = append(found, at.String())
 			}
 			return true
 		})
@@ -79,9 +67,6 @@ func TestNoUntypedPrerequisiteReads(t *testing.T) {
 	}
 	for _, at := range found {
 		t.Errorf("%s: a .Value(...) result is type-asserted; declare the check as a diag.Def and read it with diag.ResultOf", at)
-	}
-	if len(allowed) > 0 {
-		t.Logf("still to convert (allowed for now): %s", strings.Join(allowed, ", "))
 	}
 }
 
