@@ -6,6 +6,7 @@ import (
 
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/hostfw"
+	"github.com/sshdoctor/sshdoctor/internal/linuxfw"
 )
 
 // hostFirewallTimeout bounds reading the host's firewall state: one or two
@@ -19,6 +20,10 @@ type hostFacts struct {
 	Excluded   []hostfw.Range
 	ExcludedOK bool
 	Mac        *hostfw.MacFirewall
+	// Linux is what the host's firewall tools showed; Windows the
+	// Defender Firewall's rules and profiles (hostfw_lan.go judges both).
+	Linux   *linuxfw.Input
+	Windows *hostfw.WinFirewall
 }
 
 // gatherHostFacts is set per system (hostfw_windows.go, hostfw_darwin.go).
@@ -34,7 +39,7 @@ func (r *Run) checkHostFirewall(ctx context.Context, _ *diag.Pass) diag.Result {
 		return diag.Skip() // a settings file from elsewhere says nothing of this host
 	}
 	h := r.env.hostFacts(ctx)
-	if !h.ExcludedOK && h.Mac == nil {
+	if !h.ExcludedOK && h.Mac == nil && h.Linux == nil && h.Windows == nil {
 		return diag.Skip() // nothing could be read here: not checked, not "ok"
 	}
 	return diag.Conclude(nil, r.hostFirewallFindings(ms, h)...)
@@ -61,6 +66,9 @@ func (r *Run) hostFirewallFindings(ms []*Machine, h hostFacts) []*diag.Finding {
 		}
 		if h.Mac != nil && lanForward && r.opts.From == FromLAN && m.Hypervisor == VirtualBox {
 			fs = append(fs, hostfw.MacFindings(*h.Mac, m.Name, vboxHeadlessDarwin)...)
+		}
+		if r.opts.From == FromLAN {
+			fs = append(fs, r.lanFirewallFindings(m, h)...)
 		}
 	}
 	return fs
