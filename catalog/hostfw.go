@@ -46,6 +46,7 @@ func init() {
 		"evidence.read_from":             {En: "read from", Ja: "読み取り元"},
 		"evidence.program":               {En: "program", Ja: "プログラム"},
 		"evidence.where":                 {En: "where", Ja: "場所"},
+		"evidence.ufw_rule":              {En: "ufw rule", Ja: "ufw のルール"},
 		"evidence.packet":                {En: "connection", Ja: "接続"},
 	})
 	RegisterTranslations(map[string]string{

@@ -9,9 +9,12 @@ import (
 	"github.com/sshdoctor/sshdoctor/internal/linuxfw"
 )
 
-// hostFirewallTimeout bounds reading the host's firewall state: one or two
-// local commands (netsh, socketfilterfw) that answer in well under a second.
-const hostFirewallTimeout = 8 * time.Second
+// hostFirewallTimeout bounds reading the host's firewall state: local
+// commands (socketfilterfw, nft, iptables-save, netsh) that answer in well
+// under a second, and on Windows one PowerShell run that enumerates the
+// firewall's rules, which takes seconds (each gatherer bounds its own
+// commands more tightly).
+const hostFirewallTimeout = 30 * time.Second
 
 // hostFacts is what the host's own firewall and port reservations say.
 // The zero value means "not looked at" (not Windows or macOS, or the

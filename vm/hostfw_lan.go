@@ -86,9 +86,15 @@ func linuxLANFindings(in linuxfw.Input, vm string, port int) []*diag.Finding {
 	if d.Where != "" {
 		f.Ev("where", d.Where)
 	}
+	if d.Native != nil && d.Native.Line != d.Rule {
+		f.Ev("ufw_rule", d.Native.Line)
+	}
 	if !d.Certain {
 		f.Sev(diag.SevWarning)
-		for _, p := range possible {
+		for i, p := range append(append([]string(nil), d.Unless...), possible...) {
+			if i == 5 {
+				break
+			}
 			f.Ev("depends_on", p)
 		}
 	}

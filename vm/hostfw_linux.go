@@ -10,14 +10,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/sshdoctor/sshdoctor/internal/capped"
 	"github.com/sshdoctor/sshdoctor/internal/linuxfw"
 )
 
-// maxRulesetOutput caps a firewall dump: 64 MiB holds hundreds of
-// thousands of rules (blocklists); a truncated dump is not judged.
-const maxRulesetOutput = 64 << 20
+const (
+	// maxRulesetOutput caps a firewall dump: 64 MiB holds hundreds of
+	// thousands of rules (blocklists); a truncated dump is not judged.
+	maxRulesetOutput = 64 << 20
+	// linuxFirewallTimeout bounds all the read commands together: each
+	// answers in well under a second; firewall-cmd asks firewalld over
+	// D-Bus, which can stall when the daemon is busy.
+	linuxFirewallTimeout = 8 * time.Second
+)
 
 func init() {
 	gatherHostFacts = func(ctx context.Context) hostFacts {
@@ -47,7 +54,7 @@ func findSbin(name string) string {
 // gatherLinuxFirewall runs only commands that read: nft list, iptables-save,
 // ufw status, firewall-cmd --state/--list-all.
 func gatherLinuxFirewall(ctx context.Context) linuxfw.Input {
-	ctx, cancel := context.WithTimeout(ctx, hostFirewallTimeout)
+	ctx, cancel := context.WithTimeout(ctx, linuxFirewallTimeout)
 	defer cancel()
 	var in linuxfw.Input
 	run := func(name string, args ...string) ([]byte, bool) {

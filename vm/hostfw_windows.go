@@ -5,25 +5,50 @@ package vm
 import (
 	"context"
 	"os/exec"
+	"time"
 
 	"github.com/sshdoctor/sshdoctor/internal/capped"
 	"github.com/sshdoctor/sshdoctor/internal/hostfw"
 )
 
-// maxNetshOutput caps netsh's answer (a few hundred ranges at most).
-const maxNetshOutput = 256 << 10
+const (
+	// maxNetshOutput caps netsh's answer (a few hundred ranges at most).
+	maxNetshOutput = 256 << 10
+	// maxFirewallJSON caps the rules, filters and profiles PowerShell
+	// prints: a host has a few hundred rules, under a megabyte of JSON.
+	maxFirewallJSON = 32 << 20
+	// windowsFirewallTimeout bounds the PowerShell run: starting
+	// PowerShell and enumerating the active store's rules and filters
+	// takes seconds on a host with hundreds of rules.
+	windowsFirewallTimeout = 25 * time.Second
+)
 
 func init() {
 	gatherHostFacts = func(ctx context.Context) hostFacts {
-		ctx, cancel := context.WithTimeout(ctx, hostFirewallTimeout)
-		defer cancel()
+		var h hostFacts
+		nctx, cancel := context.WithTimeout(ctx, 8*time.Second)
 		out := capped.New(maxNetshOutput)
-		c := exec.CommandContext(ctx, "netsh", "int", "ipv4", "show", "excludedportrange", "protocol=tcp")
+		c := exec.CommandContext(nctx, "netsh", "int", "ipv4", "show", "excludedportrange", "protocol=tcp")
 		c.Stdout = out
-		if c.Run() != nil {
-			return hostFacts{}
+		if c.Run() == nil {
+			h.Excluded, h.ExcludedOK = hostfw.ParseExcludedPortRanges(string(out.Bytes()))
 		}
-		rs, ok := hostfw.ParseExcludedPortRanges(string(out.Bytes()))
-		return hostFacts{Excluded: rs, ExcludedOK: ok}
+		cancel()
+
+		// The Defender Firewall's rules, filters, profiles and the category
+		// of each connected network, read (never changed) through the
+		// NetSecurity cmdlets; enums and names do not depend on the
+		// display language, as netsh's labels do.
+		pctx, cancel := context.WithTimeout(ctx, windowsFirewallTimeout)
+		defer cancel()
+		js := capped.New(maxFirewallJSON)
+		p := exec.CommandContext(pctx, "powershell.exe", "-NoProfile", "-NonInteractive", "-Command", hostfw.PSScript)
+		p.Stdout = js
+		if p.Run() == nil && !js.Truncated {
+			if fw, err := hostfw.ParsePSFirewall(js.Bytes()); err == nil {
+				h.Windows = &fw
+			}
+		}
+		return h
 	}
 }

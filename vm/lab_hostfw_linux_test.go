@@ -2,8 +2,10 @@ package vm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -125,4 +127,92 @@ func TestLabHostFirewallBlocksForwardFromLAN(t *testing.T) {
 		t.Errorf("policy DROP should make the LAN connection time out, got %s", got)
 	}
 	f.assertReadOnly()
+}
+
+// privateUFW is the shell prologue that swaps ufw's files for the test's
+// copies in a private mount namespace: the real ufw reads and writes the
+// test's rules, and the machine's own ufw setup is never touched.
+const privateUFW = `mount --make-rprivate / && mount --bind "$1/etc-ufw" /etc/ufw && mount --bind "$1/default-ufw" /etc/default/ufw && shift && exec "$@"`
+
+// runDoctorPrivateUFW runs sshdoctor --json in the namespace with the
+// test's ufw files.
+func runDoctorPrivateUFW(t *testing.T, ns *lab.NS, dir string, env []string, args ...string) lab.Doctor {
+	t.Helper()
+	r := ns.RunEnv(t, env, "unshare", append([]string{"-m", "sh", "-c", privateUFW, "sh", dir, lab.Binary(t), "--json"}, args...)...)
+	d := lab.Doctor{Result: r}
+	if err := json.Unmarshal([]byte(r.Stdout), &d.Report); err != nil {
+		t.Fatalf("sshdoctor: not a JSON report (%v)\n%s%s", err, r.Stdout, r.Stderr)
+	}
+	return d
+}
+
+// ufwIn runs the real ufw with the test's files.
+func ufwIn(t *testing.T, ns *lab.NS, dir string, args ...string) {
+	t.Helper()
+	r := ns.Run(t, "unshare", append([]string{"-m", "sh", "-c", privateUFW, "sh", dir, "ufw"}, args...)...)
+	if r.ExitCode != 0 {
+		t.Fatalf("ufw %s: exit %d\n%s%s", strings.Join(args, " "), r.ExitCode, r.Stdout, r.Stderr)
+	}
+}
+
+// The real ufw on the host side: its default policy, then its own deny
+// rule, block the forward from the LAN; sshdoctor names ufw and prints a
+// ufw command, which applied as printed lets the client in.
+func TestLabUFWBlocksForwardFromLAN(t *testing.T) {
+	lab.Require(t, "ufw", "iptables-save", "unshare")
+	l := lab.New(t)
+	l.StartSSHD(t, lab.SSHDOptions{Port: 22, ListenAddress: "127.0.0.1"})
+	f := runningVMWithForward(t, "ssh,tcp,,2222,,22")
+	env := []string{"PATH=" + f.dir + ":" + os.Getenv("PATH")}
+	fwd := l.Server.Start(t, standinLink(t, t.TempDir(), "VBoxHeadless"),
+		"--startvm", uuid01, "--listen", "0.0.0.0:2222", "--to", "127.0.0.1:22")
+	lab.WaitListening(t, fwd.Pid(), 2222, 10*time.Second)
+	t.Cleanup(fwd.Stop)
+
+	dir := t.TempDir()
+	if out, err := exec.Command("cp", "-a", "/etc/ufw", dir+"/etc-ufw").CombinedOutput(); err != nil {
+		t.Fatalf("copy /etc/ufw: %v %s", err, out)
+	}
+	if out, err := exec.Command("cp", "/etc/default/ufw", dir+"/default-ufw").CombinedOutput(); err != nil {
+		t.Fatalf("copy /etc/default/ufw: %v %s", err, out)
+	}
+	ufwIn(t, l.Server, dir, "--force", "enable")
+	ufwIn(t, l.Server, dir, "allow", "22/tcp")
+
+	// Default deny (incoming), nothing for 2222.
+	d := runDoctorPrivateUFW(t, l.Server, dir, env, "vm", "go-virtualbox", "--from", "lan")
+	fd := d.Finding("vm.host_firewall_blocks")
+	if fd == nil {
+		t.Fatalf("ufw default deny: no finding\n%s", d.Stdout)
+	}
+	if !strings.Contains(fd.Title, "(ufw)") || len(fd.Fixes) != 1 || fd.Fixes[0].Command != "sudo ufw allow 2222/tcp" {
+		t.Errorf("ufw default deny: %s %+v %v", fd.Title, fd.Fixes, fd.Evidence)
+	}
+	if got := dialFromLAN(t, l, "2222"); got != "timeout" {
+		t.Errorf("ufw's default deny should make the LAN connection time out, got %s", got)
+	}
+
+	// ufw's own deny rule for the port: ufw refuses to insert an allow for
+	// the same port ahead of it ("Skipping inserting existing rule"), but
+	// allowing the port updates that rule in place.
+	ufwIn(t, l.Server, dir, "deny", "2222/tcp")
+	d = runDoctorPrivateUFW(t, l.Server, dir, env, "vm", "go-virtualbox", "--from", "lan")
+	fd = d.Finding("vm.host_firewall_blocks")
+	if fd == nil || !strings.Contains(fd.Evidence["rule"], "ufw-user-input") || !strings.Contains(fd.Evidence["rule"], "--dport 2222") {
+		t.Fatalf("ufw deny rule: %+v\n%s", fd, d.Stdout)
+	}
+	if fd.Evidence["ufw_rule"] != "2222/tcp                   DENY IN     Anywhere" {
+		t.Errorf("ufw rule behind the kernel's: %q", fd.Evidence["ufw_rule"])
+	}
+	if len(fd.Fixes) != 1 || fd.Fixes[0].Command != "sudo ufw allow 2222/tcp" {
+		t.Fatalf("ufw deny fix: %+v", fd.Fixes)
+	}
+	ufwIn(t, l.Server, dir, strings.Fields(strings.TrimPrefix(fd.Fixes[0].Command, "sudo ufw "))...)
+	if got := dialFromLAN(t, l, "2222"); got != "ok" {
+		t.Errorf("after the printed ufw fix: %s", got)
+	}
+	d = runDoctorPrivateUFW(t, l.Server, dir, env, "vm", "go-virtualbox", "--from", "lan")
+	if d.Finding("vm.host_firewall_blocks") != nil || d.Report.Diagnosis.Code != "ok" {
+		t.Errorf("after the ufw fix: %s\n%s", d.Report.Diagnosis.Code, d.Stdout)
+	}
 }

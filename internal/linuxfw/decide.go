@@ -69,7 +69,14 @@ func Decide(in Input, port int) (d Decision, ok bool) {
 	}
 	var zone *Zone
 	if zs := ParseFirewalldZones(in.Firewalld); len(zs) > 0 {
+		// --list-all prints one zone; --list-all-zones marks the default
+		// (newer firewalld) or only the active ones.
 		zone = &zs[0]
+		for i := len(zs) - 1; i >= 0; i-- {
+			if zs[i].Active {
+				zone = &zs[i]
+			}
+		}
 		for i := range zs {
 			if zs[i].Default {
 				zone = &zs[i]
@@ -89,7 +96,7 @@ func Decide(in Input, port int) (d Decision, ok bool) {
 			out.Possible = append(out.Possible, k.Possible...)
 			if k.Blocked {
 				k.Possible = out.Possible
-				attribute(&k, ufw, zone)
+				attribute(&k, ufw, zone, port)
 				return k, true
 			}
 			out.Certain = out.Certain && k.Certain
@@ -119,7 +126,7 @@ func fromVerdict(tool string, v server.FirewallVerdict) Decision {
 // attribute names the tool that wrote the deciding kernel rule: ufw's
 // chains are ufw-…, firewalld's nft table is "inet firewalld" (and its
 // iptables backend uses chains named after zones).
-func attribute(d *Decision, ufw *UFW, zone *Zone) {
+func attribute(d *Decision, ufw *UFW, zone *Zone, port int) {
 	chain := ""
 	if strings.HasPrefix(d.Rule, "-A ") {
 		if f := strings.Fields(d.Rule); len(f) > 1 {
@@ -129,6 +136,13 @@ func attribute(d *Decision, ufw *UFW, zone *Zone) {
 	switch {
 	case strings.HasPrefix(chain, "ufw-") || (ufw != nil && ufw.Active && d.Tool == "iptables" && d.Rule == ":INPUT DROP"):
 		d.Tool = "ufw"
+		if ufw != nil && strings.HasPrefix(chain, "ufw-user-") {
+			// Name the ufw rule behind the kernel's, for the evidence and
+			// the fix.
+			if u := DecideUFW(*ufw, port); u.Blocked && u.Native != nil {
+				d.Native = u.Native
+			}
+		}
 	case strings.HasSuffix(d.Where, " firewalld") || strings.Contains(d.Where, " firewalld ") ||
 		strings.HasPrefix(chain, "IN_") || strings.HasPrefix(chain, "INPUT_ZONES") || strings.HasPrefix(chain, "filter_IN_"):
 		d.Tool = "firewalld"
@@ -142,11 +156,18 @@ func attribute(d *Decision, ufw *UFW, zone *Zone) {
 func Fix(d Decision, port int) string {
 	switch d.Tool {
 	case "ufw":
-		if strings.HasPrefix(d.Rule, "Default:") || strings.HasPrefix(d.Rule, ":INPUT") {
-			return fmt.Sprintf("sudo ufw allow %d/tcp", port)
+		p := strconv.Itoa(port)
+		if n := d.Native; n != nil && strings.HasPrefix(n.From, "Anywhere") && (n.To == p || n.To == p+"/tcp") {
+			// ufw's own rule for exactly this port: allowing the same
+			// port updates that rule in place (inserting an allow ahead of
+			// it is refused as an existing rule).
+			return "sudo ufw allow " + n.To
 		}
-		// A ufw rule denies it: an allow rule must come first.
-		return fmt.Sprintf("sudo ufw insert 1 allow %d/tcp", port)
+		if strings.HasPrefix(d.Rule, "Default:") || strings.HasPrefix(d.Rule, ":INPUT") {
+			return "sudo ufw allow " + p + "/tcp"
+		}
+		// A broader ufw rule denies it: an allow rule must come first.
+		return "sudo ufw insert 1 allow " + p + "/tcp"
 	case "firewalld":
 		z := ""
 		if d.Zone != "" {

@@ -186,6 +186,7 @@ func DecideFirewalld(z Zone, port int, services func(string) ([]string, bool)) D
 		}
 		if r.m == maybe && r.action == "accept" {
 			d.Certain = false
+			d.Unless = append(d.Unless, "rule "+r.text+"  (if "+r.why+")")
 		}
 	}
 	for _, p := range z.Ports {
@@ -199,7 +200,7 @@ func DecideFirewalld(z Zone, port int, services func(string) ([]string, bool)) D
 		ports, ok := services(s)
 		if !ok {
 			d.Certain = false
-			d.Possible = append(d.Possible, "services: "+s+"  (if it does not include "+itoa(port)+"/tcp)")
+			d.Unless = append(d.Unless, "services: "+s+"  (if it includes "+itoa(port)+"/tcp)")
 			continue
 		}
 		if anyPort(ports, port) {
@@ -214,9 +215,6 @@ func DecideFirewalld(z Zone, port int, services func(string) ([]string, bool)) D
 		// "default" and "%%REJECT%%" reject with icmp-host-prohibited: the
 		// client sees "No route to host".
 		d.Blocked, d.Rule, d.Action = true, "target: "+z.Target, "reject"
-	}
-	if len(d.Possible) > 0 {
-		d.Certain = false
 	}
 	return d
 }

@@ -111,8 +111,14 @@ const (
 // "192.168.1.5 2222/tcp", an application profile name) against TCP port.
 func ufwToMatch(to string, port int) (tri, string) {
 	to = strings.TrimSpace(to)
-	if strings.HasSuffix(to, "(v6)") {
-		return no, ""
+	if strings.Contains(to, "(v6)") {
+		return no, "" // "22/tcp (v6)", "22/tcp (OpenSSH (v6))", "3000 (v6) on eth0"
+	}
+	// "22/tcp (OpenSSH)": the application profile behind the ports.
+	if i := strings.Index(to, " ("); i >= 0 {
+		if j := strings.LastIndex(to, ")"); j > i {
+			to = to[:i] + to[j+1:]
+		}
 	}
 	res := yes
 	why := ""
@@ -212,7 +218,7 @@ func portIn(spec string, port int) bool {
 // an address or network only maybe.
 func ufwFromMatch(from string) (tri, string) {
 	from = strings.TrimSpace(from)
-	if strings.HasSuffix(from, "(v6)") {
+	if strings.Contains(from, "(v6)") {
 		return no, ""
 	}
 	f := strings.Fields(from)
@@ -238,11 +244,15 @@ type Decision struct {
 	Action  string // drop, reject, policy …
 	Where   string // table/chain, zone
 	// Possible lists rules that would block under a condition not known
-	// here, with the condition.
-	Possible []string
+	// here, with the condition; Unless the rules that would let the
+	// connection in under one.
+	Possible, Unless []string
 	// Zone is firewalld's zone, Chain the nft base chain ("family table
 	// chain") that decided — for the fix.
 	Zone, Chain string
+	// Native is the deciding rule in the words of the tool that wrote it
+	// (a ufw status line), when the kernel's rule was written by it.
+	Native *UFWRule
 }
 
 // DecideUFW applies ufw's rules in order for TCP to port from the LAN.
@@ -274,14 +284,15 @@ func DecideUFW(u UFW, port int) Decision {
 				d.Possible = append(d.Possible, r.Line+"  (if "+why+")")
 			} else {
 				d.Certain = false
+				d.Unless = append(d.Unless, r.Line+"  (if "+why+")")
 			}
 			continue
 		}
+		rc := r
+		d.Native = &rc
+		d.Rule = r.Line
 		if block {
-			d.Blocked, d.Rule, d.Action = true, r.Line, strings.ToLower(act)
-		}
-		if !block {
-			d.Rule = r.Line
+			d.Blocked, d.Action = true, strings.ToLower(act)
 		}
 		return d
 	}
