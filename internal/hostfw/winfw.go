@@ -196,15 +196,17 @@ func ParseNetshProfiles(text string) []WinProfile {
 // PSScript is what the Windows layer runs: the active store (local and
 // Group Policy rules merged, as enforced), inbound enabled rules, their
 // filters joined by InstanceID, the profiles and the category of each
-// connected network. Enums arrive as numbers, names are not translated.
+// connected network. Enums are turned into their names, which PowerShell
+// does not translate (the parsers read the numbers ConvertTo-Json gives
+// otherwise, too).
 const PSScript = `$ErrorActionPreference='Stop'
-$r=@(Get-NetFirewallRule -PolicyStore ActiveStore -Direction Inbound -Enabled True|Select-Object Name,DisplayName,Enabled,Direction,Action,Profile,PolicyStoreSourceType)
+$r=@(Get-NetFirewallRule -PolicyStore ActiveStore -Direction Inbound -Enabled True|Select-Object Name,DisplayName,@{n='Enabled';e={[string]$_.Enabled}},@{n='Direction';e={[string]$_.Direction}},@{n='Action';e={[string]$_.Action}},@{n='Profile';e={[string]$_.Profile}},@{n='PolicyStoreSourceType';e={[string]$_.PolicyStoreSourceType}})
 $p=@(Get-NetFirewallPortFilter -PolicyStore ActiveStore|Select-Object InstanceID,Protocol,LocalPort)
 $a=@(Get-NetFirewallAddressFilter -PolicyStore ActiveStore|Select-Object InstanceID,LocalAddress,RemoteAddress)
 $ap=@(Get-NetFirewallApplicationFilter -PolicyStore ActiveStore|Select-Object InstanceID,Program)
 $s=@(Get-NetFirewallServiceFilter -PolicyStore ActiveStore|Select-Object InstanceID,Service)
-$f=@(Get-NetFirewallProfile -PolicyStore ActiveStore|Select-Object Name,Enabled,DefaultInboundAction,AllowInboundRules)
-$c=@(Get-NetConnectionProfile|Select-Object InterfaceAlias,NetworkCategory)
+$f=@(Get-NetFirewallProfile -PolicyStore ActiveStore|Select-Object Name,@{n='Enabled';e={[string]$_.Enabled}},@{n='DefaultInboundAction';e={[string]$_.DefaultInboundAction}},@{n='AllowInboundRules';e={[string]$_.AllowInboundRules}})
+$c=@(Get-NetConnectionProfile|Select-Object InterfaceAlias,@{n='NetworkCategory';e={[string]$_.NetworkCategory}})
 [PSCustomObject]@{Rules=$r;Ports=$p;Addresses=$a;Apps=$ap;Services=$s;Profiles=$f;Connections=$c}|ConvertTo-Json -Depth 4 -Compress`
 
 // psList decodes the shapes PowerShell gives a list: an array, a single

@@ -198,3 +198,42 @@ func TestPSFirewallCombined(t *testing.T) {
 		t.Error("garbage accepted")
 	}
 }
+
+// The names PSScript asks for (enums as text) read like the numbers.
+func TestPSFirewallNames(t *testing.T) {
+	data := `{"Rules":{"Name":"R","DisplayName":"vboxheadless","Enabled":"True","Direction":"Inbound","Action":"Block","Profile":"Private, Public","PolicyStoreSourceType":"GroupPolicy"},` +
+		`"Ports":{"InstanceID":"R","Protocol":"TCP","LocalPort":"Any"},"Addresses":[],"Apps":[],"Services":[],` +
+		`"Profiles":[{"Name":"Domain","Enabled":"True","DefaultInboundAction":"NotConfigured","AllowInboundRules":"NotConfigured"},{"Name":"Private","Enabled":"True","DefaultInboundAction":"Block","AllowInboundRules":"True"},{"Name":"Public","Enabled":"False","DefaultInboundAction":"Block","AllowInboundRules":"False"}],` +
+		`"Connections":[{"InterfaceAlias":"Ethernet","NetworkCategory":"DomainAuthenticated"},{"InterfaceAlias":"Wi-Fi","NetworkCategory":"Private"}]}`
+	fw, err := ParsePSFirewall([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := fw.Rules[0]
+	if !r.Enabled || !r.Inbound || r.Action != "Block" || strings.Join(r.Profiles, ",") != "Private,Public" || !r.GPO {
+		t.Errorf("rule %+v", r)
+	}
+	if p := fw.Profiles; !p[0].Enabled || p[0].DefaultAllow || p[0].BlockAll || p[2].Enabled || !p[2].BlockAll {
+		t.Errorf("profiles %+v", p)
+	}
+	if len(fw.Active) != 2 || fw.Active[0].Profile != "Domain" {
+		t.Errorf("active %+v", fw.Active)
+	}
+	// Domain: no rule (the block rule is for Private and Public only),
+	// default block; Private: the Group Policy block rule.
+	fs := WinFindings(fw, "dev", 2222, nil)
+	if len(fs) != 2 || fs[0].Code != "vm.windows_firewall_no_allow" || fs[1].Code != "vm.windows_firewall_block_rule" {
+		t.Fatalf("%+v", fs)
+	}
+	// The rule names no program, so it blocks whatever the VM runs as;
+	// it comes from Group Policy, so a local command cannot change it.
+	if fs[1].Severity != "error" || fs[1].Fixes[0].Key != "fix.win_fw_gpo_rule" {
+		t.Errorf("a Group Policy block rule: %+v", fs[1])
+	}
+	// Public is off: nothing to say there.
+	for _, f := range fs {
+		if strings.Contains(f.Args["profile"], "Public") {
+			t.Errorf("the Public profile is off: %+v", f)
+		}
+	}
+}

@@ -119,8 +119,7 @@ var (
 // name to its TCP ports (nil: unknown).
 func DecideFirewalld(z Zone, port int, services func(string) ([]string, bool)) Decision {
 	d := Decision{Tool: "firewalld", Certain: true, Where: "zone " + z.Name, Zone: z.Name}
-	switch strings.ToUpper(z.Target) {
-	case "ACCEPT":
+	if strings.EqualFold(z.Target, "ACCEPT") {
 		d.Rule = "target: ACCEPT"
 		return d
 	}
