@@ -216,3 +216,36 @@ func TestLabUFWBlocksForwardFromLAN(t *testing.T) {
 		t.Errorf("after the ufw fix: %s\n%s", d.Report.Diagnosis.Code, d.Stdout)
 	}
 }
+
+// A real QEMU forward on every address (user networking, hostfwd) in the
+// host's namespace, behind a real nftables reject rule that only applies
+// to connections from outside: sshdoctor names the rule for the QEMU
+// guest, and the client namespace is refused as it says.
+func TestLabQEMUHostFirewallFromLAN(t *testing.T) {
+	lab.Require(t, "qemu-system-x86_64", "nft")
+	bin := lab.Tool(t, "qemu-system-x86_64")
+	l := lab.New(t)
+	name := uniqueName("sdlabfw-")
+	q := l.Server.Start(t, bin, qemuArgs(name, "-netdev", "user,id=n0,hostfwd=tcp::2224-:22", "-device", "e1000,netdev=n0")...)
+	lab.WaitListening(t, q.Pid(), 2224, 20*time.Second)
+	if got := dialFromLAN(t, l, "2224"); got != "ok" {
+		t.Fatalf("QEMU's forward before any rule: %s", got)
+	}
+	l.Server.MustRun(t, "nft", `add table ip sdlabq; add chain ip sdlabq in { type filter hook input priority 10; policy accept; }; add rule ip sdlabq in iifname != "lo" tcp dport 2224 reject with tcp reset`)
+	d := l.Server.RunDoctor(t, "vm", name, "--from", "lan")
+	fd := d.Finding("vm.host_firewall_blocks")
+	if fd == nil {
+		t.Fatalf("no finding\n%s", d.Stdout)
+	}
+	// The rule holds for traffic not on lo, and the LAN is never lo: a
+	// certain block.
+	if !strings.Contains(fd.Evidence["rule"], "tcp dport 2224 reject") || fd.Evidence["where"] != "ip sdlabq in" || fd.Severity != "error" {
+		t.Errorf("evidence %v", fd.Evidence)
+	}
+	if len(fd.Fixes) != 1 || fd.Fixes[0].Command != "sudo nft insert rule ip sdlabq in tcp dport 2224 accept" {
+		t.Errorf("fix %+v", fd.Fixes)
+	}
+	if got := dialFromLAN(t, l, "2224"); got != "refused" {
+		t.Errorf("a reject with tcp reset should refuse the LAN connection, got %s", got)
+	}
+}
