@@ -13,8 +13,8 @@ func init() {
 		Entry{Code: "vm.host_firewall_unread", Severity: "info",
 			Title: Text{En: "{vm}: this host's firewall rules were not read, so connections from the LAN are not fully checked",
 				Ja: "{vm}: このホストのファイアウォール ルールを読めなかったため、LAN からの接続は完全には確認できていません"},
-			Explanation: Text{En: "Reading the rules (nft, iptables-save, ufw) needs root. Without them sshdoctor cannot tell whether this host's firewall lets the LAN reach the forward.",
-				Ja: "ルールの読み取り (nft、iptables-save、ufw) には root 権限が必要です。読めないと、このホストのファイアウォールが LAN から転送ポートへの接続を通すかどうか判断できません。"}},
+			Explanation: Text{En: "On Linux reading the rules (nft, iptables-save, ufw) needs root; on Windows the firewall's PowerShell cmdlets did not answer. Without the rules sshdoctor cannot tell whether this host's firewall lets the LAN reach the forward.",
+				Ja: "Linux ではルールの読み取り (nft、iptables-save、ufw) に root 権限が必要です。Windows ではファイアウォールの PowerShell コマンドレットが応答しませんでした。ルールを読めないと、このホストのファイアウォールが LAN から転送ポートへの接続を通すかどうか判断できません。"}},
 		Entry{Code: "vm.windows_firewall_block_rule", Severity: "error",
 			Title: Text{En: "{vm}: the Windows Defender Firewall rule \"{rule}\" blocks TCP port {port} on the {profile} network",
 				Ja: "{vm}: Windows Defender ファイアウォールの規則 \"{rule}\" が {profile} ネットワークで TCP ポート {port} をブロックしています"},
@@ -34,6 +34,7 @@ func init() {
 	RegisterPhrases(map[string]Text{
 		"fix.vm_host_firewall_allow":     {En: "Let TCP port {port} in ({tool})", Ja: "TCP ポート {port} の受信を許可します ({tool})"},
 		"fix.vm_host_firewall_read":      {En: "Run as root so the firewall rules can be read", Ja: "ファイアウォール ルールを読めるよう root で実行します"},
+		"fix.win_fw_list_rules":          {En: "In PowerShell, list the inbound rules for the port yourself", Ja: "PowerShell で、このポートの受信規則を自分で一覧表示します"},
 		"fix.win_fw_allow_port":          {En: "In an elevated PowerShell, allow TCP port {port} from the local subnet on the {profile} profile", Ja: "管理者の PowerShell で、{profile} プロファイルのローカル サブネットからの TCP ポート {port} を許可します"},
 		"fix.win_fw_disable_rule":        {En: "In an elevated PowerShell, turn the blocking rule off (a block rule wins over any allow rule)", Ja: "管理者の PowerShell でブロック規則を無効にします (ブロック規則はどの許可規則よりも優先されます)"},
 		"fix.win_fw_gpo_rule":            {En: "The rule comes from Group Policy: ask the domain's administrator to change it (a local command cannot)", Ja: "この規則はグループ ポリシーによるものです。ドメインの管理者に変更を依頼してください (ローカルのコマンドでは変更できません)"},

@@ -27,6 +27,8 @@ type hostFacts struct {
 	// Defender Firewall's rules and profiles (hostfw_lan.go judges both).
 	Linux   *linuxfw.Input
 	Windows *hostfw.WinFirewall
+	// WindowsUnread says why the Defender Firewall could not be read.
+	WindowsUnread string
 }
 
 // gatherHostFacts is set per system (hostfw_windows.go, hostfw_darwin.go).
@@ -42,7 +44,7 @@ func (r *Run) checkHostFirewall(ctx context.Context, _ *diag.Pass) diag.Result {
 		return diag.Skip() // a settings file from elsewhere says nothing of this host
 	}
 	h := r.env.hostFacts(ctx)
-	if !h.ExcludedOK && h.Mac == nil && h.Linux == nil && h.Windows == nil {
+	if !h.ExcludedOK && h.Mac == nil && h.Linux == nil && h.Windows == nil && h.WindowsUnread == "" {
 		return diag.Skip() // nothing could be read here: not checked, not "ok"
 	}
 	return diag.Conclude(nil, r.hostFirewallFindings(ms, h)...)

@@ -29,6 +29,10 @@ func (r *Run) lanFirewallFindings(m *Machine, h hostFacts) []*diag.Finding {
 		}
 		if h.Windows != nil {
 			fs = append(fs, hostfw.WinFindings(*h.Windows, m.Name, f.HostPort, windowsPrograms(m))...)
+		} else if h.WindowsUnread != "" {
+			fs = append(fs, diag.NewFinding("vm.host_firewall_unread").Arg("vm", m.Name).Arg("port", strconv.Itoa(f.HostPort)).
+				Ev("not_read", h.WindowsUnread).
+				Fix("fix.win_fw_list_rules", "Get-NetFirewallPortFilter -Protocol TCP | Where-Object LocalPort -eq "+strconv.Itoa(f.HostPort)+" | Get-NetFirewallRule"))
 		}
 	}
 	return fs

@@ -119,3 +119,20 @@ func textVariant(t *testing.T, text string, pairs ...string) string {
 	}
 	return text
 }
+
+// PowerShell's firewall cmdlets failed: "not read", said, with a
+// PowerShell command to look — never a silent pass.
+func TestWindowsFirewallUnread(t *testing.T) {
+	f := newFakeVBox(t).addVM(name03, uuid03, variant(t, fix03, `"guestssh,tcp,127.0.0.1,2222,,22"`, `"guestssh,tcp,,2222,,22"`))
+	env := scenarioEnv(t, f)
+	env.GOOS = "windows"
+	env.hostFacts = func(context.Context) hostFacts {
+		return hostFacts{WindowsUnread: "Get-NetFirewallRule: Access is denied."}
+	}
+	o := runScenario(t, Options{Name: name03, From: FromLAN, Env: env})
+	fd := o.finding(t, "vm.host_firewall_unread")
+	if fd.Evidence["not_read"] != "Get-NetFirewallRule: Access is denied." || fd.Severity != "info" {
+		t.Errorf("%+v", fd)
+	}
+	wantContains(t, "fixes", commands(fd), "Get-NetFirewallPortFilter -Protocol TCP | Where-Object LocalPort -eq 2222 | Get-NetFirewallRule")
+}

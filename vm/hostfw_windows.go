@@ -41,14 +41,34 @@ func init() {
 		// display language, as netsh's labels do.
 		pctx, cancel := context.WithTimeout(ctx, windowsFirewallTimeout)
 		defer cancel()
-		js := capped.New(maxFirewallJSON)
+		js, errb := capped.New(maxFirewallJSON), capped.New(2<<10)
 		p := exec.CommandContext(pctx, "powershell.exe", "-NoProfile", "-NonInteractive", "-Command", hostfw.PSScript)
-		p.Stdout = js
-		if p.Run() == nil && !js.Truncated {
-			if fw, err := hostfw.ParsePSFirewall(js.Bytes()); err == nil {
+		p.Stdout, p.Stderr = js, errb
+		err := p.Run()
+		switch {
+		case err != nil:
+			msg := firstLine(string(errb.Bytes()))
+			if msg == "" {
+				msg = err.Error()
+			}
+			h.WindowsUnread = "Get-NetFirewallRule: " + capLen(msg, 200)
+		case js.Truncated:
+			h.WindowsUnread = "Get-NetFirewallRule: more output than sshdoctor reads"
+		default:
+			fw, err := hostfw.ParsePSFirewall(js.Bytes())
+			if err != nil {
+				h.WindowsUnread = err.Error()
+			} else {
 				h.Windows = &fw
 			}
 		}
 		return h
 	}
+}
+
+func capLen(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
