@@ -34,6 +34,8 @@ func init() {
 	RegisterPhrases(map[string]Text{
 		"fix.vm_host_firewall_allow":     {En: "Let TCP port {port} in ({tool})", Ja: "TCP ポート {port} の受信を許可します ({tool})"},
 		"fix.vm_host_firewall_read":      {En: "Run as root so the firewall rules can be read", Ja: "ファイアウォール ルールを読めるよう root で実行します"},
+		"fix.win_fw_gpo_local_rules":     {En: "Group Policy ignores this computer's own rules on the {profile} profile, so a local rule would do nothing: ask the domain's administrator to allow TCP port {port} (this shows the setting)", Ja: "{profile} プロファイルではグループ ポリシーがこのコンピューター自身の規則を無視するため、ローカルの規則は効きません。ドメインの管理者に TCP ポート {port} の許可を依頼してください (このコマンドで設定を確認できます)"},
+		"evidence.local_rules":           {En: "local rules", Ja: "ローカルの規則"},
 		"fix.win_fw_list_rules":          {En: "In PowerShell, list the inbound rules for the port yourself", Ja: "PowerShell で、このポートの受信規則を自分で一覧表示します"},
 		"fix.win_fw_allow_port":          {En: "In an elevated PowerShell, allow TCP port {port} from the local subnet on the {profile} profile", Ja: "管理者の PowerShell で、{profile} プロファイルのローカル サブネットからの TCP ポート {port} を許可します"},
 		"fix.win_fw_disable_rule":        {En: "In an elevated PowerShell, turn the blocking rule off (a block rule wins over any allow rule)", Ja: "管理者の PowerShell でブロック規則を無効にします (ブロック規則はどの許可規則よりも優先されます)"},
@@ -51,8 +53,9 @@ func init() {
 		"evidence.packet":                {En: "connection", Ja: "接続"},
 	})
 	RegisterTranslations(map[string]string{
-		"no rule allows it; default inbound action Block":  "許可する規則がなく、既定の受信動作がブロックです",
-		"on, blocking all incoming connections":            "有効、すべての受信接続をブロック",
-		"from the LAN, to the port the forward listens on": "LAN から、転送が待ち受けるポートへ",
+		"no rule allows it; default inbound action Block":                  "許可する規則がなく、既定の受信動作がブロックです",
+		"ignored: Group Policy applies only its own rules on this profile": "無視されます: このプロファイルではグループ ポリシーが自身の規則だけを適用します",
+		"on, blocking all incoming connections":                            "有効、すべての受信接続をブロック",
+		"from the LAN, to the port the forward listens on":                 "LAN から、転送が待ち受けるポートへ",
 	})
 }

@@ -49,6 +49,10 @@ type WinRule struct {
 	Interfaces  string // netsh InterfaceTypes; "" or "Any"
 	Security    string // netsh Security; "" or "NotRequired"
 	GPO         bool   // set by Group Policy: a local command cannot change it
+	// Local: the rule is the machine's own (netsh "Rule source: Local
+	// Setting", PowerShell PolicyStoreSourceType Local) — ignored on a
+	// profile where Group Policy turns local rules off.
+	Local bool
 }
 
 // WinProfile is one profile's state.
@@ -61,6 +65,10 @@ type WinProfile struct {
 	// BlockAll: inbound connections are blocked even when a rule allows
 	// them.
 	BlockAll bool
+	// NoLocalRules: Group Policy applies only its own rules on this
+	// profile ("LocalFirewallRules N/A (GPO-store only)",
+	// AllowLocalFirewallRules False); the machine's own rules do nothing.
+	NoLocalRules bool
 }
 
 // WinFirewall is what the host showed: rules, profiles and the category of
@@ -110,7 +118,7 @@ func ParseNetshRules(text string) (rs []WinRule, ok bool) {
 		if key == "Rule Name" {
 			flush()
 			ok = true
-			cur = &WinRule{DisplayName: val, Enabled: true, Inbound: true, Protocol: "Any", Program: "Any", Service: "Any"}
+			cur = &WinRule{DisplayName: val, Enabled: true, Inbound: true, Protocol: "Any", Program: "Any", Service: "Any", Local: true}
 			continue
 		}
 		if cur == nil {
@@ -140,7 +148,8 @@ func ParseNetshRules(text string) (rs []WinRule, ok bool) {
 		case "Security":
 			cur.Security = val
 		case "Rule source":
-			cur.GPO = !strings.EqualFold(val, "Local Setting")
+			cur.Local = strings.EqualFold(val, "Local Setting")
+			cur.GPO = !cur.Local
 		case "Action":
 			cur.Action = val
 		}
@@ -182,6 +191,8 @@ func ParseNetshProfiles(text string) []WinProfile {
 		switch {
 		case len(f) == 2 && f[0] == "State":
 			cur.Enabled = f[1] == "ON"
+		case len(f) >= 2 && f[0] == "LocalFirewallRules":
+			cur.NoLocalRules = strings.HasPrefix(strings.Join(f[1:], " "), "N/A (GPO-store only)")
 		case len(f) == 3 && f[0] == "Firewall" && f[1] == "Policy":
 			in, _, _ := strings.Cut(f[2], ",")
 			cur.DefaultAllow = in == "AllowInbound"
@@ -205,7 +216,7 @@ $p=@(Get-NetFirewallPortFilter -PolicyStore ActiveStore|Select-Object InstanceID
 $a=@(Get-NetFirewallAddressFilter -PolicyStore ActiveStore|Select-Object InstanceID,LocalAddress,RemoteAddress)
 $ap=@(Get-NetFirewallApplicationFilter -PolicyStore ActiveStore|Select-Object InstanceID,Program)
 $s=@(Get-NetFirewallServiceFilter -PolicyStore ActiveStore|Select-Object InstanceID,Service)
-$f=@(Get-NetFirewallProfile -PolicyStore ActiveStore|Select-Object Name,@{n='Enabled';e={[string]$_.Enabled}},@{n='DefaultInboundAction';e={[string]$_.DefaultInboundAction}},@{n='AllowInboundRules';e={[string]$_.AllowInboundRules}})
+$f=@(Get-NetFirewallProfile -PolicyStore ActiveStore|Select-Object Name,@{n='Enabled';e={[string]$_.Enabled}},@{n='DefaultInboundAction';e={[string]$_.DefaultInboundAction}},@{n='AllowInboundRules';e={[string]$_.AllowInboundRules}},@{n='AllowLocalFirewallRules';e={[string]$_.AllowLocalFirewallRules}})
 $c=@(Get-NetConnectionProfile|Select-Object InterfaceAlias,@{n='NetworkCategory';e={[string]$_.NetworkCategory}})
 [PSCustomObject]@{Rules=$r;Ports=$p;Addresses=$a;Apps=$ap;Services=$s;Profiles=$f;Connections=$c}|ConvertTo-Json -Depth 4 -Compress`
 
@@ -326,12 +337,14 @@ func parseRules(raw json.RawMessage) ([]WinRule, error) {
 		if name == "" {
 			name = r.InstanceID
 		}
+		src := psEnum(r.PolicyStoreSourceType, psStoreType)
 		out = append(out, WinRule{Name: name, DisplayName: r.DisplayName,
 			Enabled:  psEnum(r.Enabled, psEnabled) == "True",
 			Inbound:  psEnum(r.Direction, psDirection) == "Inbound",
 			Action:   psEnum(r.Action, psAction),
 			Profiles: psProfiles(r.Profile),
-			GPO:      psEnum(r.PolicyStoreSourceType, psStoreType) == "GroupPolicy",
+			GPO:      src == "GroupPolicy",
+			Local:    src == "Local",
 			Protocol: "Any", Program: "Any", Service: "Any"})
 	}
 	return out, nil
@@ -397,8 +410,8 @@ func ParseGetNetFirewallProfile(data []byte) ([]WinProfile, error) {
 	var out []WinProfile
 	for _, e := range psList(json.RawMessage(data)) {
 		var p struct {
-			Name, Profile                                    string
-			Enabled, DefaultInboundAction, AllowInboundRules json.RawMessage
+			Name, Profile                                                             string
+			Enabled, DefaultInboundAction, AllowInboundRules, AllowLocalFirewallRules json.RawMessage
 		}
 		if err := json.Unmarshal(e, &p); err != nil {
 			return nil, fmt.Errorf("Get-NetFirewallProfile JSON: %w", err)
@@ -412,7 +425,8 @@ func ParseGetNetFirewallProfile(data []byte) ([]WinProfile, error) {
 			// block inbound, rules honoured.
 			Enabled:      psEnum(p.Enabled, psGpoBool) != "False",
 			DefaultAllow: psEnum(p.DefaultInboundAction, psAction) == "Allow",
-			BlockAll:     psEnum(p.AllowInboundRules, psGpoBool) == "False"})
+			BlockAll:     psEnum(p.AllowInboundRules, psGpoBool) == "False",
+			NoLocalRules: psEnum(p.AllowLocalFirewallRules, psGpoBool) == "False"})
 	}
 	return out, nil
 }
@@ -474,6 +488,9 @@ type WinDecision struct {
 	// Possible are rules that would decide otherwise under a condition not
 	// known here, with the condition.
 	Possible []string
+	// NoLocalRules: Group Policy ignores the machine's own rules on this
+	// profile, so a local allow rule would not help.
+	NoLocalRules bool
 }
 
 // Blocked says the connection does not get in.
@@ -517,7 +534,7 @@ func activeProfiles(fw WinFirewall) []string {
 }
 
 func decideProfile(rules []WinRule, p WinProfile, port int, programs []string) WinDecision {
-	d := WinDecision{Profile: p.Name, Certain: true}
+	d := WinDecision{Profile: p.Name, Certain: true, NoLocalRules: p.NoLocalRules}
 	if !p.Enabled {
 		d.Why = "off"
 		return d
@@ -530,7 +547,7 @@ func decideProfile(rules []WinRule, p WinProfile, port int, programs []string) W
 	allowMaybe := false
 	for i := range rules {
 		r := &rules[i]
-		if !r.Enabled || !r.Inbound || !inProfile(r, p.Name) {
+		if !r.Enabled || !r.Inbound || !inProfile(r, p.Name) || (r.Local && p.NoLocalRules) {
 			continue
 		}
 		m, why := matchWinRule(r, port, programs)

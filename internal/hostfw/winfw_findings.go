@@ -19,10 +19,11 @@ func WinFindings(fw WinFirewall, vm string, port int, programs []string) []*diag
 	}
 	var gs []*group
 	key := func(d WinDecision) string {
+		k := d.Why + "\x00" + strconv.FormatBool(d.NoLocalRules)
 		if d.Rule != nil {
-			return d.Why + "\x00" + d.Rule.Name + "\x00" + d.Rule.DisplayName
+			k += "\x00" + d.Rule.Name + "\x00" + d.Rule.DisplayName
 		}
-		return d.Why
+		return k
 	}
 	byKey := map[string]*group{}
 	anyOpen := false
@@ -65,8 +66,13 @@ func WinFindings(fw WinFirewall, vm string, port int, programs []string) []*diag
 				Fix("fix.win_fw_allow_inbound_rules", "Set-NetFirewallProfile -Profile "+psProf+" -AllowInboundRules True")
 		default:
 			f = diag.NewFinding("vm.windows_firewall_no_allow").
-				Ev("rule", "no rule allows it; default inbound action Block").
-				Fix("fix.win_fw_allow_port", allowRuleCommand(vm, port, psProf))
+				Ev("rule", "no rule allows it; default inbound action Block")
+			if g.d.NoLocalRules {
+				f.Ev("local_rules", "ignored: Group Policy applies only its own rules on this profile").
+					Fix("fix.win_fw_gpo_local_rules", "Get-NetFirewallProfile -PolicyStore ActiveStore -Name "+psProf+" | Format-List Name,AllowLocalFirewallRules")
+			} else {
+				f.Fix("fix.win_fw_allow_port", allowRuleCommand(vm, port, psProf))
+			}
 		}
 		f.Arg("vm", vm).Arg("port", strconv.Itoa(port)).Arg("profile", prof)
 		f.Ev("profile", prof).Ev("read_from", fw.From)
@@ -88,7 +94,7 @@ func WinFindings(fw WinFirewall, vm string, port int, programs []string) []*diag
 		if !g.d.Certain || (!known && anyOpen) {
 			f.Sev(diag.SevWarning)
 		}
-		if g.d.Why == "rule" && stillNoAllow(fw, g.d.Rule, g.profiles, port, programs) {
+		if g.d.Why == "rule" && !g.d.NoLocalRules && stillNoAllow(fw, g.d.Rule, g.profiles, port, programs) {
 			f.Fix("fix.win_fw_allow_port", allowRuleCommand(vm, port, psProf))
 		}
 		if known {

@@ -237,3 +237,41 @@ func TestPSFirewallNames(t *testing.T) {
 		}
 	}
 }
+
+// The captured Domain profile applies only Group Policy's rules
+// ("LocalFirewallRules N/A (GPO-store only)"): the machine's own allow
+// rule for the port does nothing there, and the fix is not a local rule.
+func TestWindowsGPOOnlyProfileIgnoresLocalRules(t *testing.T) {
+	ps := ParseNetshProfiles(capture(t, "netsh_currentprofile_domain.txt"))
+	if len(ps) != 1 || !ps[0].NoLocalRules {
+		t.Fatalf("profiles %+v", ps)
+	}
+	// The captured verbose rule is a local one ("Rule source: Local
+	// Setting"); made a rule for VBoxHeadless on the Domain profile.
+	rs, _ := ParseNetshRules(variant(t, capture(t, "netsh_rule_verbose_program.txt"),
+		`C:\Program Files\Unity\2022.1.0b10\Editor\Unity.exe`, `C:\Program Files\Oracle\VirtualBox\VBoxHeadless.exe`,
+		"Domain,Private", "Domain"))
+	if len(rs) != 1 || !rs[0].Local {
+		t.Fatalf("rules %+v", rs)
+	}
+	fw := WinFirewall{Rules: rs, Profiles: ps, Active: []ActiveNet{{Interface: "Ethernet", Profile: "Domain"}}, From: "netsh"}
+	fs := WinFindings(fw, "dev", 2222, []string{"VBoxHeadless.exe"})
+	if len(fs) != 1 || fs[0].Code != "vm.windows_firewall_no_allow" || len(fs[0].Fixes) != 1 || fs[0].Fixes[0].Key != "fix.win_fw_gpo_local_rules" {
+		t.Fatalf("%+v", fs)
+	}
+	if strings.Contains(fs[0].Fixes[0].Command, "New-NetFirewallRule") {
+		t.Errorf("a local rule offered where local rules are ignored: %s", fs[0].Fixes[0].Command)
+	}
+	// With local rules honoured the same rule lets VBoxHeadless in.
+	fw.Profiles[0].NoLocalRules = false
+	if fs := WinFindings(fw, "dev", 2222, []string{"VBoxHeadless.exe"}); len(fs) != 0 {
+		t.Errorf("local rules honoured: %+v", fs)
+	}
+}
+
+func TestPSProfileLocalRules(t *testing.T) {
+	ps, err := ParseGetNetFirewallProfile([]byte(`[{"Name":"Domain","Enabled":"True","AllowLocalFirewallRules":"False"},{"Name":"Private","Enabled":1,"AllowLocalFirewallRules":2}]`))
+	if err != nil || len(ps) != 2 || !ps[0].NoLocalRules || ps[1].NoLocalRules || !ps[1].Enabled {
+		t.Errorf("%v %+v", err, ps)
+	}
+}
