@@ -31,7 +31,8 @@ type hostFacts struct {
 	WindowsUnread string
 }
 
-// gatherHostFacts is set per system (hostfw_windows.go, hostfw_darwin.go).
+// gatherHostFacts is set per system (hostfw_windows.go, hostfw_darwin.go,
+// hostfw_linux.go).
 var gatherHostFacts = func(ctx context.Context) hostFacts { return hostFacts{} }
 
 // vboxHeadlessDarwin is where VirtualBox installs the process that owns a
@@ -44,7 +45,8 @@ func (r *Run) checkHostFirewall(ctx context.Context, _ *diag.Pass) diag.Result {
 		return diag.Skip() // a settings file from elsewhere says nothing of this host
 	}
 	h := r.env.hostFacts(ctx)
-	if !h.ExcludedOK && h.Mac == nil && h.Linux == nil && h.Windows == nil && h.WindowsUnread == "" {
+	lanOnly := h.Linux != nil || h.Windows != nil || h.WindowsUnread != "" // judged only from the LAN
+	if !h.ExcludedOK && h.Mac == nil && (!lanOnly || r.opts.From != FromLAN) {
 		return diag.Skip() // nothing could be read here: not checked, not "ok"
 	}
 	return diag.Conclude(nil, r.hostFirewallFindings(ms, h)...)
