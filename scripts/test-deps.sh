@@ -18,6 +18,9 @@ have useradd            || need+=(passwd)
 have getent             || need+=(libc-bin)
 [ -x /usr/bin/time ]     || need+=(time) # GNU time: peak memory of a run under a flood
 have socat              || need+=(socat)
+# ufw: the host firewall in front of a VM forward is proved against the real
+# ufw (its rules live in a test namespace, its files are bind-mounted copies).
+have ufw                || need+=(ufw)
 # gcloud (package google-cloud-cli, from Google's apt repository
 # packages.cloud.google.com/apt, "cloud-sdk main"): the IAP relay stand-in is
 # proved against Google's own client.
