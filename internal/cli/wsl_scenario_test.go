@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// wslCaptures lays out a --captured directory: each file is a capture
+// from vm/testdata/wsl (named in its SOURCES), or a variant of one made
+// by replacing text (so a scenario cannot silently test the unchanged
+// capture).
+type wslFile struct {
+	name, from string
+	pairs      []string
+	text       string // instead of from
+}
+
+func wslCaptures(t *testing.T, files ...wslFile) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range files {
+		s := f.text
+		if f.from != "" {
+			b, err := os.ReadFile(filepath.Join("..", "..", "vm", "testdata", "wsl", f.from))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s = string(b)
+		}
+		for i := 0; i+1 < len(f.pairs); i += 2 {
+			if !strings.Contains(s, f.pairs[i]) {
+				t.Fatalf("%s: %q not found", f.from, f.pairs[i])
+			}
+			s = strings.ReplaceAll(s, f.pairs[i], f.pairs[i+1])
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestWSLScenarios(t *testing.T) {
+	ubuntu := wslFile{name: "wsl-list.txt", from: "wsl-list-kernel156.txt"}
+	sshd := wslFile{name: "wsl-tcp-Ubuntu-20.04.txt", from: "proc-net-tcp-sshd22.txt"}
+	for _, sc := range []platformScenario{
+		{name: "portproxy to the address WSL had before its restart", args: []string{"vm", "Ubuntu-20.04", "--from", "lan", "--captured"},
+			capture: wslCaptures(t, ubuntu, sshd,
+				// The rule of WSL2-Linux-Kernel#156, listed as netsh lists rules (WSL#8963).
+				wslFile{name: "portproxy.txt", from: "portproxy-8963.txt", pairs: []string{"30000-50000  172.23.188.236  30000-50000", "22          172.17.244.150  22"}},
+				wslFile{name: "wsl-addr-Ubuntu-20.04.txt", text: "172.17.250.31 \n"}),
+			code: "wsl.portproxy_stale", exit: 1,
+			en:     []string{"The portproxy rule forwards to 172.17.244.150, but Ubuntu-20.04 now has the address 172.17.250.31"},
+			ja:     []string{"portproxy のルールは 172.17.244.150 へ転送していますが、Ubuntu-20.04 の現在のアドレスは 172.17.250.31 です"},
+			fix:    []string{"netsh interface portproxy delete v4tov4 listenport=22 listenaddress=0.0.0.0", "connectport=22 connectaddress=172.17.250.31", "connectaddress=127.0.0.1"},
+			notFix: []string{"chmod", "sudo "}},
+		{name: "a port range stored as a name never forwards", args: []string{"vm", "Ubuntu-20.04", "--from", "lan", "--captured"},
+			capture: wslCaptures(t, ubuntu, sshd, wslFile{name: "portproxy.txt", from: "portproxy-8963.txt"},
+				wslFile{name: "wsl-addr-Ubuntu-20.04.txt", text: "172.23.188.236\n"}),
+			code: "wsl.portproxy_bad_port", exit: 1,
+			en:  []string{`The portproxy rule listens on "30000-50000", which is not a port number`},
+			ja:  []string{`portproxy のルールの待ち受けポート "30000-50000" はポート番号ではない`},
+			fix: []string{"netsh interface portproxy delete v4tov4 listenport=30000-50000 listenaddress=0.0.0.0", "listenport=22 listenaddress=0.0.0.0 connectport=22 connectaddress=172.23.188.236"}},
+		{name: "no sshd in a running distribution", args: []string{"vm", "WLinux", "--captured"},
+			capture: wslCaptures(t, wslFile{name: "wsl-list.txt", from: "wsl-list-12302.txt"}, wslFile{name: "wsl-status.txt", from: "wsl-status-12302.txt"},
+				wslFile{name: "wsl-tcp-WLinux.txt", from: "proc-net-tcp-empty.txt"}),
+			code: "wsl.sshd_not_listening", exit: 1,
+			en:     []string{"Nothing listens on port 22 inside WLinux"},
+			ja:     []string{"WLinux の中でポート 22 を待ち受けているものがありません"},
+			fix:    []string{"wsl -d WLinux -u root service ssh start", "systemctl enable --now ssh"},
+			notFix: []string{"sudo "}},
+		{name: "mirrored mode with the SSH port in ignoredPorts", args: []string{"vm", "Ubuntu-20.04", "--from", "lan", "--captured"},
+			capture: wslCaptures(t, ubuntu, sshd, wslFile{name: "wslconfig.txt", from: "wslconfig-11494.txt"},
+				wslFile{name: "hyperv-fw.txt", from: "hyperv-vmsetting-block.txt"}),
+			code: "wsl.port_ignored", exit: 1, finding: "wsl.hyperv_firewall_blocks",
+			en:  []string{"In mirrored mode, port 22 is in ignoredPorts", "The Hyper-V firewall blocks inbound connections to WSL by default"},
+			ja:  []string{"ミラー モードでポート 22 が ignoredPorts にある", "Hyper-V ファイアウォールは WSL への受信接続を既定で拒否します"},
+			fix: []string{"New-NetFirewallHyperVRule", "-VMCreatorId '{40E0AC32-46A5-438A-A0B2-2B479E8F2E90}' -Protocol TCP -LocalPorts 22"}},
+		{name: "all well from the host: NAT mode, sshd listening", args: []string{"vm", "Ubuntu-20.04", "--captured"},
+			capture: wslCaptures(t, ubuntu, sshd, wslFile{name: "wslconfig.txt", from: "wslconfig-giggio.txt"},
+				wslFile{name: "wsl-addr-Ubuntu-20.04.txt", text: "172.17.250.31\n"}),
+			code: "ok", exit: 0, finding: "wsl.distro_found",
+			en: []string{"WSL distribution Ubuntu-20.04"},
+			ja: []string{"WSL ディストリビューション Ubuntu-20.04"}},
+	} {
+		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
+	}
+}
