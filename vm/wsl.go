@@ -23,17 +23,16 @@ import (
 
 // wslFacts is what was read, once per run.
 type wslFacts struct {
-	src      winSource
-	listed   bool // wsl --list --verbose answered
-	distros  []WSLDistro
-	status   WSLStatus
-	rules    []PortProxy
-	rulesOK  bool
-	config   WSLConfig
-	hyperv   HyperVVMSetting
-	listErr  error
-	hasAny   bool
-	selected []WSLDistro
+	src     winSource
+	listed  bool // wsl --list --verbose answered
+	distros []WSLDistro
+	status  WSLStatus
+	rules   []PortProxy
+	rulesOK bool
+	config  WSLConfig
+	hyperv  HyperVVMSetting
+	listErr error
+	hasAny  bool
 }
 
 type wslState struct {
