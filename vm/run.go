@@ -24,7 +24,7 @@ import (
 // VM, four at a time), each bounded by vboxManageTimeout; the probe waits
 // for one banner per forward, all at once.
 const (
-	hypervisorCheckTimeout = vboxManageTimeout + qemuScanTimeout + 2*winCommandTimeout + 5*time.Second
+	hypervisorCheckTimeout = vboxManageTimeout + qemuScanTimeout + 4*winCommandTimeout + 5*time.Second
 	findCheckTimeout       = 3 * vboxManageTimeout
 	localCheckTimeout      = 15 * time.Second // reading /proc
 	probeSlack             = 2 * time.Second  // connect + scheduling around the banner deadline

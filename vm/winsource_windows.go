@@ -48,6 +48,12 @@ func (liveWindows) Output(ctx context.Context, key string) ([]byte, error) {
 	case key == winHyperVFW:
 		argv = []string{"powershell.exe", "-NoProfile", "-NonInteractive", "-Command",
 			"Get-NetFirewallHyperVVMSetting -PolicyStore ActiveStore -Name '" + WSLCreatorID + "' | Format-List Name,Enabled,DefaultInboundAction,DefaultOutboundAction,LoopbackEnabled,AllowHostPolicyMerge"}
+	case key == winHyperVVMs:
+		argv = []string{"powershell.exe", "-NoProfile", "-NonInteractive", "-Command",
+			"Get-VM | Select-Object Name,@{n='State';e={[string]$_.State}} | ConvertTo-Json"}
+	case key == winHyperVAdapters:
+		argv = []string{"powershell.exe", "-NoProfile", "-NonInteractive", "-Command",
+			"Get-VMNetworkAdapter -VMName * | Select-Object VMName,SwitchName,@{n='Status';e={[string]$_.Status}},IPAddresses | ConvertTo-Json"}
 	case strings.HasPrefix(key, winWSLAddrPref):
 		argv = []string{"wsl.exe", "-d", strings.TrimPrefix(key, winWSLAddrPref), "-e", "hostname", "-I"}
 	case strings.HasPrefix(key, winWSLTCPPref):
@@ -65,6 +71,11 @@ func (liveWindows) Output(ctx context.Context, key string) ([]byte, error) {
 	c := exec.CommandContext(ctx, path, argv[1:]...)
 	c.Stdout = out
 	if err := c.Run(); err != nil && out.Len() == 0 {
+		if strings.HasPrefix(argv[0], "powershell") {
+			// No Hyper-V module, no right to query it, or Windows 10 without
+			// the Hyper-V firewall: not read, which is not a failure of WSL.
+			return nil, errNoSource
+		}
 		return nil, err
 	}
 	return out.Bytes(), nil

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/procnet"
@@ -38,6 +39,7 @@ type wslFacts struct {
 type wslState struct {
 	once  sync.Once
 	facts wslFacts
+	hv    hypervState
 }
 
 // wslList reads the list of distributions (cheap; vm-hypervisor uses it to
@@ -82,11 +84,23 @@ func (r *Run) wslHas(ctx context.Context, name string) bool {
 			return true
 		}
 	}
+	vms, _ := r.hypervList(ctx)
+	for _, v := range vms {
+		if strings.EqualFold(v.Name, name) {
+			return true
+		}
+	}
 	return false
 }
 
 // wslAny says whether any WSL distribution was found.
-func (r *Run) wslAny(ctx context.Context) bool { return r.wslList(ctx).hasAny }
+func (r *Run) wslAny(ctx context.Context) bool {
+	if r.wslList(ctx).hasAny {
+		return true
+	}
+	vms, _ := r.hypervList(ctx)
+	return len(vms) > 0
+}
 
 // windowsChecks are the checks of the Windows hypervisors; none where no
 // source answers (not Windows, no --captured) or a settings file was
@@ -95,7 +109,10 @@ func (r *Run) windowsChecks() []*diag.Check {
 	if r.opts.Offline != nil || (r.opts.Captured == "" && (r.env.GOOS != "windows" || liveWinSource == nil)) {
 		return nil
 	}
-	return []*diag.Check{{Name: "vm-wsl", Requires: []string{"vm-hypervisor"}, Timeout: wslCheckTimeout, Run: r.checkWSL}}
+	return []*diag.Check{
+		{Name: "vm-wsl", Requires: []string{"vm-hypervisor"}, Timeout: wslCheckTimeout, Run: r.checkWSL},
+		{Name: "vm-hyperv", Requires: []string{"vm-hypervisor"}, Timeout: 2*winCommandTimeout + time.Second, Run: r.checkHyperV},
+	}
 }
 
 func (r *Run) checkWSL(ctx context.Context, _ *diag.Pass) diag.Result {

@@ -198,3 +198,26 @@ func BenchmarkParsePortProxy(b *testing.B) {
 		ParsePortProxy(in)
 	}
 }
+
+func TestParseHyperV(t *testing.T) {
+	// The VM list as ConvertTo-Json writes one VM (an object, State a
+	// number), and the adapter table of the pastebin capture.
+	vms, err := ParseHyperV([]byte(`{"Name":  "XXX", "State":  2}`), wslCapture(t, "hyperv-adapters-pastebin.txt"))
+	if err != nil || len(vms) != 1 || vms[0].State != "Running" || len(vms[0].Adapters) != 1 ||
+		vms[0].Adapters[0].Status != "Ok" || len(vms[0].Adapters[0].Addresses) != 0 {
+		t.Fatalf("%v %+v", err, vms)
+	}
+	// An array, State as a name, adapters as JSON with a one-element
+	// Status list and addresses.
+	vms, err = ParseHyperV(utf16le(`[{"Name":"web","State":"Off"},{"Name":"db","State":3}]`),
+		[]byte(`[{"VMName":"web","SwitchName":"Default Switch","Status":["Ok"],"IPAddresses":["172.29.16.5","fe80::1"]}]`))
+	if err != nil || len(vms) != 2 || vms[0].State != "Off" || vms[1].State != "Off" || vms[0].Adapters[0].Switch != "Default Switch" || len(vms[0].Adapters[0].Addresses) != 2 {
+		t.Fatalf("%v %+v", err, vms)
+	}
+	if _, err := ParseHyperV([]byte("Get-VM : The term 'Get-VM' is not recognized"), nil); err == nil {
+		t.Error("an error text read as a VM list")
+	}
+	if c := psCells(`web {172.29.16.5, fe80::1} {Ok}`); len(c) != 3 || psList(c[1])[1] != "fe80::1" {
+		t.Errorf("%q", c)
+	}
+}

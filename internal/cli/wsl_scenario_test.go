@@ -88,3 +88,34 @@ func TestWSLScenarios(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
 	}
 }
+
+func TestHyperVScenarios(t *testing.T) {
+	adapters := wslFile{name: "hyperv-adapters.txt", from: "hyperv-adapters-pastebin.txt"}
+	for _, sc := range []platformScenario{
+		{name: "the VM is off", args: []string{"vm", "XXX", "--captured"},
+			// The VM list is written in ConvertTo-Json's shape (SOURCES).
+			capture: wslCaptures(t, adapters, wslFile{name: "hyperv-vms.json", text: `{"Name":  "XXX", "State":  3}`}),
+			code:    "hyperv.vm_not_running", exit: 1,
+			en:     []string{"The Hyper-V VM XXX is not running (Off)"},
+			ja:     []string{"Hyper-V の VM XXX が動いていません (Off)"},
+			fix:    []string{"Start-VM -Name XXX"},
+			notFix: []string{"VBoxManage"}},
+		{name: "running, but the guest reports no address", args: []string{"vm", "XXX", "--captured"},
+			capture: wslCaptures(t, wslFile{name: "hyperv-adapters.txt", from: "hyperv-adapters-pastebin.txt", pairs: []string{"VMName IPAddresses Status", "VMName SwitchName IPAddresses Status", "XXX {}", "XXX External {}"}},
+				wslFile{name: "hyperv-vms.json", text: `{"Name":  "XXX", "State":  2}`}),
+			code: "ok", exit: 0, finding: "hyperv.no_address",
+			en:  []string{"Hyper-V reports no IPv4 address for XXX"},
+			ja:  []string{"Hyper-V は XXX の IPv4 アドレスを報告していません"},
+			fix: []string{"Get-VMIntegrationService -VMName XXX"}},
+		{name: "the Default Switch from the LAN", args: []string{"vm", "XXX", "--from", "lan", "--captured"},
+			// As the live command asks for them: JSON (a switch name has spaces).
+			capture: wslCaptures(t, wslFile{name: "hyperv-adapters.json", text: `{"VMName": "XXX", "SwitchName": "Default Switch", "Status": "Ok", "IPAddresses": ["172.29.16.5", "fe80::215:5dff:fe00:1"]}`},
+				wslFile{name: "hyperv-vms.json", text: `{"Name":  "XXX", "State":  2}`}),
+			code: "hyperv.default_switch_lan", exit: 1,
+			en:  []string{"XXX is on the Default Switch, a NAT that other machines cannot reach"},
+			ja:  []string{"XXX は Default Switch (ほかのマシンから届かない NAT) につながっています"},
+			fix: []string{"Connect-VMNetworkAdapter -VMName XXX -SwitchName External", "connectport=22 connectaddress=172.29.16.5"}},
+	} {
+		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
+	}
+}
