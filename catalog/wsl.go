@@ -85,7 +85,7 @@ func init() {
 		"fix.wsl_portproxy_localhost": {En: "Or forward to 127.0.0.1, which survives WSL restarts", Ja: "または WSL を再起動しても変わらない 127.0.0.1 へ転送します"},
 		"fix.wsl_show_address":        {En: "Show the distribution's current address", Ja: "ディストリビューションの現在のアドレスを表示します"},
 		"fix.wsl_portproxy_add":       {En: "In an elevated PowerShell: forward the port to WSL and let it through Windows Defender Firewall", Ja: "管理者として開いた PowerShell で、ポートを WSL へ転送し、Windows Defender ファイアウォールで許可します"},
-		"fix.wsl_mirrored":            {En: "Or use mirrored networking (Windows 11 22H2 and later), then restart WSL", Ja: "またはミラー ネットワーク (Windows 11 22H2 以降) を使い、WSL を再起動します"},
+		"fix.wsl_mirrored":            {En: "Or use mirrored networking (Windows 11 22H2 and later): put networkingMode=mirrored under [wsl2] in .wslconfig, then restart WSL", Ja: "またはミラー ネットワーク (Windows 11 22H2 以降) を使います: .wslconfig の [wsl2] の下に networkingMode=mirrored と書き、WSL を再起動します"},
 
 		"evidence.wsl_version":     {En: "WSL version", Ja: "WSL のバージョン"},
 		"evidence.networking":      {En: "networking mode", Ja: "ネットワーク モード"},

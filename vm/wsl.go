@@ -371,7 +371,7 @@ func (r *Run) natFindings(f *wslFacts, d WSLDistro, port int, addr netip.Addr, l
 		}
 		fi.Fix("fix.wsl_portproxy_add", portproxyAdd("0.0.0.0", port, "127.0.0.1", port)+"\n"+
 			fmt.Sprintf(`New-NetFirewallRule -DisplayName "WSL sshd (TCP %d)" -Direction Inbound -Protocol TCP -LocalPort %d -Action Allow`, port, port))
-		fi.Fix("fix.wsl_mirrored", `Add-Content "$env:USERPROFILE\.wslconfig" "`+"`n[wsl2]`nnetworkingMode=mirrored"+`"`+"\nwsl --shutdown")
+		fi.Fix("fix.wsl_mirrored", `notepad "$env:USERPROFILE\.wslconfig"`+"\nwsl --shutdown")
 		fs = append(fs, fi)
 	}
 	return fs

@@ -72,6 +72,6 @@ func TestWindowsServerLiveScenarios(t *testing.T) {
 			en: []string{"The sshd service is running", `Logins start C:\windows\System32\WindowsPowerShell\v1.0\powershell.exe`},
 			ja: []string{"sshd サービスは動いています"}},
 	} {
-		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
+		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc); schemaValid(t, sc) })
 	}
 }

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"os"
+
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,7 +87,7 @@ func TestWSLScenarios(t *testing.T) {
 			en: []string{"WSL distribution Ubuntu-20.04"},
 			ja: []string{"WSL ディストリビューション Ubuntu-20.04"}},
 	} {
-		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
+		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc); schemaValid(t, sc) })
 	}
 }
 
@@ -116,6 +118,22 @@ func TestHyperVScenarios(t *testing.T) {
 			ja:  []string{"XXX は Default Switch (ほかのマシンから届かない NAT) につながっています"},
 			fix: []string{"Connect-VMNetworkAdapter -VMName XXX -SwitchName External", "connectport=22 connectaddress=172.29.16.5"}},
 	} {
-		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
+		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc); schemaValid(t, sc) })
+	}
+}
+
+// schemaValid checks the scenario's --json report, in both languages,
+// against docs/report.schema.json.
+func schemaValid(t *testing.T, sc platformScenario) {
+	t.Helper()
+	for _, lang := range []string{"en", "ja"} {
+		s, out, _ := TestIO(nil)
+		args := append(append([]string{"--json", "--lang", lang}, sc.args...), sc.capture)
+		if code := Main(args, s); code != sc.exit {
+			t.Fatalf("%s: exit %d", lang, code)
+		}
+		if err := reportschema.Validate(out.Bytes()); err != nil {
+			t.Fatalf("%s: %v\n%s", lang, err, out)
+		}
 	}
 }
