@@ -71,12 +71,13 @@ func (liveWindows) Output(ctx context.Context, key string) ([]byte, error) {
 	c := exec.CommandContext(ctx, path, argv[1:]...)
 	c.Stdout = out
 	if err := c.Run(); err != nil && out.Len() == 0 {
-		if strings.HasPrefix(argv[0], "powershell") {
-			// No Hyper-V module, no right to query it, or Windows 10 without
-			// the Hyper-V firewall: not read, which is not a failure of WSL.
-			return nil, errNoSource
+		if ctx.Err() != nil {
+			return nil, err // a command that hangs is worth saying
 		}
-		return nil, err
+		// wsl.exe with WSL not installed, no Hyper-V module or no right to
+		// query it, Windows 10 without the Hyper-V firewall: not read,
+		// which is "not checked", not a failure.
+		return nil, errNoSource
 	}
 	return out.Bytes(), nil
 }

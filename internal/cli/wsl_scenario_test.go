@@ -2,11 +2,11 @@ package cli
 
 import (
 	"os"
-
-	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sshdoctor/sshdoctor/internal/reportschema"
 )
 
 // wslCaptures lays out a --captured directory: each file is a capture
