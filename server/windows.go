@@ -233,6 +233,9 @@ func memberIs(members []string, user string) bool {
 func (w *winRun) checkKeys(ctx context.Context, _ *diag.Pass) diag.Result {
 	var fs []*diag.Finding
 	cfg, cerr := w.src.Output(ctx, winSSHDConfig)
+	if w.opts.SSHDConfig != "" {
+		cfg, _, cerr = inputfile.ReadFile(w.opts.SSHDConfig, maxWinOutput)
+	}
 	matchOn := cerr == nil && winsshd.AdminMatchActive(string(cfg))
 	admin := false
 	if w.opts.User != "" {
@@ -327,13 +330,29 @@ func eventMessages(b []byte) string {
 }
 
 func (w *winRun) checkEvents(ctx context.Context, _ *diag.Pass) diag.Result {
-	b, err := w.src.Output(ctx, winEvents)
-	if err != nil {
-		return diag.Skip()
+	var text, source string
+	if len(w.opts.Logs) > 0 {
+		// --log: sshd.log (SyslogFacility LOCAL0) or saved event text,
+		// read as they are.
+		var sb strings.Builder
+		for _, l := range w.opts.Logs {
+			b, _, err := inputfile.ReadFile(l, maxWinOutput)
+			if err != nil {
+				return diag.Inconclusive(diag.NewFinding("server.no_logs").Arg("source", l).Ev("error", err.Error()))
+			}
+			sb.Write(b)
+			sb.WriteByte('\n')
+		}
+		text, source = sb.String()+eventMessages([]byte(sb.String())), strings.Join(w.opts.Logs, ", ")
+	} else {
+		b, err := w.src.Output(ctx, winEvents)
+		if err != nil {
+			return diag.Skip()
+		}
+		text, source = eventMessages(b), "OpenSSH/Operational"
 	}
-	text := eventMessages(b)
-	if text == "" {
-		return diag.Skip(diag.NewFinding("server.no_logs").Arg("source", "OpenSSH/Operational"))
+	if strings.TrimSpace(text) == "" {
+		return diag.Skip(diag.NewFinding("server.no_logs").Arg("source", source))
 	}
 	var fs []*diag.Finding
 	fs = append(fs, winsshd.FromText(text)...)
@@ -353,7 +372,7 @@ func (w *winRun) checkEvents(ctx context.Context, _ *diag.Pass) diag.Result {
 					fs = append(fs, g)
 				}
 			} else {
-				f.Ev("from_log", "OpenSSH/Operational")
+				f.Ev("from_log", source)
 				fs = append(fs, f)
 			}
 		}

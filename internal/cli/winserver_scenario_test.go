@@ -75,3 +75,16 @@ func TestWindowsServerLiveScenarios(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc); schemaValid(t, sc) })
 	}
 }
+
+// --log on Windows: sshd's own log file (SyslogFacility LOCAL0), read as
+// it is, through the same Windows rules.
+func TestWindowsServerLogFile(t *testing.T) {
+	dir := winServerCaptures(t, wslFile{name: "sc-qc-sshd.txt", from: "server/testdata/windows/sc-qc-sshd-beaker.txt"})
+	log := filepath.Join("..", "..", "internal", "winsshd", "testdata", "sshd_admin_keys_missing.txt")
+	runScenario(t, platformScenario{name: "sshd.log given with --log", args: []string{"server", "--log", log, "--captured"},
+		capture: dir, code: "server.windows_admin_keys", exit: 1,
+		en:     []string{`Windows' sshd reads C:\ProgramData\ssh\administrators_authorized_keys for this administrator`},
+		ja:     []string{`C:\ProgramData\ssh\administrators_authorized_keys から読みます`},
+		fix:    []string{`/grant "*S-1-5-18:F"`},
+		notFix: []string{"chmod"}})
+}
