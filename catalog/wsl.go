@@ -96,9 +96,10 @@ func init() {
 		"evidence.hyperv_firewall": {En: "Hyper-V firewall (WSL)", Ja: "Hyper-V ファイアウォール (WSL)"},
 	})
 	RegisterTranslations(map[string]string{
-		"not present (NAT networking, localhost forwarding on)":         "ありません (NAT ネットワーク、localhost 転送は有効)",
-		"wsl.exe --list --verbose":                                      "wsl.exe --list --verbose",
-		"(no rules)":                                                    "(ルールなし)",
+		"not present (NAT networking, localhost forwarding on)": "ありません (NAT ネットワーク、localhost 転送は有効)",
+		"wsl.exe --list --verbose":                              "wsl.exe --list --verbose",
+		"not read (the distribution did not answer)":            "読み取れませんでした (ディストリビューションが応答しませんでした)",
+		"(no rules)": "(ルールなし)",
 		"not read (the distribution is not running, or did not answer)": "読み取れませんでした (ディストリビューションが停止中か、応答しませんでした)",
 		"[wsl2] localhostForwarding=false":                              "[wsl2] localhostForwarding=false",
 	})

@@ -243,6 +243,9 @@ func (r *Run) wslFindings(ctx context.Context, f *wslFacts, d WSLDistro) []*diag
 			}
 		}
 	}
+	if listening == Unknown && d.Running == Yes {
+		found.Ev("sshd_listens", "not read (the distribution did not answer)")
+	}
 	if listening == No {
 		fs = append(fs, diag.NewFinding("wsl.sshd_not_listening").Arg("vm", d.Name).Arg("port", strconv.Itoa(port)).
 			Ev("read", "/proc/net/tcp and /proc/net/tcp6 inside "+d.Name).

@@ -183,6 +183,12 @@ func FuzzParseWSLOutputs(f *testing.F) {
 		ParseWSLStatus(b)
 		ParseHyperVVMSetting(b)
 		ParseHostnameI(b)
+		vms, _ := ParseHyperV(b, b)
+		for _, v := range vms {
+			if v.Name == "" {
+				t.Fatalf("%+v", v)
+			}
+		}
 	})
 }
 
