@@ -364,7 +364,9 @@ func (r *Run) natFindings(f *wslFacts, d WSLDistro, port int, addr netip.Addr, l
 				Fix("fix.wsl_show_address", "wsl -d "+psArg(d.Name)+" hostname -I"))
 		}
 	}
-	if r.opts.From == FromLAN && !works && f.rulesOK {
+	// A rule that is there but broken has said so above; this is for no
+	// rule at all.
+	if r.opts.From == FromLAN && !works && len(relevant) == 0 && f.rulesOK {
 		fi := diag.NewFinding("wsl.lan_needs_portproxy").Arg("vm", d.Name).Arg("port", strconv.Itoa(port))
 		if len(f.rules) == 0 {
 			fi.Ev("portproxy", "(no rules)")
