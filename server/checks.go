@@ -39,6 +39,10 @@ type Options struct {
 	Since time.Duration
 	// Sys is the machine; nil means this one.
 	Sys *System
+	// Captured is a directory of saved outputs of Windows' commands
+	// (sc, reg, Get-WinEvent…): the OpenSSH Server of Windows is judged
+	// from them (windows.go).
+	Captured string
 }
 
 // Named timeouts, each with the reason for its value.
@@ -94,6 +98,9 @@ type run struct {
 
 // Checks returns the server checks for opts, in dependency order.
 func Checks(opts Options) []*diag.Check {
+	if windowsServer(opts) {
+		return windowsChecks(opts)
+	}
 	if opts.Sys == nil {
 		opts.Sys = Real()
 	}

@@ -24,7 +24,7 @@ import (
 // VM, four at a time), each bounded by vboxManageTimeout; the probe waits
 // for one banner per forward, all at once.
 const (
-	hypervisorCheckTimeout = vboxManageTimeout + qemuScanTimeout + 5*time.Second
+	hypervisorCheckTimeout = vboxManageTimeout + qemuScanTimeout + 4*winCommandTimeout + 5*time.Second
 	findCheckTimeout       = 3 * vboxManageTimeout
 	localCheckTimeout      = 15 * time.Second // reading /proc
 	probeSlack             = 2 * time.Second  // connect + scheduling around the banner deadline
@@ -105,6 +105,9 @@ type Options struct {
 	PortSet bool // Port was given explicitly
 	Timeout time.Duration
 	Env     Env
+	// Captured is a directory of saved Windows command outputs read
+	// instead of running the commands (winsource.go).
+	Captured string
 }
 
 // Run is one `sshdoctor vm` diagnosis.
@@ -120,6 +123,7 @@ type Run struct {
 	listeners []Listener
 	listenOK  bool
 	listenErr error
+	wsl       wslState
 }
 
 // New prepares a run.
@@ -170,6 +174,9 @@ func (r *Run) Checks() []*diag.Check {
 		&diag.Def[struct{}]{Name: "vm-probe", Doc: "connects to each way in and reads the SSH banner",
 			Requires: []diag.Node{find}, Timeout: r.opts.Timeout + probeSlack, Run: diag.FindingsOnly(r.checkProbe)},
 	)
+	if len(findReq) > 0 {
+		cs = append(cs, r.windowsChecks(findReq[0])...)
+	}
 	return diag.Untyped(cs...)
 }
 
@@ -224,7 +231,7 @@ func (r *Run) findHypervisors(ctx context.Context) (fs []*diag.Finding, hv hyper
 		f := diag.NewFinding("vbox.not_installed").
 			Ev("searched", "PATH, "+strings.Join(r.locations(), ", "))
 		switch {
-		case len(qs) > 0:
+		case len(qs) > 0 || r.wslAny(ctx):
 			f.Sev(diag.SevInfo)
 		case r.opts.Name != "":
 			// A named VM that no hypervisor here knows.
@@ -326,7 +333,7 @@ func (r *Run) discover(ctx context.Context) (fs []*diag.Finding, ok bool) {
 				}
 			}
 			if len(selected) == 0 && len(qemus) == 0 {
-				if v == nil {
+				if v == nil || r.wslHas(ctx, r.opts.Name) {
 					// vm-hypervisor already said VirtualBox is not here.
 					return fs, true
 				}
@@ -369,7 +376,7 @@ func (r *Run) discover(ctx context.Context) (fs []*diag.Finding, ok bool) {
 	r.mu.Lock()
 	r.machines = machines
 	r.mu.Unlock()
-	if len(machines) == 0 && r.opts.Name == "" && len(fs) == 0 {
+	if len(machines) == 0 && r.opts.Name == "" && len(fs) == 0 && !r.wslAny(ctx) {
 		// VirtualBox has no VM and no QEMU runs: nothing to diagnose.
 		fs = append(fs, diag.NewFinding("vbox.no_vms").Sev(diag.SevInfo))
 		return fs, false

@@ -24,6 +24,8 @@ type ServerOptions struct {
 	// PortSet is true when --port was given (so --port 0 is an error).
 	PortSet bool
 	Fix     FixFlags
+	// Captured is a directory of saved outputs of Windows' commands.
+	Captured string
 }
 
 // NewCmdServer builds `sshdoctor server`. runF replaces the run in tests.
@@ -65,6 +67,7 @@ it checks what it can and names what it could not.`,
 	f.StringVar(&opts.SSHDConfig, "sshd-config", "", "sshd configuration file (default: the running sshd's -f, else /etc/ssh/sshd_config)")
 	f.StringArrayVar(&opts.Logs, "log", nil, "sshd log file to read instead of journald and /var/log; repeatable")
 	f.DurationVar(&opts.Since, "since", server.DefaultSince, "how far back to read the logs")
+	f.StringVar(&opts.Captured, "captured", "", "judge a Windows OpenSSH Server from sc, reg and Get-WinEvent outputs saved in this directory (see docs/platforms.md)")
 	addFixFlags(f, &opts.Fix)
 	return cmd
 }
@@ -103,6 +106,16 @@ func (o *ServerOptions) serverOptions() (server.Options, error) {
 			return so, fileUsage("--sshd-config", o.SSHDConfig, err)
 		}
 		so.SSHDConfig = o.SSHDConfig
+	}
+	if o.Captured != "" {
+		st, err := os.Stat(o.Captured)
+		if err != nil {
+			return so, usagef("--captured %v", err)
+		}
+		if !st.IsDir() {
+			return so, usagef("--captured %s: not a directory", o.Captured)
+		}
+		so.Captured = o.Captured
 	}
 	for _, l := range o.Logs {
 		if err := inputfile.Check(l); err != nil {

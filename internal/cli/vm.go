@@ -21,6 +21,8 @@ type VMOptions struct {
 	PortSet bool
 	Timeout time.Duration
 	Fix     FixFlags
+	// Captured is a directory of saved Windows outputs (WSL).
+	Captured string
 }
 
 // NewCmdVM builds `sshdoctor vm`. runF replaces the run in tests.
@@ -62,6 +64,7 @@ Read-only: sshdoctor never changes a VM.`,
 	f.StringVar(&opts.From, "from", "host", "where the ssh client is: host, lan or vm")
 	f.IntVarP(&opts.Port, "port", "p", 22, "the guest's sshd port")
 	f.DurationVar(&opts.Timeout, "timeout", vm.DefaultProbeTimeout, "deadline for the SSH banner through a forward")
+	f.StringVar(&opts.Captured, "captured", "", "read WSL's and netsh's outputs saved in this directory instead of running them (see docs/platforms.md)")
 	addFixFlags(f, &opts.Fix)
 	return cmd
 }
@@ -78,7 +81,12 @@ func (o *VMOptions) vmOptions() (vm.Options, error) {
 	if o.Timeout <= 0 {
 		return vm.Options{}, usagef("--timeout %s: must be positive", o.Timeout)
 	}
-	vo := vm.Options{Name: o.Name, From: from, Port: o.Port, PortSet: o.PortSet, Timeout: o.Timeout}
+	vo := vm.Options{Name: o.Name, From: from, Port: o.Port, PortSet: o.PortSet, Timeout: o.Timeout, Captured: o.Captured}
+	if o.Captured != "" {
+		if err := vm.CheckCapturedDir(o.Captured); err != nil {
+			return vo, usagef("--captured %v", err)
+		}
+	}
 	if o.File != "" {
 		if o.Name != "" {
 			return vo, usagef("give either a VM name or --file, not both")
