@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/internal/lab"
 	"github.com/sshdoctor/sshdoctor/scan"
 )
@@ -259,6 +260,22 @@ func (f *fleet) scanFleet(t testing.TB, timeout string, extra ...string) (time.D
 	}
 	if fmt.Sprint(sorted(got)) != fmt.Sprint(sorted(want)) {
 		t.Errorf("groups %v, want %v", sorted(got), sorted(want))
+	}
+	// Each group is named for what its hosts share: the catalog's title
+	// for the cause worded without any one host, and no fix that names one
+	// host of the group.
+	for _, g := range sum.Groups {
+		if g.Code != "ok" {
+			if w, ok := catalog.TitleWithout(g.Code); !ok || g.Title != w.En {
+				t.Errorf("group %s titled %q, want the catalog's title for the group %q", g.Code, g.Title, w.En)
+			}
+		}
+		for _, h := range g.Hosts {
+			if strings.Contains(g.Title+" ", h+" ") || (len(g.Hosts) > 1 && strings.Contains(g.Example+" ", h+" ")) {
+				t.Errorf("group %s of %d hosts named after %s: title %q, fix %q", g.Code, len(g.Hosts), h, g.Title, g.Example)
+				break
+			}
+		}
 	}
 	if code != 1 || sum.ExitCode != 1 {
 		t.Errorf("exit %d (summary %d), want 1", code, sum.ExitCode)

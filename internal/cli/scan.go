@@ -289,12 +289,7 @@ func runScan(ctx context.Context, s *IO, g *Globals, opts *ScanOptions) error {
 		Progress: progress.update})
 	progress.clear()
 	interrupted := ctx.Err() != nil
-	sum := scan.Summarize(results, func(code string) string {
-		if e, ok := catalog.Lookup(code); ok {
-			return e.Title.In(lang)
-		}
-		return code
-	})
+	sum := scan.Summarize(results, func(code string) string { return groupTitle(lang, code) })
 	sum.DurationMS = time.Since(start).Milliseconds()
 	sum.Interrupted = interrupted
 	sum.ExitCode = scan.ExitCode(results, interrupted)
@@ -360,4 +355,16 @@ func (p *progress) clear() {
 	if p.on {
 		fmt.Fprint(p.w, "\r\x1b[K")
 	}
+}
+
+// groupTitle is a code's title for a group of hosts: worded without any
+// one host's values ("" when the catalog has no such wording).
+func groupTitle(lang catalog.Lang, code string) string {
+	if t, ok := catalog.TitleWithout(code); ok {
+		return t.In(lang)
+	}
+	if e, ok := catalog.Lookup(code); ok && !strings.Contains(e.Title.En, "{") {
+		return e.Title.In(lang)
+	}
+	return ""
 }
