@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -320,32 +321,39 @@ func TestLabScanFleet(t *testing.T) {
 }
 
 // BenchmarkLabScan1000: `scan --no-login --timeout 3s` of 1,000 addresses
-// against `ssh-keyscan -T 3 -t ed25519 -f` on the same list.
+// against `ssh-keyscan -T 3 -t ed25519 -f` on the same list, each run three
+// times, interleaved (the machine is shared and its load drifts), compared
+// best against best; and the scan's peak RSS (ru_maxrss, as time -v
+// reports it). Every scan run is checked host by host as in the test.
 func BenchmarkLabScan1000(b *testing.B) {
 	f := newFleet(b, 1000)
 	// ssh-keyscan dies of SIGPIPE when it writes to a connection the
 	// server already closed; an ignored signal stays ignored across exec.
 	signal.Ignore(syscall.SIGPIPE)
 	defer signal.Reset(syscall.SIGPIPE)
-	_, _, kd, _ := f.run(b, 10*time.Minute, nil, "ssh-keyscan", "-T", "3", "-t", "ed25519", "-f", f.list)
-	b.ResetTimer()
-	var worst time.Duration
+	const rounds = 3
+	var keyscan, scans []time.Duration
 	var rss int64
-	for i := 0; i < b.N; i++ {
+	b.ResetTimer()
+	for i := 0; i < rounds; i++ {
+		_, _, kd, _ := f.run(b, 10*time.Minute, nil, "ssh-keyscan", "-T", "3", "-t", "ed25519", "-f", f.list)
 		d, r := f.scanFleet(b, "3s")
-		worst = max(worst, d)
+		keyscan, scans = append(keyscan, kd), append(scans, d)
 		rss = max(rss, r)
+		b.Logf("round %d: ssh-keyscan %s, scan %s (%.2f×), peak RSS %.0f MB", i+1, kd.Round(time.Millisecond),
+			d.Round(time.Millisecond), float64(d)/float64(kd), float64(r)/1e6)
 	}
 	b.StopTimer()
-	ratio := float64(worst) / float64(kd)
-	b.Logf("1,000 addresses: scan %s (peak RSS %.0f MB), ssh-keyscan %s: %.2f×", worst.Round(time.Millisecond),
-		float64(rss)/1e6, kd.Round(time.Millisecond), ratio)
+	kd, sd := slices.Min(keyscan), slices.Min(scans)
+	ratio := float64(sd) / float64(kd)
+	b.Logf("1,000 addresses, best of %d: scan %s, ssh-keyscan %s: %.2f×; peak RSS %.0f MB", rounds,
+		sd.Round(time.Millisecond), kd.Round(time.Millisecond), ratio, float64(rss)/1e6)
 	b.ReportMetric(kd.Seconds(), "keyscan-s")
-	b.ReportMetric(worst.Seconds(), "scan-s")
+	b.ReportMetric(sd.Seconds(), "scan-s")
 	b.ReportMetric(ratio, "ratio")
 	b.ReportMetric(float64(rss)/1e6, "peak-RSS-MB")
 	if ratio > 0.25 {
-		b.Errorf("scan took %s, %.2f× ssh-keyscan's %s (want ≤ 0.25×)", worst, ratio, kd)
+		b.Errorf("scan took %s, %.2f× ssh-keyscan's %s (want ≤ 0.25×)", sd, ratio, kd)
 	}
 	if rss > 300e6 {
 		b.Errorf("peak RSS %.0f MB, want ≤ 300 MB", float64(rss)/1e6)
