@@ -153,8 +153,9 @@ func (s *Shared) FromSSH(ctx context.Context, req Request) (*Config, error) {
 
 // printedAsIs reports a name that ssh prints unchanged as both host and
 // hostname: lower-case letters, digits, dots, hyphens and underscores
-// (not starting with a hyphen, not all digits and dots, which ssh reads as
-// an address), or an address in its canonical form.
+// (not starting with a hyphen, and not made only of what inet_aton may
+// read as an address, such as 010.1 or 0x7f.1), or an address in its
+// canonical form.
 func printedAsIs(h string) bool {
 	if h == "" || len(h) > 253 || h[0] == '-' {
 		return false
@@ -162,18 +163,33 @@ func printedAsIs(h string) bool {
 	if a, err := netip.ParseAddr(h); err == nil {
 		return a.String() == h && a.Zone() == ""
 	}
-	numeric := true
 	for i := 0; i < len(h); i++ {
 		c := h[i]
-		switch {
-		case c >= 'a' && c <= 'z', c == '-', c == '_':
-			numeric = false
-		case c >= '0' && c <= '9', c == '.':
-		default:
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
 			return false
 		}
 	}
-	return !numeric
+	return !atonLike(h)
+}
+
+// atonLike reports a name inet_aton might take for an IPv4 address: up to
+// four dot-separated parts, each decimal, octal or 0x-hexadecimal (an empty
+// part counts too, to be safe).
+func atonLike(h string) bool {
+	parts := strings.Split(h, ".")
+	if len(parts) > 4 {
+		return false
+	}
+	for _, p := range parts {
+		digits := "0123456789"
+		if strings.HasPrefix(p, "0x") {
+			p, digits = p[2:], "0123456789abcdef"
+		}
+		if strings.Trim(p, digits) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *sharedPlan) classKey(host string) string {
