@@ -265,8 +265,6 @@ type planReader struct {
 	lines int
 }
 
-var errNotShared = errors.New("not shared")
-
 func (p *sharedPlan) analyze(req Request, home func() (string, error)) {
 	fail := func(why string) { p.ok, p.reason, p.hosts, p.hostnames = false, why, nil, nil }
 	for _, v := range append([]string{req.User, req.ConfigFile}, req.Identities...) {
