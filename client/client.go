@@ -14,6 +14,7 @@ import (
 
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
 )
 
 // KV is one -o option.
@@ -32,6 +33,10 @@ type Options struct {
 	Timeout       time.Duration
 	NoLogin       bool
 	AllKeys       bool
+	// Configs, when set, answers the config layer's `ssh -G` for many
+	// destinations at once (a scan, an exporter), sharing one answer among
+	// names ssh's configuration cannot tell apart; nil runs ssh -G each time.
+	Configs *sshconfig.Shared
 	// Dial replaces the system dialer (tests dial from inside a network
 	// namespace with it); nil means net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)

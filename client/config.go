@@ -56,7 +56,7 @@ func (r *Run) checkConfig() *diag.Def[*Settings] {
 	return &diag.Def[*Settings]{Name: "config", Doc: configDoc, Timeout: configTimeout, Run: typed[*Settings](func(ctx context.Context, p *diag.Pass) diag.Result {
 		req := r.request()
 		var findings []*diag.Finding
-		cfg, err := sshconfig.FromSSH(ctx, req, nil)
+		cfg, err := r.opts.Configs.FromSSH(ctx, req)
 		if errors.Is(err, sshconfig.ErrNoSSH) {
 			home, _ := os.UserHomeDir()
 			var unsupported []string
@@ -109,6 +109,11 @@ func (r *Run) checkConfig() *diag.Def[*Settings] {
 		eff.Ev("addressfamily", s.AddressFamily)
 		if cfg.SSHVersion != "" {
 			eff.Ev("ssh_version", cfg.SSHVersion)
+		}
+		if cfg.SharedWith != "" {
+			// ssh -G ran for another name that meets the same lines of
+			// ssh_config; say so, so the source is never hidden.
+			eff.Ev("ssh_g_shared_with", cfg.SharedWith)
 		}
 		findings = append([]*diag.Finding{eff}, findings...)
 		r.setTarget(func(t *report.Target) {

@@ -38,7 +38,7 @@ func (r *Run) resolveJumps(ctx context.Context, spec string, depth int) ([]*Sett
 	last := parts[len(parts)-1]
 	user, host, port := splitJump(last)
 	req := sshconfig.Request{Host: host, User: user, Port: port, ConfigFile: r.opts.ConfigFile, AddressFamily: r.opts.AddressFamily}
-	cfg, err := sshconfig.FromSSH(ctx, req, nil)
+	cfg, err := r.opts.Configs.FromSSH(ctx, req)
 	if errors.Is(err, sshconfig.ErrNoSSH) {
 		home, _ := os.UserHomeDir()
 		cfg, _, err = sshconfig.Fallback(req, home)

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sshdoctor/sshdoctor/diag"
@@ -146,6 +147,10 @@ var sshQueryName = map[sshwire.Slot]string{
 	sshwire.SlotKex: "kex", sshwire.SlotHostKey: "key-sig", sshwire.SlotCipher: "cipher", sshwire.SlotMAC: "mac",
 }
 
+// supported caches ssh -Q answers by program and query: a compiled-in
+// list, the same for every host of a scan or an exporter's probes.
+var supported sync.Map
+
 // sshSupports returns what the local ssh implements for a slot (ssh -Q),
 // nil when unknown.
 func sshSupports(ctx context.Context, slot sshwire.Slot) []string {
@@ -157,6 +162,18 @@ func sshSupports(ctx context.Context, slot sshwire.Slot) []string {
 	if err != nil {
 		return nil
 	}
+	key := bin + "\x00" + q
+	if v, ok := supported.Load(key); ok {
+		return v.([]string)
+	}
+	list := querySSH(ctx, bin, q)
+	if list != nil {
+		supported.Store(key, list)
+	}
+	return list
+}
+
+func querySSH(ctx context.Context, bin, q string) []string {
 	ctx, cancel := context.WithTimeout(ctx, sshQueryTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-Q", q)

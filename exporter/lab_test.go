@@ -252,12 +252,26 @@ func (e *env) probeMany(t testing.TB, n, c int, path string, wantSuccess float64
 	}
 }
 
-func (e *env) health(t testing.TB) (rss, goroutines float64) {
+// sample is the exporter's own health, from its /metrics.
+type sample struct {
+	rss, heap, goroutines, fds float64
+	series                     int // samples exposed: grows if a label's values do
+}
+
+func (e *env) health(t testing.TB) sample {
 	t.Helper()
 	_, mfs := e.get(t, "/metrics")
-	rss, _ = value(mfs, "process_resident_memory_bytes", nil)
-	goroutines, _ = value(mfs, "go_goroutines", nil)
-	return rss, goroutines
+	var s sample
+	s.rss, _ = value(mfs, "process_resident_memory_bytes", nil)
+	s.heap, _ = value(mfs, "go_memstats_heap_inuse_bytes", nil)
+	s.goroutines, _ = value(mfs, "go_goroutines", nil)
+	s.fds, _ = value(mfs, "process_open_fds", nil)
+	for name, mf := range mfs {
+		if strings.HasPrefix(name, "sshdoctor_") {
+			s.series += len(mf.GetMetric())
+		}
+	}
+	return s
 }
 
 // TestLabExporterConcurrentAndSteady: 50 probes at once all succeed against
@@ -268,22 +282,24 @@ func TestLabExporterConcurrentAndSteady(t *testing.T) {
 	e.probeMany(t, 50, 50, "/probe?module=lab&target="+lab.ServerAddr, 1)
 	refused := "/probe?module=lab&target=" + lab.ServerAddr + ":9"
 	e.probeMany(t, 60, 20, refused, 0)
-	rss0, g0 := e.health(t)
+	s0 := e.health(t)
 	e.probeMany(t, 300, 20, refused, 0)
-	rss1, g1 := e.health(t)
-	t.Logf("after 110 probes: RSS %.1f MB, %v goroutines; after 410: RSS %.1f MB, %v goroutines", rss0/1e6, g0, rss1/1e6, g1)
-	if g1 > g0+10 {
-		t.Errorf("goroutines grew from %v to %v", g0, g1)
+	s1 := e.health(t)
+	t.Logf("after 110 probes: RSS %.1f MB, %v goroutines; after 410: RSS %.1f MB, %v goroutines", s0.rss/1e6, s0.goroutines, s1.rss/1e6, s1.goroutines)
+	if s1.goroutines > s0.goroutines+10 {
+		t.Errorf("goroutines grew from %v to %v", s0.goroutines, s1.goroutines)
 	}
-	if rss1 > rss0*1.5+8e6 {
-		t.Errorf("RSS grew from %.1f MB to %.1f MB", rss0/1e6, rss1/1e6)
+	if s1.rss > s0.rss*1.5+8e6 {
+		t.Errorf("RSS grew from %.1f MB to %.1f MB", s0.rss/1e6, s1.rss/1e6)
 	}
 }
 
 // BenchmarkLabExporter10000: 10,000 probes (SSHDOCTOR_EXPORTER_PROBES
-// changes the count), 50 at a time, half to the healthy sshd and half to
-// a closed port; memory and goroutines sampled after the first tenth and
-// at the end.
+// changes the count), 50 at a time: 45 % to the healthy sshd, 45 % to a
+// closed port and 10 % as a user the server refuses, so every path through
+// the layers runs. The exporter's RSS, heap in use, goroutines, open file
+// descriptors and exposed series are sampled after the first 1,000, at the
+// half and at the end; none may grow after the first 1,000.
 func BenchmarkLabExporter10000(b *testing.B) {
 	total := 10000
 	if v, err := strconv.Atoi(os.Getenv("SSHDOCTOR_EXPORTER_PROBES")); err == nil && v >= 1000 {
@@ -292,24 +308,42 @@ func BenchmarkLabExporter10000(b *testing.B) {
 	e := start(b)
 	ok := "/probe?module=lab&target=" + lab.ServerAddr
 	refused := "/probe?module=lab&target=" + lab.ServerAddr + ":9"
-	tenth := total / 10
-	e.probeMany(b, tenth/2, 50, ok, 1)
-	e.probeMany(b, tenth/2, 50, refused, 0)
-	rss0, g0 := e.health(b)
+	stranger := "/probe?module=stranger&target=" + lab.ServerAddr
+	// batch sends n probes in that mix.
+	batch := func(n int) {
+		e.probeMany(b, n*45/100, 50, ok, 1)
+		e.probeMany(b, n*45/100, 50, refused, 0)
+		e.probeMany(b, n-2*(n*45/100), 50, stranger, 0)
+	}
+	const step = 500
+	done := 0
+	var marks []int
+	var samples []sample
 	b.ResetTimer()
 	start := time.Now()
-	for i := 0; i < 9; i++ {
-		e.probeMany(b, tenth/2, 50, ok, 1)
-		e.probeMany(b, tenth/2, 50, refused, 0)
+	for _, at := range []int{1000, total / 2, total} {
+		for ; done < at; done += step {
+			batch(min(step, at-done))
+		}
+		marks, samples = append(marks, done), append(samples, e.health(b))
 	}
+	elapsed := time.Since(start)
 	b.StopTimer()
-	rss1, g1 := e.health(b)
-	b.ReportMetric(float64(9*tenth)/time.Since(start).Seconds(), "probes/s")
-	b.ReportMetric(rss0/1e6, "RSS-MB-at-tenth")
-	b.ReportMetric(rss1/1e6, "RSS-MB-at-end")
-	b.ReportMetric(g0, "goroutines-at-tenth")
-	b.ReportMetric(g1, "goroutines-at-end")
-	if g1 > g0+10 || rss1 > rss0*1.25+8e6 {
-		b.Errorf("grew: RSS %.1f → %.1f MB, goroutines %v → %v", rss0/1e6, rss1/1e6, g0, g1)
+	for i, s := range samples {
+		b.Logf("after %5d probes: RSS %.1f MB, heap in use %.1f MB, %v goroutines, %v open fds, %d series",
+			marks[i], s.rss/1e6, s.heap/1e6, s.goroutines, s.fds, s.series)
+	}
+	first, last := samples[0], samples[len(samples)-1]
+	b.ReportMetric(float64(total)/elapsed.Seconds(), "probes/s")
+	b.ReportMetric(first.rss/1e6, "RSS-MB-at-1k")
+	b.ReportMetric(last.rss/1e6, "RSS-MB-at-end")
+	b.ReportMetric(first.heap/1e6, "heap-MB-at-1k")
+	b.ReportMetric(last.heap/1e6, "heap-MB-at-end")
+	b.ReportMetric(last.goroutines, "goroutines-at-end")
+	if last.goroutines > first.goroutines+10 || last.fds > first.fds+10 || last.series != first.series ||
+		last.rss > first.rss*1.25+8e6 || last.heap > first.heap*1.5+4e6 {
+		b.Errorf("grew from 1,000 to %d probes: RSS %.1f → %.1f MB, heap %.1f → %.1f MB, goroutines %v → %v, fds %v → %v, series %d → %d",
+			total, first.rss/1e6, last.rss/1e6, first.heap/1e6, last.heap/1e6, first.goroutines, last.goroutines,
+			first.fds, last.fds, first.series, last.series)
 	}
 }

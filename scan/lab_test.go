@@ -10,12 +10,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/internal/lab"
 	"github.com/sshdoctor/sshdoctor/scan"
 )
@@ -260,6 +262,22 @@ func (f *fleet) scanFleet(t testing.TB, timeout string, extra ...string) (time.D
 	if fmt.Sprint(sorted(got)) != fmt.Sprint(sorted(want)) {
 		t.Errorf("groups %v, want %v", sorted(got), sorted(want))
 	}
+	// Each group is named for what its hosts share: the catalog's title
+	// for the cause worded without any one host, and no fix that names one
+	// host of the group.
+	for _, g := range sum.Groups {
+		if g.Code != "ok" {
+			if w, ok := catalog.TitleWithout(g.Code); !ok || g.Title != w.En {
+				t.Errorf("group %s titled %q, want the catalog's title for the group %q", g.Code, g.Title, w.En)
+			}
+		}
+		for _, h := range g.Hosts {
+			if strings.Contains(g.Title+" ", h+" ") || (len(g.Hosts) > 1 && strings.Contains(g.Example+" ", h+" ")) {
+				t.Errorf("group %s of %d hosts named after %s: title %q, fix %q", g.Code, len(g.Hosts), h, g.Title, g.Example)
+				break
+			}
+		}
+	}
 	if code != 1 || sum.ExitCode != 1 {
 		t.Errorf("exit %d (summary %d), want 1", code, sum.ExitCode)
 	}
@@ -303,32 +321,39 @@ func TestLabScanFleet(t *testing.T) {
 }
 
 // BenchmarkLabScan1000: `scan --no-login --timeout 3s` of 1,000 addresses
-// against `ssh-keyscan -T 3 -t ed25519 -f` on the same list.
+// against `ssh-keyscan -T 3 -t ed25519 -f` on the same list, each run three
+// times, interleaved (the machine is shared and its load drifts), compared
+// best against best; and the scan's peak RSS (ru_maxrss, as time -v
+// reports it). Every scan run is checked host by host as in the test.
 func BenchmarkLabScan1000(b *testing.B) {
 	f := newFleet(b, 1000)
 	// ssh-keyscan dies of SIGPIPE when it writes to a connection the
 	// server already closed; an ignored signal stays ignored across exec.
 	signal.Ignore(syscall.SIGPIPE)
 	defer signal.Reset(syscall.SIGPIPE)
-	_, _, kd, _ := f.run(b, 10*time.Minute, nil, "ssh-keyscan", "-T", "3", "-t", "ed25519", "-f", f.list)
-	b.ResetTimer()
-	var worst time.Duration
+	const rounds = 3
+	var keyscan, scans []time.Duration
 	var rss int64
-	for i := 0; i < b.N; i++ {
+	b.ResetTimer()
+	for i := 0; i < rounds; i++ {
+		_, _, kd, _ := f.run(b, 10*time.Minute, nil, "ssh-keyscan", "-T", "3", "-t", "ed25519", "-f", f.list)
 		d, r := f.scanFleet(b, "3s")
-		worst = max(worst, d)
+		keyscan, scans = append(keyscan, kd), append(scans, d)
 		rss = max(rss, r)
+		b.Logf("round %d: ssh-keyscan %s, scan %s (%.2f×), peak RSS %.0f MB", i+1, kd.Round(time.Millisecond),
+			d.Round(time.Millisecond), float64(d)/float64(kd), float64(r)/1e6)
 	}
 	b.StopTimer()
-	ratio := float64(worst) / float64(kd)
-	b.Logf("1,000 addresses: scan %s (peak RSS %.0f MB), ssh-keyscan %s: %.2f×", worst.Round(time.Millisecond),
-		float64(rss)/1e6, kd.Round(time.Millisecond), ratio)
+	kd, sd := slices.Min(keyscan), slices.Min(scans)
+	ratio := float64(sd) / float64(kd)
+	b.Logf("1,000 addresses, best of %d: scan %s, ssh-keyscan %s: %.2f×; peak RSS %.0f MB", rounds,
+		sd.Round(time.Millisecond), kd.Round(time.Millisecond), ratio, float64(rss)/1e6)
 	b.ReportMetric(kd.Seconds(), "keyscan-s")
-	b.ReportMetric(worst.Seconds(), "scan-s")
+	b.ReportMetric(sd.Seconds(), "scan-s")
 	b.ReportMetric(ratio, "ratio")
 	b.ReportMetric(float64(rss)/1e6, "peak-RSS-MB")
 	if ratio > 0.25 {
-		b.Errorf("scan took %s, %.2f× ssh-keyscan's %s (want ≤ 0.25×)", worst, ratio, kd)
+		b.Errorf("scan took %s, %.2f× ssh-keyscan's %s (want ≤ 0.25×)", sd, ratio, kd)
 	}
 	if rss > 300e6 {
 		b.Errorf("peak RSS %.0f MB, want ≤ 300 MB", float64(rss)/1e6)

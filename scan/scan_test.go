@@ -176,3 +176,36 @@ func TestSoftwareAndCSVSafety(t *testing.T) {
 		t.Error("csvSafe")
 	}
 }
+
+// TestSummarizeNamesGroupsNotHosts: a group of several hosts is titled for
+// the group, not after its first host, and its fix is one every host of
+// the group was given (a command naming one host is not the group's fix).
+func TestSummarizeNamesGroupsNotHosts(t *testing.T) {
+	ts := []inventory.Target{{Name: "a", Host: "a"}, {Name: "b", Host: "b"}, {Name: "c", Host: "c"}}
+	withFixes := func(host string, fixes ...string) *report.Report {
+		r := rep("problem", "tcp.no_route", nil)
+		r.Diagnosis.Title = "No route to host " + host
+		for _, f := range fixes {
+			r.Diagnosis.Fixes = append(r.Diagnosis.Fixes, report.Fix{Command: f})
+		}
+		return r
+	}
+	res := []Result{
+		{Target: ts[0], Report: withFixes("a", "ping -c 3 a", "sudo iptables -S")},
+		{Target: ts[1], Report: withFixes("b", "ping -c 3 b", "sudo iptables -S")},
+		{Target: ts[2], Report: rep("problem", "tcp.timeout", nil)},
+	}
+	titles := map[string]string{"tcp.no_route": "No route to the server"}
+	s := Summarize(res, func(code string) string { return titles[code] })
+	byCode := map[string]Group{}
+	for _, g := range s.Groups {
+		byCode[g.Code] = g
+	}
+	if g := byCode["tcp.no_route"]; g.Title != "No route to the server" || g.Example != "sudo iptables -S" || g.Count != 2 {
+		t.Errorf("group %+v: want the group's title and the fix common to both hosts", g)
+	}
+	// No wording for the group: the first host's title stands.
+	if g := byCode["tcp.timeout"]; g.Title != "tcp.timeout title" || g.Example != "" {
+		t.Errorf("group %+v", g)
+	}
+}

@@ -174,7 +174,11 @@ func HostLabel(t inventory.Target) string {
 }
 
 // Summarize groups results by root cause and finds the fleet findings.
-// titleOf renders a scan code's title (the caller's language).
+// titleOf renders a code's title for a whole group, in the caller's
+// language, worded without any one host's values ("" when there is no such
+// wording: the group then takes its first host's title). A group's fix is
+// the first fix command every host of the group was given, so it never
+// names one host of many.
 func Summarize(results []Result, titleOf func(code string) string) *Summary {
 	s := &Summary{Hosts: len(results), Results: map[string]int{"ok": 0, "problem": 0, "inconclusive": 0},
 		Groups: []Group{}, Fleet: []FleetFinding{}}
@@ -183,6 +187,7 @@ func Summarize(results []Result, titleOf func(code string) string) *Summary {
 	keyAddr := map[string]map[string]bool{}
 	var changed []string
 	deprecated := map[string][]string{} // slots → hosts
+	fixes := map[string][]string{}      // code → the commands every host of its group got, in the first's order
 	for i := range results {
 		r := &results[i]
 		v := r.Verdict()
@@ -193,20 +198,19 @@ func Summarize(results []Result, titleOf func(code string) string) *Summary {
 		gi, ok := idx[code]
 		if !ok {
 			g := Group{Code: code, Result: v}
-			if r.Report != nil {
-				g.Title = r.Report.Diagnosis.Title
-				for _, fx := range r.Report.Diagnosis.Fixes {
-					if fx.Command != "" {
-						g.Example = fx.Command
-						break
-					}
-				}
-			} else if titleOf != nil {
+			if titleOf != nil {
 				g.Title = titleOf(code)
 			}
+			if g.Title == "" && r.Report != nil {
+				g.Title = r.Report.Diagnosis.Title
+			}
+			fixes[code] = fixCommands(r.Report)
 			gi = len(s.Groups)
 			idx[code] = gi
 			s.Groups = append(s.Groups, g)
+		}
+		if ok {
+			fixes[code] = common(fixes[code], fixCommands(r.Report))
 		}
 		s.Groups[gi].Count++
 		s.Groups[gi].Hosts = append(s.Groups[gi].Hosts, label)
@@ -233,6 +237,11 @@ func Summarize(results []Result, titleOf func(code string) string) *Summary {
 		if d := f.DeprecatedOnly(); len(d) > 0 {
 			k := strings.Join(d, ",")
 			deprecated[k] = append(deprecated[k], label)
+		}
+	}
+	for i := range s.Groups {
+		if f := fixes[s.Groups[i].Code]; len(f) > 0 {
+			s.Groups[i].Example = f[0]
 		}
 	}
 	sort.SliceStable(s.Groups, func(i, j int) bool {
@@ -272,4 +281,33 @@ func Summarize(results []Result, titleOf func(code string) string) *Summary {
 		s.Fleet = append(s.Fleet, FleetFinding{Code: FleetDeprecatedOnly, Hosts: deprecated[k], Detail: k})
 	}
 	return s
+}
+
+// fixCommands lists the diagnosis's fix commands in order.
+func fixCommands(r *report.Report) []string {
+	if r == nil {
+		return nil
+	}
+	var out []string
+	for _, fx := range r.Diagnosis.Fixes {
+		if fx.Command != "" {
+			out = append(out, fx.Command)
+		}
+	}
+	return out
+}
+
+// common keeps the commands of have that are also in other, in have's order.
+func common(have, other []string) []string {
+	in := make(map[string]bool, len(other))
+	for _, c := range other {
+		in[c] = true
+	}
+	out := have[:0]
+	for _, c := range have {
+		if in[c] {
+			out = append(out, c)
+		}
+	}
+	return out
 }

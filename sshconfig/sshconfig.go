@@ -28,6 +28,10 @@ type Config struct {
 	Source string
 	// SSHVersion is `ssh -V` output when known.
 	SSHVersion string
+	// SharedWith names the destination whose `ssh -G` answer this is, with
+	// the name rewritten, when Shared found the two indistinguishable to
+	// ssh's configuration ("" when ssh ran for this destination).
+	SharedWith string
 }
 
 // New returns an empty config.

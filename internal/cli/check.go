@@ -17,6 +17,7 @@ import (
 	"github.com/sshdoctor/sshdoctor/internal/inputfile"
 	"github.com/sshdoctor/sshdoctor/report"
 	"github.com/sshdoctor/sshdoctor/server"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
 )
 
 // CheckOptions is filled from `sshdoctor check` flags.
@@ -34,6 +35,9 @@ type CheckOptions struct {
 	Jump       string
 	// PortSet says -p was given (so -p 0 is an error, not "unset").
 	PortSet bool
+	// Configs shares ssh -G answers across the destinations of a scan or
+	// an exporter (nil: ssh -G for each).
+	Configs *sshconfig.Shared
 	Fix     FixFlags
 }
 
@@ -174,7 +178,7 @@ func (o *CheckOptions) clientOptions() (client.Options, error) {
 	}
 	co := client.Options{Destination: o.Dest, User: d.User, Host: d.Host, Port: d.Port,
 		Identities: o.Identities, ConfigFile: o.ConfigFile, Timeout: o.Timeout,
-		NoLogin: o.NoLogin, AllKeys: o.AllKeys}
+		NoLogin: o.NoLogin, AllKeys: o.AllKeys, Configs: o.Configs}
 	if o.Port != 0 || o.PortSet {
 		if o.Port < 1 || o.Port > 65535 {
 			return co, usagef("-p %d: port must be from 1 to 65535", o.Port)

@@ -14,6 +14,7 @@ import (
 	"github.com/sshdoctor/sshdoctor/exporter"
 	"github.com/sshdoctor/sshdoctor/inventory"
 	"github.com/sshdoctor/sshdoctor/report"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
 )
 
 // ExporterOptions is filled from `sshdoctor exporter` flags.
@@ -126,8 +127,11 @@ func runExporter(ctx context.Context, s *IO, g *Globals, opts *ExporterOptions) 
 	if err != nil {
 		return err
 	}
+	configs := sshconfig.NewShared()
 	e := exporter.New(cfg, func(ctx context.Context, t inventory.Target, m exporter.Module) (*report.Report, error) {
-		return diagnose(ctx, lang, checkOptionsForModule(t, m))
+		co := checkOptionsForModule(t, m)
+		co.Configs = configs
+		return diagnose(ctx, lang, co)
 	}, exporter.Options{MaxConcurrent: opts.MaxConcurrent})
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/sshdoctor/sshdoctor/inventory"
 	"github.com/sshdoctor/sshdoctor/report"
 	"github.com/sshdoctor/sshdoctor/scan"
+	"github.com/sshdoctor/sshdoctor/sshconfig"
 )
 
 // ScanOptions is filled from `sshdoctor scan` flags.
@@ -44,6 +45,9 @@ type ScanOptions struct {
 	HostTimeout time.Duration
 	Deadline    time.Duration
 	CSV         bool
+
+	// configs shares ssh -G answers among the scan's hosts.
+	configs *sshconfig.Shared
 }
 
 // NewCmdScan builds `sshdoctor scan`. runF replaces the run in tests.
@@ -223,7 +227,7 @@ func (o *ScanOptions) validate() error {
 // checkOptionsFor is what `sshdoctor check` would be given for t.
 func (o *ScanOptions) checkOptionsFor(t inventory.Target) *CheckOptions {
 	co := &CheckOptions{Dest: t.Dest(), Identities: o.Identities, ConfigFile: o.ConfigFile,
-		Options: o.Options, IPv4: o.IPv4, IPv6: o.IPv6, Timeout: o.Timeout, NoLogin: !o.Login}
+		Options: o.Options, IPv4: o.IPv4, IPv6: o.IPv6, Timeout: o.Timeout, NoLogin: !o.Login, Configs: o.configs}
 	if t.User == "" {
 		co.User = o.User
 	}
@@ -277,6 +281,9 @@ func runScan(ctx context.Context, s *IO, g *Globals, opts *ScanOptions) error {
 		runCtx, cancel = context.WithTimeout(ctx, opts.Deadline)
 		defer cancel()
 	}
+	// One ssh -G per class of hosts ssh_config cannot tell apart, not one
+	// per host: starting ssh is most of the scan's own CPU.
+	opts.configs = sshconfig.NewShared()
 	progress := newProgress(s.ErrOut, lang, len(targets))
 	start := time.Now()
 	results := scan.Run(runCtx, targets, func(ctx context.Context, t inventory.Target) (*report.Report, error) {
@@ -285,12 +292,7 @@ func runScan(ctx context.Context, s *IO, g *Globals, opts *ScanOptions) error {
 		Progress: progress.update})
 	progress.clear()
 	interrupted := ctx.Err() != nil
-	sum := scan.Summarize(results, func(code string) string {
-		if e, ok := catalog.Lookup(code); ok {
-			return e.Title.In(lang)
-		}
-		return code
-	})
+	sum := scan.Summarize(results, func(code string) string { return groupTitle(lang, code) })
 	sum.DurationMS = time.Since(start).Milliseconds()
 	sum.Interrupted = interrupted
 	sum.ExitCode = scan.ExitCode(results, interrupted)
@@ -356,4 +358,16 @@ func (p *progress) clear() {
 	if p.on {
 		fmt.Fprint(p.w, "\r\x1b[K")
 	}
+}
+
+// groupTitle is a code's title for a group of hosts: worded without any
+// one host's values ("" when the catalog has no such wording).
+func groupTitle(lang catalog.Lang, code string) string {
+	if t, ok := catalog.TitleWithout(code); ok {
+		return t.In(lang)
+	}
+	if e, ok := catalog.Lookup(code); ok && !strings.Contains(e.Title.En, "{") {
+		return e.Title.In(lang)
+	}
+	return ""
 }
