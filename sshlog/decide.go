@@ -191,7 +191,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	}
 	if h := c.first("bad_hostkey_len"); h != nil {
 		f := diag.NewFinding("kex.bad_hostkey_len")
-		ev(f, h).Fix("fix.kex_server_new_hostkeys", "sudo ssh-keygen -A")
+		ev(f, h).AddFixes(nil)
 		add(f)
 	}
 
@@ -504,7 +504,7 @@ func hostKeyFindings(c *clientFacts, loc locator, add func(*diag.Finding), proxy
 		f.Arg("host", quoteText(host))
 		ev(f, h)
 		ev(f, c.first("verify_failed"))
-		f.Fix("fix.hostkey_revoked_contact", "")
+		f.AddFixes(nil)
 		add(f)
 		return
 	case c.has("changed_banner", "changed_strict"):
@@ -543,18 +543,7 @@ func hostKeyFindings(c *clientFacts, loc locator, add func(*diag.Finding), proxy
 		if fp != "" {
 			f.Ev("new_fingerprint", quoteText(fp))
 		}
-		kt := strings.ToLower(strings.TrimSuffix(ktype, "-CERT"))
-		if kt == "" || strings.ContainsAny(kt, " /'\"") {
-			kt = "ed25519"
-		}
-		f.Fix("fix.hostkey_verify_on_server", "ssh-keygen -lf /etc/ssh/ssh_host_"+kt+"_key.pub")
-		if file != "" && host != "" {
-			f.Fix("fix.hostkey_remove_old", cmd("ssh-keygen -f %s -R %s", file, host))
-		} else if host != "" {
-			f.Fix("fix.hostkey_remove_old", cmd("ssh-keygen -R %s", host))
-		} else {
-			f.Fix("fix.hostkey_remove_old", "")
-		}
+		f.AddFixes(params("hostkey_type", hostKeyFileType(ktype), "host", host, "known_hosts", file))
 		add(f)
 	case c.has("unknown_strict", "verify_failed"):
 		h := c.first("unknown_strict")
@@ -571,23 +560,11 @@ func hostKeyFindings(c *clientFacts, loc locator, add func(*diag.Finding), proxy
 			f.Ev("host_key", quoteText(s.m[1]+" "+s.m[2]))
 		}
 		f.Arg("host", orUnknown(host)).Arg("key_type", orUnknown(ktype))
-		f.Fix("fix.hostkey_verify_on_server", "ssh-keygen -lf /etc/ssh/ssh_host_"+safeKeyType(ktype)+"_key.pub")
-		if host != "" {
-			h2, p := host, ""
-			if hh, pp, ok := hostPort(host); ok && strings.HasPrefix(host, "[") {
-				h2, p = hh, pp
-			}
-			c2 := cmd("ssh-keyscan -t %s %s", safeKeyType(ktype), h2)
-			if p != "" {
-				c2 = cmd("ssh-keyscan -t %s -p %s %s", safeKeyType(ktype), p, h2)
-			}
-			if c2 != "" {
-				c2 += " >> ~/.ssh/known_hosts"
-			}
-			f.Fix("fix.hostkey_add_after_verify", c2)
-		} else {
-			f.Fix("fix.hostkey_accept_new", "")
+		user := ""
+		if a := c.last("authenticating_to"); a != nil {
+			user = a.m[2]
 		}
+		f.AddFixes(params("hostkey_type", hostKeyFileType(ktype), "host", host, "ssh_args", sshArgs(user, host)))
 		add(f)
 	}
 	if h := c.first("ip_differs"); h != nil {
@@ -598,27 +575,14 @@ func hostKeyFindings(c *clientFacts, loc locator, add func(*diag.Finding), proxy
 			ev(f, o)
 			file = o.m[1]
 		}
-		if file != "" {
-			f.Fix("fix.hostkey_remove_ip", cmd("ssh-keygen -f %s -R %s", file, h.m[3]))
-		} else {
-			f.Fix("fix.hostkey_remove_ip", cmd("ssh-keygen -R %s", h.m[3]))
-		}
+		f.AddFixes(params("address", h.m[3], "known_hosts", file))
 		add(f)
 	} else if h := c.first("dns_spoof"); h != nil {
 		f := diag.NewFinding("hostkey.ip_mismatch").Arg("host", "?").Arg("address", "?")
 		ev(f, h)
-		f.Fix("fix.hostkey_remove_ip", "")
+		f.AddFixes(nil)
 		add(f)
 	}
-}
-
-func safeKeyType(t string) string {
-	t = strings.ToLower(strings.TrimSuffix(t, "-CERT"))
-	switch t {
-	case "ed25519", "ecdsa", "rsa", "dsa":
-		return t
-	}
-	return "ed25519"
 }
 
 func firstNonEmpty(ss ...string) string {

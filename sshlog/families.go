@@ -232,7 +232,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	// Host key changed, as PuTTY and WinSCP say it.
 	if h := c.first("putty_hostkey"); h != nil && !have("hostkey.") {
 		f := diag.NewFinding("hostkey.changed").Arg("host", orWords(""))
-		ev(f, h).Fix("fix.family_putty_hostkey", "")
+		ev(f, h).AddFixes(params("putty", "yes"))
 		add(f)
 	}
 	// The ProxyCommand program Windows OpenSSH could not start.

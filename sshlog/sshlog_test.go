@@ -320,7 +320,7 @@ func TestHostKeyChangedSingleQuotes(t *testing.T) {
 			remove = fx.Command
 		}
 	}
-	if remove != "ssh-keygen -f /home/u/.ssh/known_hosts -R '[10.0.0.6]:2222'" {
+	if remove != "ssh-keygen -R '[10.0.0.6]:2222' -f /home/u/.ssh/known_hosts" {
 		t.Fatalf("remove fix %q", remove)
 	}
 }
