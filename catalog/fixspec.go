@@ -14,9 +14,9 @@ import (
 type FixSpec struct {
 	Key     string
 	Command string
-	// OS selects the platform the fix is for: "" every platform, OSUnix
-	// or OSWindows only there (Windows gets icacls and PowerShell, never
-	// chmod).
+	// OS selects the platform the fix is for: "" every platform; OSUnix
+	// every platform but Windows; OSWindows, OSDarwin or OSLinux (any
+	// other) only there. Windows gets icacls and PowerShell, never chmod.
 	OS string
 	// If names a parameter: the fix is given only when the finding knows
 	// it. It carries a condition of the evidence (a port other than 22, a
@@ -31,10 +31,13 @@ type FixSpec struct {
 const (
 	OSUnix    = "unix"
 	OSWindows = "windows"
+	OSDarwin  = "darwin"
+	OSLinux   = "linux"
 )
 
-// ParamOS is the parameter that selects the platform of the fixes:
-// OSWindows, or anything else for a POSIX shell.
+// ParamOS is the parameter that selects the platform of the fixes, as
+// runtime.GOOS names it: "windows" gets PowerShell quoting; a value that
+// is neither "windows" nor "darwin" (or none) is taken as Linux.
 const ParamOS = "os"
 
 // Params are the values a finding fills its fix commands with, raw (not
@@ -130,11 +133,12 @@ func (p Params) Known(name string) bool {
 // the fixes of its code.
 func FixesFor(code string, p Params) []FilledFix {
 	specs, _ := FixSpecs(code)
-	windows := p[ParamOS] == OSWindows
+	os := p[ParamOS]
+	windows := os == OSWindows
 	var out []FilledFix
 	for _, s := range specs {
 		switch {
-		case s.OS == OSWindows && !windows, s.OS == OSUnix && windows:
+		case !forOS(s.OS, os):
 			continue
 		case s.If != "" && !p.Known(s.If), s.Unless != "" && p.Known(s.Unless):
 			continue
@@ -143,6 +147,19 @@ func FixesFor(code string, p Params) []FilledFix {
 		out = append(out, FilledFix{Key: s.Key, Command: c})
 	}
 	return out
+}
+
+// forOS reports whether a fix for platform spec applies on os.
+func forOS(spec, os string) bool {
+	switch spec {
+	case "":
+		return true
+	case OSUnix:
+		return os != OSWindows
+	case OSLinux:
+		return os != OSWindows && os != OSDarwin
+	}
+	return spec == os
 }
 
 // FillCommand fills a command template. A value is quoted for where its
@@ -252,7 +269,7 @@ func fixProblems() []string {
 				out = append(out, fmt.Sprintf("%s: fix %q is not a phrase", code, s.Key))
 			}
 			switch s.OS {
-			case "", OSUnix, OSWindows:
+			case "", OSUnix, OSWindows, OSDarwin, OSLinux:
 			default:
 				out = append(out, fmt.Sprintf("%s: fix %q is for platform %q", code, s.Key, s.OS))
 			}

@@ -568,7 +568,7 @@ func TestSameFixesInCheckAndExplain(t *testing.T) {
 		}
 		// Filled with the same parameters, on each platform, the commands
 		// are the catalog's, whichever side asks.
-		for _, os := range []string{catalog.OSUnix, catalog.OSWindows} {
+		for _, os := range []string{catalog.OSLinux, catalog.OSDarwin, catalog.OSWindows} {
 			p := catalog.Params{catalog.ParamOS: os}
 			for _, sp := range specs {
 				for _, n := range catalog.Placeholders(sp.Command + " {" + sp.If + "}") {
@@ -578,7 +578,8 @@ func TestSameFixesInCheckAndExplain(t *testing.T) {
 			got := catalog.FixesFor(c, p)
 			want := 0
 			for _, sp := range specs {
-				if (sp.OS == "" || sp.OS == os) && (sp.Unless == "" || !p.Known(sp.Unless)) {
+				onOS := sp.OS == "" || sp.OS == os || sp.OS == catalog.OSUnix && os != catalog.OSWindows
+				if onOS && (sp.Unless == "" || !p.Known(sp.Unless)) {
 					want++
 				}
 			}

@@ -297,7 +297,7 @@ func (r *Run) hostKeyFindings(s *Settings, kr *KexResult, key *sshwire.Key) []*d
 		}
 		f.AddFixes(catalog.Params{"hostkey_type": hostKeyType, "host": name, "known_hosts": firstUser,
 			"known_hosts_line": sshconfig.Line(name, sshconfig.KeyBlobType(v.plainBlob), v.plainBlob),
-			"ssh_args":         strings.TrimPrefix(r.sshCommand(""), "ssh ")})
+			"ssh_args":         r.sshArgs()})
 		out = append(out, f)
 	}
 

@@ -1,6 +1,7 @@
 package sshlog
 
 import (
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -89,8 +90,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 		f := diag.NewFinding(code).Arg("host", quoteText(host)).Arg("hostname", quoteText(host)).Arg("error", quoteText(msg))
 		ev(f, h)
 		proxyNote(f, h)
-		f.Fix("fix.explain_dns_lookup", cmd("getent hosts %s", host))
-		f.Fix("fix.explain_dns_config_hostname", cmd("ssh -G %s", host)+" | grep -i '^hostname'")
+		f.AddFixes(params(catalog.ParamOS, c.os(), "hostname", host))
 		add(f)
 	}
 
@@ -303,28 +303,23 @@ func tcpFinding(h *hit, host, port, errText string, loc locator, sev diag.Severi
 	default:
 		code = "tcp.refused"
 	}
-	f := diag.NewFinding(code).Sev(sev).Arg("host", orWords(host)).Arg("port", firstNonEmpty(port, catalog.Unseen)).Arg("address", orWords(host)).Arg("addr", orWords(host))
+	f := diag.NewFinding(code).Sev(sev).Arg("host", orWords(host)).Arg("port", firstNonEmpty(port, catalog.Unseen)).Arg("address", orWords(host)).Arg("addr", orWords(host)).Arg("hostname", orWords(host))
 	lineEv(f, loc, h.n, h.text)
 	f.Ev("error", quoteText(errText))
 	if proxied {
 		f.Ev("via", "ProxyJump/ProxyCommand")
 	}
-	switch code {
-	case "tcp.refused":
-		f.Fix("fix.explain_sshd_listening", "sudo ss -ltnp 'sport = :"+port+"'")
-		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
-		if port != "22" {
-			f.Fix("fix.explain_vm_forward_hint", "")
+	p := params("port", port, "address", host)
+	if port != "" && port != "22" && host != "" {
+		p["args_port_22"] = "-p 22 " + catalog.ShellQuote(host)
+		if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil && (a.IsPrivate() || a.IsLinkLocalUnicast()) {
+			p["lan_forward"] = "yes"
 		}
-	case "tcp.timeout":
-		f.Fix("fix.explain_tcp_probe", cmd("nc -vz -w 5 %s %s", host, port))
-		f.Fix("fix.explain_firewall_path", "")
-	case "tcp.no_route":
-		f.Fix("fix.explain_tcp_probe", cmd("nc -vz -w 5 %s %s", host, port))
-		f.Fix("fix.explain_firewall_reject", "")
-	case "tcp.net_unreachable":
-		f.Fix("fix.explain_route", cmd("ip route get %s", host))
 	}
+	if strings.Contains(host, ":") {
+		p["ipv6"] = "yes"
+	}
+	f.AddFixes(p)
 	return f
 }
 
@@ -397,7 +392,7 @@ func bannerFinding(c *clientFacts, loc locator, later bool) *diag.Finding {
 		return "?", "?"
 	}
 	withArgs := func(f *diag.Finding, host, port string) *diag.Finding {
-		return f.Arg("host", quoteText(host)).Arg("port", port).Arg("address", quoteText(host)).Arg("addr", quoteText(host))
+		return f.Arg("host", quoteText(host)).Arg("port", port).Arg("address", quoteText(host)).Arg("addr", quoteText(host)).Arg("hostname", quoteText(host))
 	}
 	// Text a server sent before (instead of) its SSH banner.
 	preBanner := c.all("banner_line")
@@ -419,14 +414,17 @@ func bannerFinding(c *clientFacts, loc locator, later bool) *diag.Finding {
 			f.Arg("line", quoteText(h.text))
 		}
 		lineAll(f, "proto_differ", "proto_read")
-		f.Fix("fix.explain_upgrade_server_ssh2", "")
+		f.AddFixes(nil)
 		return f
 	case c.has("banner_timeout", "conn_timeout") && !later:
 		host, port := hostPortOf("conn_timeout")
 		f := withArgs(diag.NewFinding("banner.timeout"), host, port)
 		lineAll(f, "banner_timeout", "conn_timeout")
-		f.Fix("fix.explain_banner_probe", cmd("timeout 5 nc -v %s %s", host, port))
-		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		p := params("port", port)
+		if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil && a.IsLoopback() {
+			p["local_forward"] = "yes"
+		}
+		f.AddFixes(p)
 		return f
 	case c.has("invalid_chars", "bad_version", "invalid_format", "no_version", "too_long") || (proto != "" && !later):
 		host, port := hostPortOf("invalid_format", "closed_by", "reset_by")
@@ -440,7 +438,7 @@ func bannerFinding(c *clientFacts, loc locator, later bool) *diag.Finding {
 		}
 		f := withArgs(diag.NewFinding("banner.not_ssh"), host, port).Arg("protocol", proto)
 		lineAll(f, "banner_line", "invalid_chars", "bad_version", "no_version", "too_long", "invalid_format", "closed_by", "reset_by")
-		f.Fix("fix.explain_wrong_port", "")
+		f.AddFixes(params("port", port, "protocol", proto))
 		return f
 	case later:
 		return nil
@@ -450,21 +448,19 @@ func bannerFinding(c *clientFacts, loc locator, later bool) *diag.Finding {
 		lineAll(f, "banner_line", "id_closed", "id_reset", "closed_by", "reset_by")
 		f.Ev("server_said", quoteText(throttle))
 		f.Arg("said", quoteText(throttle))
-		f.Fix("fix.explain_maxstartups", "sudo sshd -T | grep -i -E '^(maxstartups|persourcemaxstartups|persourcepenalties)'")
+		f.AddFixes(params("port", port))
 		return f
 	case c.has("id_reset", "reset_by"):
 		host, port := hostPortOf("reset_by")
 		f := withArgs(diag.NewFinding("banner.reset"), host, port)
 		lineAll(f, "id_reset", "reset_by")
-		f.Fix("fix.explain_server_log", "sudo journalctl -u ssh -u sshd -n 50 --no-pager")
-		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		f.AddFixes(params("port", port))
 		return f
 	case c.has("id_closed", "closed_by"):
 		host, port := hostPortOf("closed_by")
 		f := withArgs(diag.NewFinding("banner.closed"), host, port)
 		lineAll(f, "id_closed", "closed_by")
-		f.Fix("fix.explain_server_log", "sudo journalctl -u ssh -u sshd -n 50 --no-pager")
-		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		f.AddFixes(params("port", port))
 		return f
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 )
 
@@ -130,7 +131,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 			code = "dns.tempfail"
 		}
 		f := diag.NewFinding(code).Arg("host", quoteText(h.m[2])).Arg("hostname", quoteText(h.m[2])).Arg("error", h.m[1])
-		ev(f, h).Fix("fix.explain_dns_lookup", cmd("getent hosts %s", h.m[2]))
+		ev(f, h).AddFixes(params(catalog.ParamOS, c.os(), "hostname", h.m[2]))
 		add(f)
 	}
 	for _, rule := range []string{"old_connect_addr", "connect_loose", "go_dial", "node_connect", "putty_net", "lib_unable_port"} {
@@ -157,12 +158,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		case "lib_unable_port":
 			host, port, errText = h.m[2], h.m[1], "Connection refused"
 		}
-		f := tcpFinding(h, host, port, errText, loc, diag.SevError, false)
-		if host == "" {
-			f.Fixes = nil
-			f.Fix("fix.family_test_port", "")
-		}
-		add(f)
+		add(tcpFinding(h, host, port, errText, loc, diag.SevError, false))
 		break
 	}
 	// Waiting for a machine that never answered.
@@ -180,7 +176,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	// Banner exchange, as libraries say it.
 	if h := c.first("lib_banner", "lib_handshake_timeout"); h != nil && !have("banner.", "tcp.", "kex.") {
 		f := diag.NewFinding("banner.timeout").Arg("host", orWords("")).Arg("port", orWords(""))
-		ev(f, h).Fix("fix.family_test_port", "")
+		ev(f, h).AddFixes(nil)
 		add(f)
 	}
 	// Key exchange.

@@ -54,3 +54,13 @@ func hostKeyFileType(t string) string {
 	}
 	return ""
 }
+
+// os is the platform the transcript came from, as the fix parameter
+// catalog.ParamOS: "windows" when its paths or messages are Windows', else
+// "" (a POSIX system).
+func (c *clientFacts) os() string {
+	if c.windowsText() {
+		return catalog.OSWindows
+	}
+	return ""
+}
