@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // FixSpec is one fix of a code, declared with the code's entry so that
@@ -116,10 +118,14 @@ func FixParam(name string) (Param, bool) {
 	return p, ok
 }
 
-// FilledFix is a fix of a finding: its description phrase and its command.
+// FilledFix is a fix of a finding: its description phrase and its
+// command. Withheld is set (and Command empty) when a value would have put
+// a control or invisible character in the command: a line break or an
+// escape taken from a log must not become a second command.
 type FilledFix struct {
-	Key     string
-	Command string
+	Key      string
+	Command  string
+	Withheld bool
 }
 
 // Known reports whether p holds a value for name that the input showed.
@@ -143,10 +149,38 @@ func FixesFor(code string, p Params) []FilledFix {
 		case s.If != "" && !p.Known(s.If), s.Unless != "" && p.Known(s.Unless):
 			continue
 		}
+		if unsafeValues(s.Command, p) {
+			out = append(out, FilledFix{Key: s.Key, Withheld: true})
+			continue
+		}
 		c, _ := FillCommand(s.Command, p, windows)
 		out = append(out, FilledFix{Key: s.Key, Command: c})
 	}
 	return out
+}
+
+// unsafeValues reports whether a value the template uses holds a control
+// character (a line break too), a bidirectional or other format character,
+// or bytes that are not UTF-8. A fragment, which sshdoctor builds itself,
+// may span lines (a ~/.ssh/config block).
+func unsafeValues(tmpl string, p Params) bool {
+	for _, name := range Placeholders(tmpl) {
+		v := p[name]
+		if !utf8.ValidString(v) {
+			return true
+		}
+		decl, _ := FixParam(name)
+		for _, r := range v {
+			if r == '\n' && decl.Fragment {
+				continue
+			}
+			if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x2028 || r == 0x2029 ||
+				unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Co, r) || r == utf8.RuneError {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // forOS reports whether a fix for platform spec applies on os.

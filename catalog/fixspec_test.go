@@ -24,7 +24,10 @@ type source struct {
 	// function literal assigned to a name) to its bodies, per directory.
 	funcs map[string]map[string][]*ast.FuncLit
 	// assigns maps a resolved object to the expressions assigned to it.
-	assigns map[*ast.Object][]ast.Expr
+	// The parser's object resolution (without type information) is
+	// enough here: findings and codes are local variables, parameters and
+	// package-level values, never struct fields named like them.
+	assigns map[*ast.Object][]ast.Expr //nolint:staticcheck // SA1019: see above
 	// pkgVars maps a package-level name to its value, per directory.
 	pkgVars map[string]map[string][]ast.Expr
 	// calls maps a function's name to its calls, per directory.
@@ -50,8 +53,9 @@ func readSource(t *testing.T) *source {
 		t.Fatal(err)
 	}
 	s := &source{fset: token.NewFileSet(), pkgs: map[string][]*ast.File{}, side: map[*ast.File]string{},
-		assigns: map[*ast.Object][]ast.Expr{}, pkgVars: map[string]map[string][]ast.Expr{},
-		calls: map[string]map[string][]*ast.CallExpr{}, parent: map[ast.Node]ast.Node{}, dirOf: map[*ast.File]string{},
+		assigns: map[*ast.Object][]ast.Expr{}, //nolint:staticcheck // SA1019: see source.assigns
+		pkgVars: map[string]map[string][]ast.Expr{},
+		calls:   map[string]map[string][]*ast.CallExpr{}, parent: map[ast.Node]ast.Node{}, dirOf: map[*ast.File]string{},
 		funcs: map[string]map[string][]*ast.FuncLit{}}
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -655,5 +659,29 @@ func TestFillCommandQuotes(t *testing.T) {
 	}
 	if got, ok := catalog.FillCommand("echo '{known_hosts_line}'", p, false); ok || got != "" {
 		t.Errorf("a value with no placeholder gave %q, %v; want the command left out", got, ok)
+	}
+	// A value from a log with a line break or an escape never becomes
+	// part of a command, not even through a fragment.
+	for _, v := range []string{"h\nrm -rf ~", "h\x1b[2J", "h\u202e"} {
+		fx := catalog.FixesFor("auth.too_many_failures", catalog.Params{"config_host": v, "key_path": "k"})
+		if strings.Contains(v, "\n") {
+			// A fragment is sshdoctor's own text and may span lines;
+			// the value key_path may not.
+			fx = catalog.FixesFor("auth.too_many_failures", catalog.Params{"config_host": "h", "key_path": v})
+		}
+		withheld := 0
+		for _, f := range fx {
+			if f.Withheld {
+				withheld++
+				if f.Command != "" {
+					t.Errorf("withheld fix %s has command %q", f.Key, f.Command)
+				}
+			} else if strings.Contains(f.Command, v) {
+				t.Errorf("fix %s holds %q: %q", f.Key, v, f.Command)
+			}
+		}
+		if withheld == 0 {
+			t.Errorf("%q: no fix withheld", v)
+		}
 	}
 }

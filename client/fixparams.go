@@ -18,3 +18,9 @@ func (r *Run) invocationArgs(port int) string {
 
 // sshArgs is the options and destination of the person's ssh command.
 func (r *Run) sshArgs() string { return strings.TrimPrefix(r.sshCommand(""), "ssh ") }
+
+// copyIDArgs is the options and destination for ssh-copy-id (its -i names
+// the key to install, so the person's -i is not passed).
+func (r *Run) copyIDArgs() string {
+	return strings.Join(quoteAll(append(r.userArgs(false, 0), r.destWithoutPort())), " ")
+}

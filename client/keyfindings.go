@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/winacl"
 	"github.com/sshdoctor/sshdoctor/sshwire"
@@ -26,7 +27,7 @@ func (r *Run) keyFileFindings(s *Settings, list []*offer, authOK bool) []*diag.F
 			out = append(out, diag.NewFinding("key.missing").Sev(diag.SevWarning).Arg("path", p).
 				Ev("file", p).Ev("error", err.Error()).
 				Ev("ssh_would_say", "Warning: Identity file "+p+" not accessible: No such file or directory.").
-				Fix("fix.key_missing_path", "ls -l "+shellQuote(filepath.Dir(p))))
+				AddFixes(catalog.Params{"key_dir": filepath.Dir(p)}))
 		}
 	}
 	for _, o := range list {
@@ -41,7 +42,7 @@ func (r *Run) keyFileFindings(s *Settings, list []*offer, authOK bool) []*diag.F
 				out = append(out, diag.NewFinding("key.missing").Sev(diag.SevWarning).Arg("path", kf.Path).
 					Ev("file", kf.Path).
 					Ev("ssh_would_say", "Warning: Identity file "+kf.Path+" not accessible: No such file or directory.").
-					Fix("fix.key_missing_path", "ls -l "+shellQuote(filepath.Dir(kf.Path))))
+					AddFixes(catalog.Params{"key_dir": filepath.Dir(kf.Path)}))
 			}
 		case invalidState(kf.Private) && !o.inAgent && (o.userProvided || kf.Private != sshwire.PrivPublicKey):
 			out = append(out, r.invalidKeyFinding(kf, kf.Path).Sev(diag.SevWarning))

@@ -103,6 +103,10 @@ func (f *Finding) AddFixes(p catalog.Params) *Finding {
 				}
 			}
 		}
+		if fx.Withheld {
+			f.Fixes = append(f.Fixes, Fix{Key: fx.Key, Withheld: true})
+			continue
+		}
 		f.Fix(fx.Key, fx.Command)
 	}
 	return f

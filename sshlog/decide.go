@@ -68,7 +68,11 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 		if t := c.first("config_terminating"); t != nil {
 			ev(f, t)
 		}
-		f.Fix("fix.explain_fix_client_config", "ssh -V")
+		if h.rule == "config_bad" || len(h.m) > 3 {
+			f.AddFixes(params("file", h.m[1], "line", h.m[2]))
+		} else {
+			f.AddFixes(nil)
+		}
 		add(f)
 	}
 
@@ -127,7 +131,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 			if p := c.last("proxy_exec"); p != nil {
 				f.Ev("proxy_command", quoteText(p.m[1]))
 			}
-			f.Fix("fix.explain_proxy_program", cmd("command -v %s", h.m[1]))
+			f.AddFixes(params(catalog.ParamOS, c.os(), "program", h.m[1]))
 			add(f)
 		}
 	}
@@ -234,7 +238,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	}
 	for _, h := range append(c.all("id_not_accessible"), c.all("no_such_identity")...) {
 		f := diag.NewFinding("key.missing").Sev(keySev).Arg("path", quoteText(h.m[1]))
-		ev(f, h).Fix("fix.key_missing_path", cmd("ls -l %s", dirOf(h.m[1])))
+		ev(f, h).AddFixes(params("key_dir", dirOf(h.m[1])))
 		add(f)
 	}
 
@@ -667,12 +671,7 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 		f := diag.NewFinding("auth.no_mutual_sig").Arg("host", orUnknown(host))
 		ev(f, h)
 		ev(f, denied)
-		dest := host
-		if dest == "" {
-			dest = "HOST"
-		}
-		f.Fix("fix.auth_allow_ssh_rsa", "ssh -o PubkeyAcceptedAlgorithms=+ssh-rsa -o HostKeyAlgorithms=+ssh-rsa "+userAt(user, dest))
-		f.Fix("fix.explain_use_ed25519_key", "ssh-keygen -t ed25519")
+		f.AddFixes(params("ssh_args", destArgs(portOpt, user, host)))
 		add(f)
 	}
 	if h := c.first("disconnect_too_many"); h != nil {
@@ -695,7 +694,7 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 				f.Ev("not_reached", loc(w.n)+": "+quoteText(id))
 			}
 		}
-		key := "~/.ssh/id_ed25519"
+		key := ""
 		if len(notReached) > 0 {
 			key = strings.Fields(notReached[0])[0]
 		}
@@ -703,14 +702,7 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 		if dest == "" || dest == "?" {
 			dest = h.m[1]
 		}
-		q, ok := shq(key)
-		if strings.HasPrefix(key, "~/") {
-			q, ok = key, true
-		}
-		if ok {
-			f.Fix("fix.auth_identities_only", "ssh -o IdentitiesOnly=yes -i "+q+" "+portOpt+userAt(user, dest))
-		}
-		f.Fix("fix.auth_trim_agent", "ssh-add -l")
+		f.AddFixes(params("ssh_args", destArgs(portOpt, user, dest), "key_path", key, "config_identity", key, "config_host", dest))
 		add(f)
 	}
 	if denied == nil || success {
@@ -721,7 +713,7 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 	case !strings.Contains(methods, "publickey"):
 		f := diag.NewFinding("auth.methods_mismatch").Arg("methods", quoteText(methods)).Arg("host", orUnknown(host))
 		ev(f, denied)
-		f.Fix("fix.auth_server_methods", "sudo sshd -T | grep -i -E '^(pubkeyauthentication|passwordauthentication|kbdinteractiveauthentication|authenticationmethods)'")
+		f.AddFixes(params("sshd_spec", sshdSpec(user)))
 		add(f)
 	case c.has("denied_retry"):
 		f := diag.NewFinding("auth.password_denied").Arg("user", orUnknown(user)).Arg("host", orUnknown(host)).Arg("method", "password")
@@ -740,8 +732,7 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 				f.Ev("missing", loc(i.n)+": "+quoteText(i.m[1]))
 			}
 		}
-		f.Fix("fix.auth_generate_key", "ssh-keygen -t ed25519")
-		f.Fix("fix.explain_authorize_key", copyID(user, host, "~/.ssh/id_ed25519.pub", portOpt))
+		f.AddFixes(params("copy_id_args", destArgs(portOpt, user, host)))
 		add(f)
 	default:
 		f := diag.NewFinding("auth.publickey_denied").Arg("user", orUnknown(user)).Arg("host", orUnknown(host)).Arg("methods", quoteText(methods))
@@ -754,41 +745,13 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 				pub = firstKey
 			}
 		}
-		f.Fix("fix.explain_authorize_key", copyID(user, host, pub, portOpt))
-		f.Fix("fix.auth_check_login_name", "")
-		f.Fix("fix.explain_run_server", cmd("sudo sshdoctor server --user %s", user))
+		p := params("user", user, "pub_key", pub, "ssh_args", destArgs(portOpt, user, host), "copy_id_args", destArgs(portOpt, user, host))
 		if c.has("gc_error", "gc_not_propagated", "gc_exit255") && methods == "publickey,keyboard-interactive" {
-			f.Fix("fix.explain_gcp_windows_ssh", "")
+			p["gcp_windows"] = "yes"
 		}
+		f.AddFixes(p)
 		add(f)
 	}
-}
-
-func copyID(user, host, pub, portOpt string) string {
-	if host == "" || host == "?" {
-		return ""
-	}
-	hq, ok := shq(host)
-	if !ok {
-		return ""
-	}
-	dest := hq
-	if user != "" {
-		if uq, ok := shq(user); ok {
-			dest = uq + "@" + hq
-		}
-	}
-	dest = portOpt + dest
-	if pub == "" {
-		return "ssh-copy-id " + dest
-	}
-	if strings.HasPrefix(pub, "~/") {
-		return "ssh-copy-id -i " + pub + " " + dest
-	}
-	if q, ok := shq(pub); ok {
-		return "ssh-copy-id -i " + q + " " + dest
-	}
-	return "ssh-copy-id " + dest
 }
 
 func sessionFindings(c *clientFacts, loc locator, add func(*diag.Finding)) {
@@ -812,21 +775,21 @@ func sessionFindings(c *clientFacts, loc locator, add func(*diag.Finding)) {
 		if e := c.last("exit_status"); e != nil {
 			ev(f, e)
 		}
-		f.Fix("fix.session_set_shell", cmd("sudo usermod -s /bin/bash %s", firstNonEmpty(user, "USER")))
+		f.AddFixes(params("user", user))
 		add(f)
 	}
 	if h := c.first("expired"); h != nil {
 		f := diag.NewFinding("session.account_expired").Arg("user", orUnknown(user))
 		ev(f, h)
 		closedAfter(f, h)
-		f.Fix("fix.explain_unexpire_account", cmd("sudo chage -E -1 %s", firstNonEmpty(user, "USER")))
+		f.AddFixes(params("user", user))
 		add(f)
 	}
 	if h := c.first("pam_nologin"); h != nil {
 		f := diag.NewFinding("session.pam_nologin")
 		ev(f, h)
 		closedAfter(f, h)
-		f.Fix("fix.session_nologin_file", "ls -l /etc/nologin /run/nologin")
+		f.AddFixes(nil)
 		add(f)
 	}
 	for _, h := range c.all("channel_failed") {
@@ -871,9 +834,9 @@ func sessionFindings(c *clientFacts, loc locator, add func(*diag.Finding)) {
 		add(f)
 	}
 	if h := c.first("closed_remote"); h != nil && !c.has("broken_pipe", "keepalive", "nologin") {
-		f := diag.NewFinding("session.closed").Arg("host", quoteText(h.m[1]))
+		f := diag.NewFinding("session.closed").Arg("host", quoteText(h.m[1])).Arg("hostname", quoteText(h.m[1]))
 		ev(f, h)
-		f.Fix("fix.explain_server_log", "sudo journalctl -u ssh -u sshd -n 50 --no-pager")
+		f.AddFixes(params("user", user, "sshd_spec", sshdSpec(user)))
 		add(f)
 	}
 }

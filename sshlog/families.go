@@ -238,7 +238,11 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		if p := c.after("posix_spawn", h.n); p != nil && p != h {
 			ev(f, p)
 		}
-		f.Fix("fix.family_proxy_absolute", `Get-Command cloudflared, ssh, nc -ErrorAction SilentlyContinue | Format-List Source`)
+		os := ""
+		if h.rule == "win_createprocess" {
+			os = catalog.OSWindows
+		}
+		f.AddFixes(params(catalog.ParamOS, os))
 		add(f)
 	}
 	// Local key files and the agent.
@@ -289,23 +293,25 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	}
 	if h := c.first("lib_too_many"); h != nil && !have("auth.too_many_failures") {
 		f := diag.NewFinding("auth.too_many_failures").Arg("host", orWords("")).Arg("offered", "?")
-		ev(f, h).Fix("fix.auth_trim_agent", "ssh-add -l")
+		ev(f, h).AddFixes(nil)
 		add(f)
 	}
 	if h := c.first("go_auth"); h != nil && !have("auth.") {
 		methods := h.m[1]
-		code := "auth.failed"
+		// The same advice for every code: the program's own key setting.
+		var f *diag.Finding
 		switch {
 		case strings.Contains(methods, "publickey"):
-			code = "auth.publickey_denied"
+			f = diag.NewFinding("auth.publickey_denied").AddFixes(params("library", "yes"))
 		case strings.Contains(methods, "password"), strings.Contains(methods, "keyboard-interactive"):
-			code = "auth.password_denied"
+			f = diag.NewFinding("auth.password_denied").Fix("fix.family_library_key", "")
 		case strings.TrimSpace(methods) == "none" || methods == "":
-			code = "auth.no_keys"
+			f = diag.NewFinding("auth.no_keys").AddFixes(params("library", "yes"))
+		default:
+			f = diag.NewFinding("auth.failed").Fix("fix.family_library_key", "")
 		}
-		f := diag.NewFinding(code).Arg("user", orWords("")).Arg("host", orWords("")).Arg("methods", quoteText(methods)).Arg("method", quoteText(methods))
+		f.Arg("user", orWords("")).Arg("host", orWords("")).Arg("methods", quoteText(methods)).Arg("method", quoteText(methods))
 		ev(f, h)
-		f.Fix("fix.family_library_key", "")
 		add(f)
 	}
 	if h := c.first("putty_key_refused", "putty_no_methods"); h != nil && !have("auth.") {
@@ -315,8 +321,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		}
 		f := diag.NewFinding(code).Arg("user", orWords("")).Arg("host", orWords("")).Arg("methods", quoteText(h.m[len(h.m)-1]))
 		ev(f, h)
-		f.Fix("fix.family_putty_key", "")
-		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		f.AddFixes(params("putty", "yes"))
 		add(f)
 	}
 	if h := c.first("lib_auth"); h != nil && !have("auth.", "server.", "agent.", "key.") {

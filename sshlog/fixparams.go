@@ -64,3 +64,27 @@ func (c *clientFacts) os() string {
 	}
 	return ""
 }
+
+// sshdSpec is the fix parameter sshd_spec for a user the text named: the
+// client's address is not in a client's transcript, so it stays the
+// placeholder CLIENT_IP. It is "" when the user is unknown.
+func sshdSpec(user string) string {
+	if user == "" || user == catalog.Unseen {
+		return ""
+	}
+	return "user=" + user + ",host=CLIENT_IP,addr=CLIENT_IP"
+}
+
+// destArgs is the fix parameter for the person's options and destination
+// (ssh_args, copy_id_args) from what the text showed: "-p PORT " (portOpt,
+// already formed) and user@host, quoted; "" when the host is unknown.
+func destArgs(portOpt, user, host string) string {
+	if host == "" || host == catalog.Unseen {
+		return ""
+	}
+	dest := host
+	if user != "" && user != catalog.Unseen {
+		dest = user + "@" + host
+	}
+	return portOpt + catalog.ShellQuote(dest)
+}

@@ -377,7 +377,7 @@ func TestGoogleCloud(t *testing.T) {
 	a := explainText(t, "Permission denied (publickey,keyboard-interactive).\nERROR: (gcloud.compute.ssh) [/usr/bin/ssh] exited with return code [255].\n")
 	found := false
 	for _, fx := range a.Findings[indexOf(a, "auth.publickey_denied")].Fixes {
-		found = found || fx.Key == "fix.explain_gcp_windows_ssh"
+		found = found || fx.Key == "fix.gcp_windows_ssh"
 	}
 	if diagnosis(a) != "auth.publickey_denied" || !found {
 		t.Fatalf("%v", codes(a))
