@@ -3,6 +3,7 @@ package client
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/catalog"
@@ -118,5 +119,5 @@ func (r *Run) permFinding(path string) *diag.Finding {
 	return diag.NewFinding("perm.private_key_too_open").Arg("path", path).Arg("mode", mode).
 		Ev("file", path).Ev("mode", mode).Ev("owner_uid", uid).
 		Ev("ssh_would_say", "Permissions "+mode+" for '"+path+"' are too open. … This private key will be ignored.").
-		Fix("fix.key_chmod", "chmod 600 "+shellQuote(path))
+		AddFixes(catalog.Params{catalog.ParamOS: runtime.GOOS, "path": path})
 }

@@ -609,16 +609,15 @@ func keyPermFinding(h *hit, p, mode string, c *clientFacts, loc locator, sev dia
 			f.Ev("server_accepts_this_key", loc(a.n)+": "+quoteText(a.text))
 		}
 	}
+	fp := params("path", p)
 	switch {
 	case strings.HasSuffix(p, ".pub"):
-		f.Fix("fix.key_use_private", cmd("ssh -i %s", strings.TrimSuffix(p, ".pub")))
+		fp["private_key"] = strings.TrimSuffix(p, ".pub")
 	case mode == "" && (strings.Contains(p, `\`) || strings.Contains(p, ":/") || strings.Contains(p, `:\`)):
-		// PowerShell syntax (the default Windows shell): %USERNAME% would
-		// stay literal there.
-		f.Fix("fix.key_windows_acl", `icacls "`+strings.ReplaceAll(p, `"`, ``)+`" /inheritance:r /grant:r "${env:USERDOMAIN}\${env:USERNAME}:R"`)
-	default:
-		f.Fix("fix.key_chmod", cmd("chmod 600 %s", p))
+		// Windows: icacls in PowerShell syntax, never chmod.
+		fp[catalog.ParamOS] = catalog.OSWindows
 	}
+	f.AddFixes(fp)
 	return f
 }
 
