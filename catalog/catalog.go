@@ -203,6 +203,7 @@ func Problems() []string {
 		check(k, "phrase", t)
 	}
 	out = append(out, translationProblems()...)
+	out = append(out, fixProblems()...)
 	sort.Strings(out)
 	return out
 }

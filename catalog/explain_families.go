@@ -139,7 +139,6 @@ func init() {
 		"fix.family_remote_path":          {En: "Install the program on the server, or give its full path (rsync --rsync-path, borg --remote-path)", Ja: "サーバーにプログラムをインストールするか、フルパスを指定します (rsync --rsync-path、borg --remote-path)"},
 		"fix.family_scp_legacy":           {En: "Use scp's legacy protocol for this server", Ja: "このサーバーには scp の従来のプロトコルを使います"},
 		"fix.family_sftp_subsystem":       {En: "On the server, check sshd's Subsystem sftp line", Ja: "サーバー上で sshd の Subsystem sftp の行を確認します"},
-		"fix.family_test_port":            {En: "Check from this machine that the server's SSH port answers (the address and port the tool used)", Ja: "このマシンからサーバーの SSH ポート (ツールが使ったアドレスとポート) が応答するか確認します"},
 		"fix.family_update_client":        {En: "Update the client program or library: it offers only algorithms the server no longer accepts (or the reverse)", Ja: "クライアントのプログラムかライブラリを更新します。サーバーがもう受け付けないアルゴリズムしか提示していません (または逆)"},
 		"fix.family_vagrant_debug":        {En: "See which key Vagrant's ssh offers and what the guest answers", Ja: "Vagrant の ssh がどの鍵を提示し、ゲストがどう応答するかを確認します"},
 		"fix.family_vagrant_ssh_config":   {En: "See the key file and port Vagrant uses for this machine", Ja: "このマシンに Vagrant が使う鍵ファイルとポートを確認します"},

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshwire"
 )
@@ -103,7 +104,7 @@ func (r *Run) authenticate(ctx context.Context, sess *session, hk *HostKeyResult
 		f := diag.NewFinding("auth.methods_mismatch").Arg("methods", methods).Arg("host", s.Hostname).
 			Ev("server_methods", methods).Ev("login_name", userEv).
 			Ev("ssh_would_say", s.User+"@"+s.Hostname+": Permission denied ("+methods+").").
-			Fix("fix.auth_server_methods", "sudo sshd -T -C "+shellQuote(r.sshdSpec(s.User))+" | grep -i -E '^(pubkeyauthentication|passwordauthentication|kbdinteractiveauthentication|authenticationmethods) '")
+			AddFixes(catalog.Params{"sshd_spec": r.sshdSpec(s.User)})
 		return diag.Conclude(nil, f)
 	}
 	if v := strings.ToLower(s.Config.Get("pubkeyauthentication")); v == "no" || v == "false" {
@@ -296,9 +297,7 @@ func (r *Run) authenticate(ctx context.Context, sess *session, hk *HostKeyResult
 	if noSig > 0 && offered == 0 {
 		f := evKeys(diag.NewFinding("auth.no_mutual_sig").Arg("host", s.Hostname)).
 			Ev("ssh_would_say", "send_pubkey_test: no mutual signature algorithm").
-			Fix("fix.auth_allow_ssh_rsa", r.sshCommand("-o PubkeyAcceptedAlgorithms=+ssh-rsa")).
-			Fix("fix.auth_generate_key", "ssh-keygen -t ed25519").
-			Fix("fix.kex_upgrade_server", "")
+			AddFixes(catalog.Params{"ssh_args": r.sshArgs()})
 		return diag.Conclude(nil, append(findings, f)...)
 	}
 	if fg := r.forgeOf(s); fg != nil && (offered > 0 || stopped == "") {
@@ -306,8 +305,7 @@ func (r *Run) authenticate(ctx context.Context, sess *session, hk *HostKeyResult
 	}
 	if offered == 0 && stopped == "" {
 		f := evKeys(diag.NewFinding("auth.no_keys").Arg("user", s.User).Arg("host", s.Hostname)).
-			Fix("fix.auth_generate_key", "ssh-keygen -t ed25519").
-			Fix("fix.auth_copy_id", r.copyIDCommand("~/.ssh/id_ed25519.pub"))
+			AddFixes(catalog.Params{"copy_id_args": r.copyIDArgs()})
 		if batch {
 			f.Ev("ssh_would_say", s.User+"@"+s.Hostname+": Permission denied ("+methods+").")
 		}
@@ -326,27 +324,21 @@ func (r *Run) authenticate(ctx context.Context, sess *session, hk *HostKeyResult
 			break
 		}
 	}
+	fp := catalog.Params{"user": s.User, "pub_key": firstPub, "ssh_args": r.sshArgs(), "copy_id_args": r.copyIDArgs()}
 	for _, o := range list {
 		if o.extra && o.result == sshwire.QueryAccepted {
 			f.Ev("accepted_but_not_offered", o.describe())
+			if _, set := fp["other_key_opts"]; set {
+				continue
+			}
 			if o.kf != nil {
-				f.Fix("fix.auth_use_other_key", r.sshCommand("-o IdentitiesOnly=yes -i "+shellQuote(o.kf.Path)))
+				fp["other_key_opts"] = "-o IdentitiesOnly=yes -i " + shellQuote(o.kf.Path)
 			} else {
-				f.Fix("fix.auth_use_other_key", r.sshCommand("-o IdentitiesOnly=no"))
+				fp["other_key_opts"] = "-o IdentitiesOnly=no"
 			}
 		}
 	}
-	serverCmd := "sudo sshdoctor server --user " + shellQuote(s.User)
-	if firstPub != "" {
-		serverCmd += " --key " + shellQuote(firstPub)
-	}
-	f.Fix("fix.auth_check_login_name", "").
-		Fix("fix.auth_server_side", serverCmd).
-		Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | grep -E 'sshd|Authentication|authorized_keys|user' | tail -20").
-		Arg("hostname", s.Hostname)
-	if firstPub != "" {
-		f.Fix("fix.auth_copy_id", r.copyIDCommand(firstPub))
-	}
+	f.Arg("hostname", s.Hostname).AddFixes(fp)
 	return diag.Conclude(nil, append(findings, f)...)
 }
 
@@ -400,19 +392,15 @@ func (r *Run) userSource(s *Settings) string {
 
 // tooManyFixes: offer only the accepted key.
 func (r *Run) tooManyFixes(f *diag.Finding, s *Settings, o *offer) {
-	host := r.opts.Host
+	fp := catalog.Params{"ssh_args": r.sshArgs(), "config_host": r.opts.Host}
 	if o.kf != nil {
-		path := o.kf.Path
-		f.Fix("fix.auth_identities_only", r.sshCommand("-o IdentitiesOnly=yes -i "+shellQuote(path)))
-		f.Fix("fix.auth_identities_only_config", "Host "+host+"\n  IdentitiesOnly yes\n  IdentityFile "+path)
+		fp["key_path"], fp["config_identity"] = o.kf.Path, o.kf.Path
 	} else {
 		// An agent key with no file: save its public half, name it.
 		pub := "~/.ssh/" + safeName(o.label) + ".pub"
-		f.Fix("fix.auth_save_agent_pub", "ssh-add -L | grep -F "+shellQuote(o.key.Base64())+" > "+pub)
-		f.Fix("fix.auth_identities_only", r.sshCommand("-o IdentitiesOnly=yes -i "+pub))
-		f.Fix("fix.auth_identities_only_config", "Host "+host+"\n  IdentitiesOnly yes\n  IdentityFile "+pub)
+		fp["agent_key"], fp["key_path"], fp["config_identity"] = o.key.Base64(), pub, pub
 	}
-	f.Fix("fix.auth_trim_agent", "ssh-add -l")
+	f.AddFixes(fp)
 }
 
 func safeName(s string) string {

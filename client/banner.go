@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshwire"
 )
@@ -63,8 +64,7 @@ func (r *Run) checkBanner() *diag.Def[*Banner] {
 				if ta, ok := conn.LocalAddr().(*net.TCPAddr); ok {
 					local = ta.IP.String()
 				}
-				f.Arg("local_addr", local).Fix("fix.penalty_exempt",
-					"echo 'PerSourcePenaltyExemptList "+local+"' | sudo tee /etc/ssh/sshd_config.d/50-penalty-exempt.conf && sudo sshd -t && sudo systemctl reload ssh")
+				f.Arg("local_addr", local).AddFixes(catalog.Params{"port": port, "local_addr": local})
 			}
 			return diag.Conclude(nil, f)
 		})}
@@ -72,7 +72,7 @@ func (r *Run) checkBanner() *diag.Def[*Banner] {
 
 func (r *Run) bannerFailure(s *Settings, addr, port string, id sshwire.Ident) *diag.Finding {
 	host := s.Hostname
-	logs := "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50"
+	fp := catalog.Params{"port": port}
 	var f *diag.Finding
 	switch id.Outcome {
 	case sshwire.OutcomeClosed, sshwire.OutcomeReset:
@@ -80,43 +80,37 @@ func (r *Run) bannerFailure(s *Settings, addr, port string, id sshwire.Ident) *d
 		if id.Outcome == sshwire.OutcomeReset {
 			code = "banner.reset"
 		}
-		f = diag.NewFinding(code).
-			Fix("fix.sshd_logs", logs).
-			Fix("fix.sshd_test", "sudo sshd -t && sudo ls -l /etc/ssh/ssh_host_*_key").
-			Fix("fix.hosts_deny", "grep -v '^#' /etc/hosts.deny; sudo fail2ban-client status sshd").
-			Fix("fix.forward_target", "sshdoctor vm --port "+port).
-			Fix("fix.sshdoctor_server", "sudo sshdoctor server --port "+port)
+		f = diag.NewFinding(code).AddFixes(fp)
 	case sshwire.OutcomeThrottled:
 		said := ""
 		if len(id.PreLines) > 0 {
 			said = id.PreLines[0]
 		}
-		f = diag.NewFinding("banner.throttled").Arg("said", said).
-			Fix("fix.maxstartups", "sudo ss -tn state established '( sport = :"+port+" )' | wc -l; sudo sshd -T | grep -i -E '^(maxstartups|persourcepenalties)'").
-			Fix("fix.sshd_logs", logs)
+		// Its fixes are given by the caller, which knows the local address.
+		f = diag.NewFinding("banner.throttled").Arg("said", said)
 	case sshwire.OutcomeTimeout:
 		f = diag.NewFinding("banner.timeout").Arg("timeout", r.opts.Timeout.String()).
-			Arg("lines", strconv.Itoa(id.PreCount)).
-			Fix("fix.silent_port", "sudo ss -ltnp | grep -w "+port)
+			Arg("lines", strconv.Itoa(id.PreCount))
 		if a, err := netip.ParseAddr(addr); err == nil && anyLocal([]netip.Addr{a}) {
 			// A forward on this machine that accepts and stays silent is
 			// the classic sign of a guest that is paused or without sshd.
-			f.Fix("fix.forward_target", "sshdoctor vm --port "+port)
+			fp["local_forward"] = "yes"
 		}
+		f.AddFixes(fp)
 	case sshwire.OutcomeNotSSH:
 		proto := id.Protocol
 		if proto == "" {
 			proto = "an unknown protocol"
-			f = diag.NewFinding("banner.not_ssh").Fix("fix.right_port_unknown", "sudo ss -ltnp | grep -e sshd -e ':"+port+" '")
 		} else {
-			f = diag.NewFinding("banner.not_ssh").Fix("fix.right_port", "sudo ss -ltnp | grep -e sshd -e ':"+port+" '")
+			fp["protocol"] = proto
 		}
+		f = diag.NewFinding("banner.not_ssh").AddFixes(fp)
 		f.Arg("protocol", proto)
 		if proto != "an unknown protocol" {
 			f.Ev("protocol", proto)
 		}
 	case sshwire.OutcomeProtocol1:
-		f = diag.NewFinding("banner.protocol1").Arg("line", id.Line).Fix("fix.upgrade_ssh1", "")
+		f = diag.NewFinding("banner.protocol1").Arg("line", id.Line).AddFixes(fp)
 	default:
 		f = diag.NewFinding("banner.invalid").Arg("line", id.Line).Fix("fix.right_port_unknown", "sudo ss -ltnp | grep -w "+port)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/winacl"
 	"github.com/sshdoctor/sshdoctor/report"
@@ -195,10 +196,12 @@ func clientErrorFinding(ce *sshconfig.ClientError, req sshconfig.Request) *diag.
 	}
 	f := diag.NewFinding("config.client_error").Arg("message", ce.Message).Arg("file", ce.File).Arg("line", line).
 		Ev("ssh_said", strings.TrimSpace(ce.Stderr))
+	fp := catalog.Params{"line": line, "ssh_g_request": strings.Join(quoteAll(req.Args()), " ")}
 	if ce.File != "" && ce.File != "command-line" {
-		f.Ev("location", ce.File+":"+line).Fix("fix.check_ssh_config_line", "sed -n '"+line+"p' "+shellQuote(ce.File))
+		f.Ev("location", ce.File+":"+line)
+		fp["file"] = ce.File
 	}
-	return f.Fix("fix.reproduce_config", "ssh -G "+strings.Join(quoteAll(req.Args()), " ")+" >/dev/null")
+	return f.AddFixes(fp)
 }
 
 // permSSHConfig applies OpenSSH's rule to ~/.ssh/config when ssh itself

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshconfig"
 	"github.com/sshdoctor/sshdoctor/sshwire"
@@ -104,10 +105,11 @@ func problemFinding(ctx context.Context, p sshconfig.Problem, version string, re
 		}
 	}
 	f := where(diag.NewFinding("config.client_error")).Arg("message", p.Message)
+	fp := catalog.Params{"line": line, "ssh_g_request": strings.Join(quoteAll(req.Args()), " ")}
 	if p.File != "command-line" {
-		f.Fix("fix.check_ssh_config_line", "sed -n '"+line+"p' "+shellQuote(p.File))
+		fp["file"] = p.File
 	}
-	return f.Fix("fix.reproduce_config", "ssh -G "+strings.Join(quoteAll(req.Args()), " ")+" >/dev/null")
+	return f.AddFixes(fp)
 }
 
 var sshVersionRE = regexp.MustCompile(`OpenSSH_for_Windows_(\d+\.\d+)|OpenSSH_(\d+\.\d+)`)

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/report"
 )
@@ -104,17 +106,15 @@ func joinAddrs(a []netip.Addr) string {
 
 func (r *Run) dnsFinding(host string, err error) *diag.Finding {
 	var de *net.DNSError
-	lookup := "getent hosts " + shellQuote(host)
+	fp := catalog.Params{catalog.ParamOS: runtime.GOOS, "hostname": host, "ssh_g_args": r.sshGArgs()}
 	if errors.As(err, &de) && de.IsNotFound {
 		return diag.NewFinding("dns.nxdomain").Arg("hostname", host).
 			Ev("resolver_said", de.Err).Ev("name", host).
-			Fix("fix.check_hostname", r.sshGCommand("hostname|port|user")).
-			Fix("fix.lookup_name", lookup).
-			Fix("fix.use_address", "")
+			AddFixes(fp)
 	}
 	f := diag.NewFinding("dns.tempfail").Arg("hostname", host).Ev("resolver_said", err.Error())
 	if errors.As(err, &de) && de.Server != "" {
 		f.Ev("dns_server", de.Server)
 	}
-	return f.Fix("fix.check_resolver", resolverCommand()).Fix("fix.lookup_name", lookup)
+	return f.AddFixes(fp)
 }

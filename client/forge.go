@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshwire"
 )
@@ -113,8 +114,9 @@ const forgeAltTimeout = 3 * time.Second
 func (r *Run) forgeTCP(ctx context.Context, f *diag.Finding, fg *forge, s *Settings) {
 	f.Fixes = nil
 	f.Ev("service", fg.Name)
+	fp := catalog.Params{"forge": "yes"}
 	if fg.AltHost == "" || s.Port == fg.AltPort {
-		f.Fix("fix.forge_network", "")
+		f.AddFixes(fp)
 		return
 	}
 	alt := net.JoinHostPort(fg.AltHost, strconv.Itoa(fg.AltPort))
@@ -123,7 +125,7 @@ func (r *Run) forgeTCP(ctx context.Context, f *diag.Finding, fg *forge, s *Setti
 	conn, err := r.dial(tctx, alt)
 	if err != nil {
 		f.Ev("ssh_over_443", alt+": "+err.Error())
-		f.Fix("fix.forge_network", "")
+		f.AddFixes(fp)
 		return
 	}
 	dl, _ := tctx.Deadline()
@@ -131,13 +133,14 @@ func (r *Run) forgeTCP(ctx context.Context, f *diag.Finding, fg *forge, s *Setti
 	conn.Close()
 	if id.Outcome != sshwire.OutcomeOK {
 		f.Ev("ssh_over_443", alt+": "+string(id.Outcome))
-		f.Fix("fix.forge_network", "")
+		f.AddFixes(fp)
 		return
 	}
 	f.Ev("ssh_over_443", alt+": "+diag.Quote([]byte(id.Line), 200))
 	f.Arg("alt", alt)
-	f.Fix("fix.forge_alt_config", forgeConfigBlock(r.opts.Host, fg)).
-		Fix("fix.forge_alt_test", "ssh -T -p "+strconv.Itoa(fg.AltPort)+" git@"+fg.AltHost)
+	fp["forge_alt"], fp["forge_config"] = alt, forgeConfigBlock(r.opts.Host, fg)
+	fp["forge_alt_host"], fp["forge_alt_port"] = fg.AltHost, strconv.Itoa(fg.AltPort)
+	f.AddFixes(fp)
 }
 
 // forgeAuth turns a refused login on a forge into what it means there:

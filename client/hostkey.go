@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshconfig"
 	"github.com/sshdoctor/sshdoctor/sshwire"
@@ -150,10 +151,6 @@ func strictMode(s *Settings) string {
 	}
 }
 
-// sq always single-quotes (for host names such as [host]:port that a
-// shell would otherwise glob).
-func sq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
 func (r *Run) checkHostKey() *diag.Def[*HostKeyResult] {
 	return &diag.Def[*HostKeyResult]{Name: "hostkey", Doc: "the server's host key against known_hosts, as ssh would judge it",
 		Requires: []diag.Node{r.defs.kex}, Timeout: r.opts.Timeout + 2*time.Second,
@@ -210,7 +207,7 @@ func (r *Run) hostKeyFindings(s *Settings, kr *KexResult, key *sshwire.Key) []*d
 	if len(uf) > 0 {
 		firstUser = uf[0]
 	}
-	serverFP := "ssh-keygen -lf /etc/ssh/ssh_host_" + sshwire.HostKeyFileType(key.Type) + "_key.pub"
+	hostKeyType := sshwire.HostKeyFileType(key.Type)
 	var out []*diag.Finding
 	// What ssh would also consult that sshdoctor does not evaluate: say so.
 	notChecked := func(f *diag.Finding) *diag.Finding {
@@ -241,7 +238,7 @@ func (r *Run) hostKeyFindings(s *Settings, kr *KexResult, key *sshwire.Key) []*d
 		if min, err := strconv.Atoi(s.Config.Get("requiredrsasize")); err == nil && key.Bits < min {
 			out = append(out, diag.NewFinding("kex.bad_hostkey_len").Arg("bits", strconv.Itoa(key.Bits)).Arg("required", strconv.Itoa(min)).
 				Ev("host_key", key.Type+" "+key.Fingerprint).EvInt("bits", key.Bits).EvInt("requiredrsasize", min).
-				Fix("fix.kex_server_new_hostkeys", "sudo ssh-keygen -A && sudo sshd -T | grep -i -E '^(hostkey|hostkeyalgorithms) '"))
+				AddFixes(nil))
 		}
 	}
 
@@ -256,7 +253,7 @@ func (r *Run) hostKeyFindings(s *Settings, kr *KexResult, key *sshwire.Key) []*d
 	case hostRevoked:
 		f := addCommon(diag.NewFinding("hostkey.revoked")).Ev("revoked_at", v.found.Location()).
 			Ev("ssh_would_say", "The "+label+" host key for "+name+" is marked as revoked.").
-			Fix("fix.hostkey_revoked_contact", "")
+			AddFixes(nil)
 		out = append(out, f)
 	case hostChanged:
 		f := addCommon(diag.NewFinding("hostkey.changed")).Arg("file", v.found.File).
@@ -269,8 +266,7 @@ func (r *Run) hostKeyFindings(s *Settings, kr *KexResult, key *sshwire.Key) []*d
 		} else {
 			f.Ev("entry", v.found.Hosts)
 		}
-		f.Fix("fix.hostkey_verify_on_server", serverFP).
-			Fix("fix.hostkey_remove_old", "ssh-keygen -R "+sq(name)+" -f "+shellQuote(v.found.File))
+		f.AddFixes(catalog.Params{"hostkey_type": hostKeyType, "host": name, "known_hosts": v.found.File})
 		if strict == "no" {
 			// ssh goes on, with password and keyboard-interactive
 			// authentication and forwarding disabled.
@@ -293,9 +289,9 @@ func (r *Run) hostKeyFindings(s *Settings, kr *KexResult, key *sshwire.Key) []*d
 		default: // accept-new, no: ssh records the key and goes on
 			f.Sev(diag.SevInfo).Ev("ssh_would_say", "Warning: Permanently added '"+name+"' ("+label+") to the list of known hosts.")
 		}
-		f.Fix("fix.hostkey_verify_on_server", serverFP).
-			Fix("fix.hostkey_add_after_verify", "echo "+sq(sshconfig.Line(name, sshconfig.KeyBlobType(v.plainBlob), v.plainBlob))+" >> "+shellQuote(firstUser)).
-			Fix("fix.hostkey_accept_new", r.sshCommand("-o StrictHostKeyChecking=accept-new"))
+		f.AddFixes(catalog.Params{"hostkey_type": hostKeyType, "host": name, "known_hosts": firstUser,
+			"known_hosts_line": sshconfig.Line(name, sshconfig.KeyBlobType(v.plainBlob), v.plainBlob),
+			"ssh_args":         r.sshArgs()})
 		out = append(out, f)
 	}
 
@@ -310,7 +306,7 @@ func (r *Run) hostKeyFindings(s *Settings, kr *KexResult, key *sshwire.Key) []*d
 				Ev("offending_ip_entry", iv.found.Location()).
 				Ev("ip_key_fingerprint", sshconfig.KeyFingerprint(iv.found.Key)).
 				Ev("host_key", key.Type+" "+key.Fingerprint).
-				Fix("fix.hostkey_remove_ip", "ssh-keygen -R "+sq(ipName)+" -f "+shellQuote(iv.found.File))
+				AddFixes(catalog.Params{"address": ipName, "known_hosts": iv.found.File})
 			msg := "Warning: the " + label + " host key for '" + name + "' differs from the key for the IP address '" + ip + "'"
 			switch {
 			case strict == "no":

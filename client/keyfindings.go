@@ -3,8 +3,10 @@ package client
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/winacl"
 	"github.com/sshdoctor/sshdoctor/sshwire"
@@ -26,7 +28,7 @@ func (r *Run) keyFileFindings(s *Settings, list []*offer, authOK bool) []*diag.F
 			out = append(out, diag.NewFinding("key.missing").Sev(diag.SevWarning).Arg("path", p).
 				Ev("file", p).Ev("error", err.Error()).
 				Ev("ssh_would_say", "Warning: Identity file "+p+" not accessible: No such file or directory.").
-				Fix("fix.key_missing_path", "ls -l "+shellQuote(filepath.Dir(p))))
+				AddFixes(catalog.Params{"key_dir": filepath.Dir(p)}))
 		}
 	}
 	for _, o := range list {
@@ -41,7 +43,7 @@ func (r *Run) keyFileFindings(s *Settings, list []*offer, authOK bool) []*diag.F
 				out = append(out, diag.NewFinding("key.missing").Sev(diag.SevWarning).Arg("path", kf.Path).
 					Ev("file", kf.Path).
 					Ev("ssh_would_say", "Warning: Identity file "+kf.Path+" not accessible: No such file or directory.").
-					Fix("fix.key_missing_path", "ls -l "+shellQuote(filepath.Dir(kf.Path))))
+					AddFixes(catalog.Params{"key_dir": filepath.Dir(kf.Path)}))
 			}
 		case invalidState(kf.Private) && !o.inAgent && (o.userProvided || kf.Private != sshwire.PrivPublicKey):
 			out = append(out, r.invalidKeyFinding(kf, kf.Path).Sev(diag.SevWarning))
@@ -117,5 +119,5 @@ func (r *Run) permFinding(path string) *diag.Finding {
 	return diag.NewFinding("perm.private_key_too_open").Arg("path", path).Arg("mode", mode).
 		Ev("file", path).Ev("mode", mode).Ev("owner_uid", uid).
 		Ev("ssh_would_say", "Permissions "+mode+" for '"+path+"' are too open. … This private key will be ignored.").
-		Fix("fix.key_chmod", "chmod 600 "+shellQuote(path))
+		AddFixes(catalog.Params{catalog.ParamOS: runtime.GOOS, "path": path})
 }

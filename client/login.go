@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshwire"
 )
@@ -114,16 +115,13 @@ func (r *Run) classifyRefusal(s *Settings, text, output string) *diag.Finding {
 	var f *diag.Finding
 	switch {
 	case strings.Contains(lower, "account has expired") || strings.Contains(lower, "account expired"):
-		f = diag.NewFinding("session.account_expired").Arg("user", s.User).
-			Fix("fix.session_unexpire", "sudo chage -l "+shellQuote(s.User)+"; sudo chage -E -1 "+shellQuote(s.User))
+		f = diag.NewFinding("session.account_expired").Arg("user", s.User).AddFixes(catalog.Params{"user": s.User})
 	case strings.Contains(lower, "nologin") || strings.Contains(lower, "not permitted to log in") ||
 		strings.Contains(lower, "system is booting up") || strings.Contains(lower, "system is going down"):
-		f = diag.NewFinding("session.pam_nologin").
-			Fix("fix.session_nologin_file", "ls -l /etc/nologin /run/nologin; systemctl is-system-running")
+		f = diag.NewFinding("session.pam_nologin").AddFixes(nil)
 	default:
 		f = diag.NewFinding("session.closed").Arg("host", s.Hostname).Arg("hostname", s.Hostname).
-			Fix("fix.session_check_server", "sudo sshd -T -C "+shellQuote(r.sshdSpec(s.User))+" | grep -i -E '^(forcecommand|chrootdirectory|usepam) '; getent passwd "+shellQuote(s.User)).
-			Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50")
+			AddFixes(catalog.Params{"user": s.User, "sshd_spec": r.sshdSpec(s.User)})
 	}
 	if strings.TrimSpace(text) != "" {
 		f.Ev("server_message", diag.Quote([]byte(strings.TrimSpace(text)), 400))
@@ -186,8 +184,7 @@ func (r *Run) sessionVerdict(s *Settings, cmd string, used *offer, banners, addr
 		return diag.Conclude(nil, ev(r.sessionTimeout(s, "the session running a no-op command")))
 	case strings.Contains(both, "This account is currently not available") ||
 		res.ExitStatus == 1 && out == "" && errOut == "" && !res.Closed:
-		f := ev(diag.NewFinding("session.nologin_shell").Arg("user", s.User)).
-			Fix("fix.session_set_shell", "getent passwd "+shellQuote(s.User)+"; sudo usermod -s /bin/bash "+shellQuote(s.User))
+		f := ev(diag.NewFinding("session.nologin_shell").Arg("user", s.User)).AddFixes(catalog.Params{"user": s.User})
 		return diag.Conclude(nil, f)
 	case res.ExitStatus == 254 && both != "\n":
 		// UsePAM no: sshd prints /etc/nologin itself and exits 254.

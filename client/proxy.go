@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/capped"
 	"github.com/sshdoctor/sshdoctor/sshlog"
@@ -188,8 +189,10 @@ func (r *Run) connectProxy(ctx context.Context, s *Settings) diag.Result {
 	r.connections.Add(1)
 	pc, err := startProxy(command, 4*r.opts.Timeout+10*time.Second)
 	if err != nil {
-		return diag.Conclude(nil, diag.NewFinding("proxy.command_failed").Arg("program", strings.Fields(command + " ?")[0]).
-			Ev("proxy_command", command).Ev("error", err.Error()))
+		program := strings.Fields(command + " ?")[0]
+		return diag.Conclude(nil, diag.NewFinding("proxy.command_failed").Arg("program", program).
+			Ev("proxy_command", command).Ev("error", err.Error()).
+			AddFixes(catalog.Params{catalog.ParamOS: runtime.GOOS, "program": program}))
 	}
 	start := time.Now()
 	_ = pc.SetReadDeadline(time.Now().Add(r.opts.Timeout))

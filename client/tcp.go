@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/hostfw"
 )
@@ -203,38 +204,33 @@ func (r *Run) tcpFailure(s *Settings, results []dialResult) *diag.Finding {
 	addr := first.addr.String()
 	port := strconv.Itoa(s.Port)
 	hp := net.JoinHostPort(addr, port)
+	fp := catalog.Params{catalog.ParamOS: runtime.GOOS, "port": port, "address": addr,
+		"ssh_g_args": r.sshGArgs(), "sshdoctor_args": r.invocationArgs(0)}
 	var f *diag.Finding
 	switch first.kind {
 	case kindRefused:
-		f = diag.NewFinding("tcp.refused").
-			Fix("fix.sshd_status", "sudo systemctl status ssh sshd ssh.socket").
-			Fix("fix.sshd_listen", "sudo ss -ltnp | grep -w "+port).
-			Fix("fix.sshdoctor_server", "sudo sshdoctor server --port "+port)
+		f = diag.NewFinding("tcp.refused")
 		if s.Port != 22 {
 			if isLAN(first.addr) {
-				f.Fix("fix.vm_forward", "sshdoctor vm --from lan --port "+port)
+				fp["lan_forward"] = "yes"
 			}
-			f.Fix("fix.try_port_22", r.commandPort("sshdoctor", true, 22))
+			fp["args_port_22"] = r.invocationArgs(22)
 		}
-		f.Fix("fix.reject_rule", "sudo iptables -S INPUT | grep -E 'REJECT|dport "+port+"'; sudo nft list ruleset | grep -E 'reject|dport "+port+"'")
 	case kindTimeout:
 		wait := "about 2 minutes (the system's TCP connect timeout)"
 		if s.ConnectTimeout > 0 {
 			wait = s.ConnectTimeout.String() + " (ConnectTimeout)"
 		}
-		f = diag.NewFinding("tcp.timeout").Arg("timeout", r.opts.Timeout.String()).Arg("wait", wait).
-			Fix("fix.drop_rule", "sudo iptables -S INPUT; sudo nft list ruleset").
-			Fix("fix.check_address", r.sshGCommand("hostname|port")).
-			Fix("fix.host_up", "ping -c 3 "+addr)
+		f = diag.NewFinding("tcp.timeout").Arg("timeout", r.opts.Timeout.String()).Arg("wait", wait)
 	case kindNoRoute:
 		f = diag.NewFinding("tcp.no_route")
-		hostfw.LocalNetworkNote(f, runtime.GOOS, first.addr)
-		f.Fix("fix.host_up", "ping -c 3 "+addr).
-			Fix("fix.reject_rule", "sudo iptables -S | grep -e icmp-host-prohibited -e REJECT; sudo firewall-cmd --list-all")
+		if hostfw.LocalNetworkNote(f, runtime.GOOS, first.addr) {
+			fp["macos_lan"] = "yes"
+		}
 	case kindUnreachable:
-		f = diag.NewFinding("tcp.net_unreachable").Fix("fix.route", "ip route get "+addr)
+		f = diag.NewFinding("tcp.net_unreachable")
 		if first.addr.Is6() {
-			f.Fix("fix.force_ipv4", r.command("sshdoctor", true, "-4"))
+			fp["ipv6"] = "yes"
 		}
 	default:
 		msg := "unknown error"
@@ -243,6 +239,7 @@ func (r *Run) tcpFailure(s *Settings, results []dialResult) *diag.Finding {
 		}
 		f = diag.NewFinding("tcp.error").Arg("message", msg)
 	}
+	f.AddFixes(fp)
 	f.Arg("addr", addr).Arg("port", port).Arg("hostname", s.Hostname).Arg("timeout", r.opts.Timeout.String())
 	if _, ok := f.Args["wait"]; !ok {
 		f.Arg("wait", "-")

@@ -90,6 +90,28 @@ func (f *Finding) Fix(key, command string) *Finding {
 	return f
 }
 
+// AddFixes appends the fixes catalogued for f's code (catalog.FixSpecs),
+// their commands filled from p by catalog.FixesFor: the one way every
+// command gives the same fixes for the same code. A description's
+// placeholder that f has no argument for takes its value from p.
+func (f *Finding) AddFixes(p catalog.Params) *Finding {
+	for _, fx := range catalog.FixesFor(f.Code, p) {
+		if t, ok := catalog.Phrase(fx.Key); ok {
+			for _, name := range catalog.Placeholders(t.En) {
+				if _, set := f.Args[name]; !set && p.Known(name) {
+					f.Args[name] = p[name]
+				}
+			}
+		}
+		if fx.Withheld {
+			f.Fixes = append(f.Fixes, Fix{Key: fx.Key, Withheld: true})
+			continue
+		}
+		f.Fix(fx.Key, fx.Command)
+	}
+	return f
+}
+
 // CommandSafe reports whether a fix command reads as it runs: valid UTF-8
 // with no character that Hidden reports, newlines (between commands) aside.
 func CommandSafe(command string) bool {

@@ -1,6 +1,7 @@
 package sshlog
 
 import (
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,7 +68,11 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 		if t := c.first("config_terminating"); t != nil {
 			ev(f, t)
 		}
-		f.Fix("fix.explain_fix_client_config", "ssh -V")
+		if h.rule == "config_bad" || len(h.m) > 3 {
+			f.AddFixes(params("file", h.m[1], "line", h.m[2]))
+		} else {
+			f.AddFixes(nil)
+		}
 		add(f)
 	}
 
@@ -89,8 +94,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 		f := diag.NewFinding(code).Arg("host", quoteText(host)).Arg("hostname", quoteText(host)).Arg("error", quoteText(msg))
 		ev(f, h)
 		proxyNote(f, h)
-		f.Fix("fix.explain_dns_lookup", cmd("getent hosts %s", host))
-		f.Fix("fix.explain_dns_config_hostname", cmd("ssh -G %s", host)+" | grep -i '^hostname'")
+		f.AddFixes(params(catalog.ParamOS, c.os(), "hostname", host))
 		add(f)
 	}
 
@@ -127,7 +131,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 			if p := c.last("proxy_exec"); p != nil {
 				f.Ev("proxy_command", quoteText(p.m[1]))
 			}
-			f.Fix("fix.explain_proxy_program", cmd("command -v %s", h.m[1]))
+			f.AddFixes(params(catalog.ParamOS, c.os(), "program", h.m[1]))
 			add(f)
 		}
 	}
@@ -191,7 +195,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	}
 	if h := c.first("bad_hostkey_len"); h != nil {
 		f := diag.NewFinding("kex.bad_hostkey_len")
-		ev(f, h).Fix("fix.kex_server_new_hostkeys", "sudo ssh-keygen -A")
+		ev(f, h).AddFixes(nil)
 		add(f)
 	}
 
@@ -234,7 +238,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	}
 	for _, h := range append(c.all("id_not_accessible"), c.all("no_such_identity")...) {
 		f := diag.NewFinding("key.missing").Sev(keySev).Arg("path", quoteText(h.m[1]))
-		ev(f, h).Fix("fix.key_missing_path", cmd("ls -l %s", dirOf(h.m[1])))
+		ev(f, h).AddFixes(params("key_dir", dirOf(h.m[1])))
 		add(f)
 	}
 
@@ -303,28 +307,23 @@ func tcpFinding(h *hit, host, port, errText string, loc locator, sev diag.Severi
 	default:
 		code = "tcp.refused"
 	}
-	f := diag.NewFinding(code).Sev(sev).Arg("host", orWords(host)).Arg("port", firstNonEmpty(port, catalog.Unseen)).Arg("address", orWords(host)).Arg("addr", orWords(host))
+	f := diag.NewFinding(code).Sev(sev).Arg("host", orWords(host)).Arg("port", firstNonEmpty(port, catalog.Unseen)).Arg("address", orWords(host)).Arg("addr", orWords(host)).Arg("hostname", orWords(host))
 	lineEv(f, loc, h.n, h.text)
 	f.Ev("error", quoteText(errText))
 	if proxied {
 		f.Ev("via", "ProxyJump/ProxyCommand")
 	}
-	switch code {
-	case "tcp.refused":
-		f.Fix("fix.explain_sshd_listening", "sudo ss -ltnp 'sport = :"+port+"'")
-		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
-		if port != "22" {
-			f.Fix("fix.explain_vm_forward_hint", "")
+	p := params("port", port, "address", host)
+	if port != "" && port != "22" && host != "" {
+		p["args_port_22"] = "-p 22 " + catalog.ShellQuote(host)
+		if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil && (a.IsPrivate() || a.IsLinkLocalUnicast()) {
+			p["lan_forward"] = "yes"
 		}
-	case "tcp.timeout":
-		f.Fix("fix.explain_tcp_probe", cmd("nc -vz -w 5 %s %s", host, port))
-		f.Fix("fix.explain_firewall_path", "")
-	case "tcp.no_route":
-		f.Fix("fix.explain_tcp_probe", cmd("nc -vz -w 5 %s %s", host, port))
-		f.Fix("fix.explain_firewall_reject", "")
-	case "tcp.net_unreachable":
-		f.Fix("fix.explain_route", cmd("ip route get %s", host))
 	}
+	if strings.Contains(host, ":") {
+		p["ipv6"] = "yes"
+	}
+	f.AddFixes(p)
 	return f
 }
 
@@ -397,7 +396,7 @@ func bannerFinding(c *clientFacts, loc locator, later bool) *diag.Finding {
 		return "?", "?"
 	}
 	withArgs := func(f *diag.Finding, host, port string) *diag.Finding {
-		return f.Arg("host", quoteText(host)).Arg("port", port).Arg("address", quoteText(host)).Arg("addr", quoteText(host))
+		return f.Arg("host", quoteText(host)).Arg("port", port).Arg("address", quoteText(host)).Arg("addr", quoteText(host)).Arg("hostname", quoteText(host))
 	}
 	// Text a server sent before (instead of) its SSH banner.
 	preBanner := c.all("banner_line")
@@ -419,14 +418,17 @@ func bannerFinding(c *clientFacts, loc locator, later bool) *diag.Finding {
 			f.Arg("line", quoteText(h.text))
 		}
 		lineAll(f, "proto_differ", "proto_read")
-		f.Fix("fix.explain_upgrade_server_ssh2", "")
+		f.AddFixes(nil)
 		return f
 	case c.has("banner_timeout", "conn_timeout") && !later:
 		host, port := hostPortOf("conn_timeout")
 		f := withArgs(diag.NewFinding("banner.timeout"), host, port)
 		lineAll(f, "banner_timeout", "conn_timeout")
-		f.Fix("fix.explain_banner_probe", cmd("timeout 5 nc -v %s %s", host, port))
-		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		p := params("port", port)
+		if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil && a.IsLoopback() {
+			p["local_forward"] = "yes"
+		}
+		f.AddFixes(p)
 		return f
 	case c.has("invalid_chars", "bad_version", "invalid_format", "no_version", "too_long") || (proto != "" && !later):
 		host, port := hostPortOf("invalid_format", "closed_by", "reset_by")
@@ -440,7 +442,7 @@ func bannerFinding(c *clientFacts, loc locator, later bool) *diag.Finding {
 		}
 		f := withArgs(diag.NewFinding("banner.not_ssh"), host, port).Arg("protocol", proto)
 		lineAll(f, "banner_line", "invalid_chars", "bad_version", "no_version", "too_long", "invalid_format", "closed_by", "reset_by")
-		f.Fix("fix.explain_wrong_port", "")
+		f.AddFixes(params("port", port, "protocol", proto))
 		return f
 	case later:
 		return nil
@@ -450,21 +452,19 @@ func bannerFinding(c *clientFacts, loc locator, later bool) *diag.Finding {
 		lineAll(f, "banner_line", "id_closed", "id_reset", "closed_by", "reset_by")
 		f.Ev("server_said", quoteText(throttle))
 		f.Arg("said", quoteText(throttle))
-		f.Fix("fix.explain_maxstartups", "sudo sshd -T | grep -i -E '^(maxstartups|persourcemaxstartups|persourcepenalties)'")
+		f.AddFixes(params("port", port))
 		return f
 	case c.has("id_reset", "reset_by"):
 		host, port := hostPortOf("reset_by")
 		f := withArgs(diag.NewFinding("banner.reset"), host, port)
 		lineAll(f, "id_reset", "reset_by")
-		f.Fix("fix.explain_server_log", "sudo journalctl -u ssh -u sshd -n 50 --no-pager")
-		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		f.AddFixes(params("port", port))
 		return f
 	case c.has("id_closed", "closed_by"):
 		host, port := hostPortOf("closed_by")
 		f := withArgs(diag.NewFinding("banner.closed"), host, port)
 		lineAll(f, "id_closed", "closed_by")
-		f.Fix("fix.explain_server_log", "sudo journalctl -u ssh -u sshd -n 50 --no-pager")
-		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		f.AddFixes(params("port", port))
 		return f
 	}
 	return nil
@@ -504,7 +504,7 @@ func hostKeyFindings(c *clientFacts, loc locator, add func(*diag.Finding), proxy
 		f.Arg("host", quoteText(host))
 		ev(f, h)
 		ev(f, c.first("verify_failed"))
-		f.Fix("fix.hostkey_revoked_contact", "")
+		f.AddFixes(nil)
 		add(f)
 		return
 	case c.has("changed_banner", "changed_strict"):
@@ -543,18 +543,7 @@ func hostKeyFindings(c *clientFacts, loc locator, add func(*diag.Finding), proxy
 		if fp != "" {
 			f.Ev("new_fingerprint", quoteText(fp))
 		}
-		kt := strings.ToLower(strings.TrimSuffix(ktype, "-CERT"))
-		if kt == "" || strings.ContainsAny(kt, " /'\"") {
-			kt = "ed25519"
-		}
-		f.Fix("fix.hostkey_verify_on_server", "ssh-keygen -lf /etc/ssh/ssh_host_"+kt+"_key.pub")
-		if file != "" && host != "" {
-			f.Fix("fix.hostkey_remove_old", cmd("ssh-keygen -f %s -R %s", file, host))
-		} else if host != "" {
-			f.Fix("fix.hostkey_remove_old", cmd("ssh-keygen -R %s", host))
-		} else {
-			f.Fix("fix.hostkey_remove_old", "")
-		}
+		f.AddFixes(params("hostkey_type", hostKeyFileType(ktype), "host", host, "known_hosts", file))
 		add(f)
 	case c.has("unknown_strict", "verify_failed"):
 		h := c.first("unknown_strict")
@@ -571,23 +560,11 @@ func hostKeyFindings(c *clientFacts, loc locator, add func(*diag.Finding), proxy
 			f.Ev("host_key", quoteText(s.m[1]+" "+s.m[2]))
 		}
 		f.Arg("host", orUnknown(host)).Arg("key_type", orUnknown(ktype))
-		f.Fix("fix.hostkey_verify_on_server", "ssh-keygen -lf /etc/ssh/ssh_host_"+safeKeyType(ktype)+"_key.pub")
-		if host != "" {
-			h2, p := host, ""
-			if hh, pp, ok := hostPort(host); ok && strings.HasPrefix(host, "[") {
-				h2, p = hh, pp
-			}
-			c2 := cmd("ssh-keyscan -t %s %s", safeKeyType(ktype), h2)
-			if p != "" {
-				c2 = cmd("ssh-keyscan -t %s -p %s %s", safeKeyType(ktype), p, h2)
-			}
-			if c2 != "" {
-				c2 += " >> ~/.ssh/known_hosts"
-			}
-			f.Fix("fix.hostkey_add_after_verify", c2)
-		} else {
-			f.Fix("fix.hostkey_accept_new", "")
+		user := ""
+		if a := c.last("authenticating_to"); a != nil {
+			user = a.m[2]
 		}
+		f.AddFixes(params("hostkey_type", hostKeyFileType(ktype), "host", host, "ssh_args", sshArgs(user, host)))
 		add(f)
 	}
 	if h := c.first("ip_differs"); h != nil {
@@ -598,27 +575,14 @@ func hostKeyFindings(c *clientFacts, loc locator, add func(*diag.Finding), proxy
 			ev(f, o)
 			file = o.m[1]
 		}
-		if file != "" {
-			f.Fix("fix.hostkey_remove_ip", cmd("ssh-keygen -f %s -R %s", file, h.m[3]))
-		} else {
-			f.Fix("fix.hostkey_remove_ip", cmd("ssh-keygen -R %s", h.m[3]))
-		}
+		f.AddFixes(params("address", h.m[3], "known_hosts", file))
 		add(f)
 	} else if h := c.first("dns_spoof"); h != nil {
 		f := diag.NewFinding("hostkey.ip_mismatch").Arg("host", "?").Arg("address", "?")
 		ev(f, h)
-		f.Fix("fix.hostkey_remove_ip", "")
+		f.AddFixes(nil)
 		add(f)
 	}
-}
-
-func safeKeyType(t string) string {
-	t = strings.ToLower(strings.TrimSuffix(t, "-CERT"))
-	switch t {
-	case "ed25519", "ecdsa", "rsa", "dsa":
-		return t
-	}
-	return "ed25519"
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -645,16 +609,15 @@ func keyPermFinding(h *hit, p, mode string, c *clientFacts, loc locator, sev dia
 			f.Ev("server_accepts_this_key", loc(a.n)+": "+quoteText(a.text))
 		}
 	}
+	fp := params("path", p)
 	switch {
 	case strings.HasSuffix(p, ".pub"):
-		f.Fix("fix.key_use_private", cmd("ssh -i %s", strings.TrimSuffix(p, ".pub")))
+		fp["private_key"] = strings.TrimSuffix(p, ".pub")
 	case mode == "" && (strings.Contains(p, `\`) || strings.Contains(p, ":/") || strings.Contains(p, `:\`)):
-		// PowerShell syntax (the default Windows shell): %USERNAME% would
-		// stay literal there.
-		f.Fix("fix.key_windows_acl", `icacls "`+strings.ReplaceAll(p, `"`, ``)+`" /inheritance:r /grant:r "${env:USERDOMAIN}\${env:USERNAME}:R"`)
-	default:
-		f.Fix("fix.key_chmod", cmd("chmod 600 %s", p))
+		// Windows: icacls in PowerShell syntax, never chmod.
+		fp[catalog.ParamOS] = catalog.OSWindows
 	}
+	f.AddFixes(fp)
 	return f
 }
 
@@ -707,12 +670,7 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 		f := diag.NewFinding("auth.no_mutual_sig").Arg("host", orUnknown(host))
 		ev(f, h)
 		ev(f, denied)
-		dest := host
-		if dest == "" {
-			dest = "HOST"
-		}
-		f.Fix("fix.auth_allow_ssh_rsa", "ssh -o PubkeyAcceptedAlgorithms=+ssh-rsa -o HostKeyAlgorithms=+ssh-rsa "+userAt(user, dest))
-		f.Fix("fix.explain_use_ed25519_key", "ssh-keygen -t ed25519")
+		f.AddFixes(params("ssh_args", destArgs(portOpt, user, host)))
 		add(f)
 	}
 	if h := c.first("disconnect_too_many"); h != nil {
@@ -735,7 +693,7 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 				f.Ev("not_reached", loc(w.n)+": "+quoteText(id))
 			}
 		}
-		key := "~/.ssh/id_ed25519"
+		key := ""
 		if len(notReached) > 0 {
 			key = strings.Fields(notReached[0])[0]
 		}
@@ -743,14 +701,7 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 		if dest == "" || dest == "?" {
 			dest = h.m[1]
 		}
-		q, ok := shq(key)
-		if strings.HasPrefix(key, "~/") {
-			q, ok = key, true
-		}
-		if ok {
-			f.Fix("fix.auth_identities_only", "ssh -o IdentitiesOnly=yes -i "+q+" "+portOpt+userAt(user, dest))
-		}
-		f.Fix("fix.auth_trim_agent", "ssh-add -l")
+		f.AddFixes(params("ssh_args", destArgs(portOpt, user, dest), "key_path", key, "config_identity", key, "config_host", dest))
 		add(f)
 	}
 	if denied == nil || success {
@@ -761,7 +712,7 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 	case !strings.Contains(methods, "publickey"):
 		f := diag.NewFinding("auth.methods_mismatch").Arg("methods", quoteText(methods)).Arg("host", orUnknown(host))
 		ev(f, denied)
-		f.Fix("fix.auth_server_methods", "sudo sshd -T | grep -i -E '^(pubkeyauthentication|passwordauthentication|kbdinteractiveauthentication|authenticationmethods)'")
+		f.AddFixes(params("sshd_spec", sshdSpec(user)))
 		add(f)
 	case c.has("denied_retry"):
 		f := diag.NewFinding("auth.password_denied").Arg("user", orUnknown(user)).Arg("host", orUnknown(host)).Arg("method", "password")
@@ -780,8 +731,7 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 				f.Ev("missing", loc(i.n)+": "+quoteText(i.m[1]))
 			}
 		}
-		f.Fix("fix.auth_generate_key", "ssh-keygen -t ed25519")
-		f.Fix("fix.explain_authorize_key", copyID(user, host, "~/.ssh/id_ed25519.pub", portOpt))
+		f.AddFixes(params("copy_id_args", destArgs(portOpt, user, host)))
 		add(f)
 	default:
 		f := diag.NewFinding("auth.publickey_denied").Arg("user", orUnknown(user)).Arg("host", orUnknown(host)).Arg("methods", quoteText(methods))
@@ -794,41 +744,13 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 				pub = firstKey
 			}
 		}
-		f.Fix("fix.explain_authorize_key", copyID(user, host, pub, portOpt))
-		f.Fix("fix.auth_check_login_name", "")
-		f.Fix("fix.explain_run_server", cmd("sudo sshdoctor server --user %s", user))
+		p := params("user", user, "pub_key", pub, "ssh_args", destArgs(portOpt, user, host), "copy_id_args", destArgs(portOpt, user, host))
 		if c.has("gc_error", "gc_not_propagated", "gc_exit255") && methods == "publickey,keyboard-interactive" {
-			f.Fix("fix.explain_gcp_windows_ssh", "")
+			p["gcp_windows"] = "yes"
 		}
+		f.AddFixes(p)
 		add(f)
 	}
-}
-
-func copyID(user, host, pub, portOpt string) string {
-	if host == "" || host == "?" {
-		return ""
-	}
-	hq, ok := shq(host)
-	if !ok {
-		return ""
-	}
-	dest := hq
-	if user != "" {
-		if uq, ok := shq(user); ok {
-			dest = uq + "@" + hq
-		}
-	}
-	dest = portOpt + dest
-	if pub == "" {
-		return "ssh-copy-id " + dest
-	}
-	if strings.HasPrefix(pub, "~/") {
-		return "ssh-copy-id -i " + pub + " " + dest
-	}
-	if q, ok := shq(pub); ok {
-		return "ssh-copy-id -i " + q + " " + dest
-	}
-	return "ssh-copy-id " + dest
 }
 
 func sessionFindings(c *clientFacts, loc locator, add func(*diag.Finding)) {
@@ -852,21 +774,21 @@ func sessionFindings(c *clientFacts, loc locator, add func(*diag.Finding)) {
 		if e := c.last("exit_status"); e != nil {
 			ev(f, e)
 		}
-		f.Fix("fix.session_set_shell", cmd("sudo usermod -s /bin/bash %s", firstNonEmpty(user, "USER")))
+		f.AddFixes(params("user", user))
 		add(f)
 	}
 	if h := c.first("expired"); h != nil {
 		f := diag.NewFinding("session.account_expired").Arg("user", orUnknown(user))
 		ev(f, h)
 		closedAfter(f, h)
-		f.Fix("fix.explain_unexpire_account", cmd("sudo chage -E -1 %s", firstNonEmpty(user, "USER")))
+		f.AddFixes(params("user", user))
 		add(f)
 	}
 	if h := c.first("pam_nologin"); h != nil {
 		f := diag.NewFinding("session.pam_nologin")
 		ev(f, h)
 		closedAfter(f, h)
-		f.Fix("fix.session_nologin_file", "ls -l /etc/nologin /run/nologin")
+		f.AddFixes(nil)
 		add(f)
 	}
 	for _, h := range c.all("channel_failed") {
@@ -911,9 +833,9 @@ func sessionFindings(c *clientFacts, loc locator, add func(*diag.Finding)) {
 		add(f)
 	}
 	if h := c.first("closed_remote"); h != nil && !c.has("broken_pipe", "keepalive", "nologin") {
-		f := diag.NewFinding("session.closed").Arg("host", quoteText(h.m[1]))
+		f := diag.NewFinding("session.closed").Arg("host", quoteText(h.m[1])).Arg("hostname", quoteText(h.m[1]))
 		ev(f, h)
-		f.Fix("fix.explain_server_log", "sudo journalctl -u ssh -u sshd -n 50 --no-pager")
+		f.AddFixes(params("user", user, "sshd_spec", sshdSpec(user)))
 		add(f)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 )
 
@@ -130,7 +131,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 			code = "dns.tempfail"
 		}
 		f := diag.NewFinding(code).Arg("host", quoteText(h.m[2])).Arg("hostname", quoteText(h.m[2])).Arg("error", h.m[1])
-		ev(f, h).Fix("fix.explain_dns_lookup", cmd("getent hosts %s", h.m[2]))
+		ev(f, h).AddFixes(params(catalog.ParamOS, c.os(), "hostname", h.m[2]))
 		add(f)
 	}
 	for _, rule := range []string{"old_connect_addr", "connect_loose", "go_dial", "node_connect", "putty_net", "lib_unable_port"} {
@@ -157,12 +158,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		case "lib_unable_port":
 			host, port, errText = h.m[2], h.m[1], "Connection refused"
 		}
-		f := tcpFinding(h, host, port, errText, loc, diag.SevError, false)
-		if host == "" {
-			f.Fixes = nil
-			f.Fix("fix.family_test_port", "")
-		}
-		add(f)
+		add(tcpFinding(h, host, port, errText, loc, diag.SevError, false))
 		break
 	}
 	// Waiting for a machine that never answered.
@@ -180,7 +176,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	// Banner exchange, as libraries say it.
 	if h := c.first("lib_banner", "lib_handshake_timeout"); h != nil && !have("banner.", "tcp.", "kex.") {
 		f := diag.NewFinding("banner.timeout").Arg("host", orWords("")).Arg("port", orWords(""))
-		ev(f, h).Fix("fix.family_test_port", "")
+		ev(f, h).AddFixes(nil)
 		add(f)
 	}
 	// Key exchange.
@@ -232,7 +228,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	// Host key changed, as PuTTY and WinSCP say it.
 	if h := c.first("putty_hostkey"); h != nil && !have("hostkey.") {
 		f := diag.NewFinding("hostkey.changed").Arg("host", orWords(""))
-		ev(f, h).Fix("fix.family_putty_hostkey", "")
+		ev(f, h).AddFixes(params("putty", "yes"))
 		add(f)
 	}
 	// The ProxyCommand program Windows OpenSSH could not start.
@@ -242,7 +238,11 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		if p := c.after("posix_spawn", h.n); p != nil && p != h {
 			ev(f, p)
 		}
-		f.Fix("fix.family_proxy_absolute", `Get-Command cloudflared, ssh, nc -ErrorAction SilentlyContinue | Format-List Source`)
+		os := ""
+		if h.rule == "win_createprocess" {
+			os = catalog.OSWindows
+		}
+		f.AddFixes(params(catalog.ParamOS, os))
 		add(f)
 	}
 	// Local key files and the agent.
@@ -293,23 +293,25 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	}
 	if h := c.first("lib_too_many"); h != nil && !have("auth.too_many_failures") {
 		f := diag.NewFinding("auth.too_many_failures").Arg("host", orWords("")).Arg("offered", "?")
-		ev(f, h).Fix("fix.auth_trim_agent", "ssh-add -l")
+		ev(f, h).AddFixes(nil)
 		add(f)
 	}
 	if h := c.first("go_auth"); h != nil && !have("auth.") {
 		methods := h.m[1]
-		code := "auth.failed"
+		// The same advice for every code: the program's own key setting.
+		var f *diag.Finding
 		switch {
 		case strings.Contains(methods, "publickey"):
-			code = "auth.publickey_denied"
+			f = diag.NewFinding("auth.publickey_denied").AddFixes(params("library", "yes"))
 		case strings.Contains(methods, "password"), strings.Contains(methods, "keyboard-interactive"):
-			code = "auth.password_denied"
+			f = diag.NewFinding("auth.password_denied").Fix("fix.family_library_key", "")
 		case strings.TrimSpace(methods) == "none" || methods == "":
-			code = "auth.no_keys"
+			f = diag.NewFinding("auth.no_keys").AddFixes(params("library", "yes"))
+		default:
+			f = diag.NewFinding("auth.failed").Fix("fix.family_library_key", "")
 		}
-		f := diag.NewFinding(code).Arg("user", orWords("")).Arg("host", orWords("")).Arg("methods", quoteText(methods)).Arg("method", quoteText(methods))
+		f.Arg("user", orWords("")).Arg("host", orWords("")).Arg("methods", quoteText(methods)).Arg("method", quoteText(methods))
 		ev(f, h)
-		f.Fix("fix.family_library_key", "")
 		add(f)
 	}
 	if h := c.first("putty_key_refused", "putty_no_methods"); h != nil && !have("auth.") {
@@ -319,8 +321,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		}
 		f := diag.NewFinding(code).Arg("user", orWords("")).Arg("host", orWords("")).Arg("methods", quoteText(h.m[len(h.m)-1]))
 		ev(f, h)
-		f.Fix("fix.family_putty_key", "")
-		f.Fix("fix.explain_run_server", "sudo sshdoctor server")
+		f.AddFixes(params("putty", "yes"))
 		add(f)
 	}
 	if h := c.first("lib_auth"); h != nil && !have("auth.", "server.", "agent.", "key.") {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/sshdoctor/sshdoctor/catalog"
 )
 
 func seedFiles(f *testing.F, lines bool) {
@@ -81,8 +83,20 @@ func FuzzExplain(f *testing.F) {
 		}
 		for _, fd := range a.Findings {
 			for _, fx := range fd.Fixes {
-				if bytes.ContainsAny([]byte(fx.Command), "\x00\r\n\x1b") {
+				if bytes.ContainsAny([]byte(fx.Command), "\x00\r\x1b") {
 					t.Fatalf("fix command with control bytes: %q", fx.Command)
+				}
+				// A line break only where the catalog's template has
+				// one (a Host block), never from the text.
+				if n := strings.Count(fx.Command, "\n"); n > 0 {
+					specs, _ := catalog.FixSpecs(fd.Code)
+					ok := false
+					for _, s := range specs {
+						ok = ok || s.Key == fx.Key && strings.Count(s.Command, "\n") == n
+					}
+					if !ok {
+						t.Fatalf("fix command with a line break the catalog does not write: %q", fx.Command)
+					}
 				}
 			}
 		}

@@ -171,14 +171,12 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 	case "kex.no_kex_alg", "kex.no_hostkey_alg", "kex.no_cipher", "kex.no_mac":
 		kexFinding(f, e.Code, e.Detail, src, 0, true)
 	case "auth.too_many_failures":
-		f.Fix("fix.auth_identities_only", "ssh -o IdentitiesOnly=yes -i ~/.ssh/id_ed25519 "+userAt(user, "HOST"))
-		f.Fix("fix.explain_server_maxauthtries", "sudo sshd -T | grep -i '^maxauthtries'")
+		f.AddFixes(params("ssh_args", destArgs("", user, "HOST")))
 	case "auth.publickey_denied":
 		if e.Key != "" {
 			f.Ev("key", quoteText(e.Key))
 		}
-		f.Fix("fix.explain_authorize_key", "")
-		f.Fix("fix.explain_run_server", cmd("sudo sshdoctor server --user %s", user))
+		f.AddFixes(params("user", user))
 	case "auth.password_denied":
 		f.Arg("method", orUnknown(e.Method))
 		if user == "root" {
@@ -228,13 +226,6 @@ func allowRule(code string) string {
 		return "AllowGroups"
 	}
 	return "DenyGroups"
-}
-
-func userAt(user, host string) string {
-	if q, ok := shq(user); ok {
-		return q + "@" + host
-	}
-	return host
 }
 
 // targetOf extracts "host port N" / "host:port" from forwarding details.

@@ -320,7 +320,7 @@ func TestHostKeyChangedSingleQuotes(t *testing.T) {
 			remove = fx.Command
 		}
 	}
-	if remove != "ssh-keygen -f /home/u/.ssh/known_hosts -R '[10.0.0.6]:2222'" {
+	if remove != "ssh-keygen -R '[10.0.0.6]:2222' -f /home/u/.ssh/known_hosts" {
 		t.Fatalf("remove fix %q", remove)
 	}
 }
@@ -377,7 +377,7 @@ func TestGoogleCloud(t *testing.T) {
 	a := explainText(t, "Permission denied (publickey,keyboard-interactive).\nERROR: (gcloud.compute.ssh) [/usr/bin/ssh] exited with return code [255].\n")
 	found := false
 	for _, fx := range a.Findings[indexOf(a, "auth.publickey_denied")].Fixes {
-		found = found || fx.Key == "fix.explain_gcp_windows_ssh"
+		found = found || fx.Key == "fix.gcp_windows_ssh"
 	}
 	if diagnosis(a) != "auth.publickey_denied" || !found {
 		t.Fatalf("%v", codes(a))

@@ -66,7 +66,7 @@ func TestExplainFileAndStdin(t *testing.T) {
 		t.Fatalf("exit %d, diagnosis %q", code, diagCode(r))
 	}
 	fixes := r["diagnosis"].(map[string]any)["fixes"].([]any)
-	if len(fixes) != 2 || !strings.Contains(fixes[1].(map[string]any)["command"].(string), "ssh-keygen -f /home/alice/lab/client/known_hosts -R '[127.0.0.1]:2299'") {
+	if len(fixes) != 2 || !strings.Contains(fixes[1].(map[string]any)["command"].(string), "ssh-keygen -R '[127.0.0.1]:2299' -f /home/alice/lab/client/known_hosts") {
 		t.Fatalf("fixes %v", fixes)
 	}
 	srv, err := os.ReadFile(filepath.Join("testdata", "out_sshdir_777.server"))

@@ -100,8 +100,13 @@ func TestLocalNetworkNote(t *testing.T) {
 		hostfw.LocalNetworkNote(f, "darwin", netip.MustParseAddr("8.8.8.8")) {
 		t.Fatal("note where it does not apply")
 	}
-	if !hostfw.LocalNetworkNote(f, "darwin", netip.MustParseAddr("192.168.1.20")) || len(f.Fixes) != 1 {
+	if !hostfw.LocalNetworkNote(f, "darwin", netip.MustParseAddr("192.168.1.20")) || len(f.Fixes) != 0 {
 		t.Fatalf("%+v", f)
+	}
+	// Its fix is the code's, given when the note applies.
+	f.AddFixes(catalog.Params{catalog.ParamOS: "darwin", "macos_lan": "yes"})
+	if len(f.Fixes) == 0 || f.Fixes[0].Key != "fix.macos_local_network" {
+		t.Fatalf("%+v", f.Fixes)
 	}
 }
 
@@ -116,6 +121,7 @@ func TestHostScenarios(t *testing.T) {
 		"/Applications/VirtualBox.app/Contents/Resources/VirtualBoxVM.app/Contents/MacOS/VBoxHeadless")[0]
 	ln := diag.NewFinding("tcp.no_route").Arg("addr", "192.168.1.20").Arg("port", "22").Arg("hostname", "nas").Arg("timeout", "5s").Arg("wait", "-")
 	hostfw.LocalNetworkNote(ln, "darwin", netip.MustParseAddr("192.168.1.20"))
+	ln.AddFixes(catalog.Params{catalog.ParamOS: "darwin", "macos_lan": "yes", "address": "192.168.1.20"})
 	cases := []struct {
 		f      *diag.Finding
 		en, ja string

@@ -12,14 +12,15 @@ import (
 // permission) was not granted Local Network access, and macOS answers its
 // connections to LAN addresses with EHOSTUNREACH while the same command in
 // Terminal works. It is a likely cause, not a certain one: the test that
-// tells is running the same ssh from Terminal.
+// tells is running the same ssh from Terminal. It reports whether the note
+// applies; the fix (the Local Network setting) is the code's, given with
+// the catalog parameter macos_lan.
 func LocalNetworkNote(f *diag.Finding, goos string, addr netip.Addr) bool {
 	if goos != "darwin" || !lan(addr) {
 		return false
 	}
 	f.Ev("macos_local_network", "macOS 15 and later refuse LAN connections from an app without the Local Network permission with exactly this error").
-		Ev("confirm", "run the same ssh from Terminal: if it connects, the app lacks the permission").
-		Fix("fix.macos_local_network", `open "x-apple.systempreferences:com.apple.preference.security"`)
+		Ev("confirm", "run the same ssh from Terminal: if it connects, the app lacks the permission")
 	return true
 }
 

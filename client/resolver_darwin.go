@@ -1,5 +1,0 @@
-//go:build darwin
-
-package client
-
-func resolverCommand() string { return "scutil --dns | head -20" }

@@ -1,5 +1,0 @@
-//go:build windows
-
-package client
-
-func resolverCommand() string { return "ipconfig /all" }

@@ -1,0 +1,90 @@
+package sshlog
+
+import (
+	"strings"
+
+	"github.com/sshdoctor/sshdoctor/catalog"
+)
+
+// Explain fills the fixes of a code from the catalog (diag.Finding.AddFixes)
+// with what the text showed; a value it did not show is left out of the
+// parameters, so the command shows the catalog's placeholder for it.
+
+// params builds fix parameters from name/value pairs, dropping the values
+// the text did not show.
+func params(kv ...string) catalog.Params {
+	p := catalog.Params{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" && kv[i+1] != catalog.Unseen {
+			p[kv[i]] = kv[i+1]
+		}
+	}
+	return p
+}
+
+// sshArgs is the fix parameter ssh_args for a destination as ssh's
+// messages name it (host, or [host]:port): "-p PORT user@host", quoted.
+// It is "" when the host is unknown.
+func sshArgs(user, name string) string {
+	if name == "" || name == catalog.Unseen {
+		return ""
+	}
+	host, port := name, ""
+	if h, p, ok := hostPort(name); ok && strings.HasPrefix(name, "[") {
+		host, port = h, p
+	}
+	dest := host
+	if user != "" {
+		dest = user + "@" + host
+	}
+	out := catalog.ShellQuote(dest)
+	if port != "" && port != "22" {
+		out = "-p " + catalog.ShellQuote(port) + " " + out
+	}
+	return out
+}
+
+// hostKeyFileType is the host key type as the server's key file names
+// it, or "" when the text named none this can be sure of.
+func hostKeyFileType(t string) string {
+	t = strings.ToLower(strings.TrimSuffix(strings.ToUpper(t), "-CERT"))
+	switch t {
+	case "ed25519", "ecdsa", "rsa", "dsa":
+		return t
+	}
+	return ""
+}
+
+// os is the platform the transcript came from, as the fix parameter
+// catalog.ParamOS: "windows" when its paths or messages are Windows', else
+// "" (a POSIX system).
+func (c *clientFacts) os() string {
+	if c.windowsText() {
+		return catalog.OSWindows
+	}
+	return ""
+}
+
+// sshdSpec is the fix parameter sshd_spec for a user the text named: the
+// client's address is not in a client's transcript, so it stays the
+// placeholder CLIENT_IP. It is "" when the user is unknown.
+func sshdSpec(user string) string {
+	if user == "" || user == catalog.Unseen {
+		return ""
+	}
+	return "user=" + user + ",host=CLIENT_IP,addr=CLIENT_IP"
+}
+
+// destArgs is the fix parameter for the person's options and destination
+// (ssh_args, copy_id_args) from what the text showed: "-p PORT " (portOpt,
+// already formed) and user@host, quoted; "" when the host is unknown.
+func destArgs(portOpt, user, host string) string {
+	if host == "" || host == catalog.Unseen {
+		return ""
+	}
+	dest := host
+	if user != "" && user != catalog.Unseen {
+		dest = user + "@" + host
+	}
+	return portOpt + catalog.ShellQuote(dest)
+}
