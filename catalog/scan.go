@@ -40,3 +40,9 @@ func init() {
 		"ui.scan_progress":              {En: "{done}/{total} hosts · {ok} ok · {problem} problem · {inconclusive} inconclusive", Ja: "{done}/{total} 台 · 正常 {ok} · 問題あり {problem} · 判定不能 {inconclusive}"},
 	})
 }
+
+func init() {
+	RegisterPhrases(map[string]Text{
+		"evidence.ssh_g_shared_with": {En: "ssh -G read for", Ja: "ssh -G を実行した名前"},
+	})
+}

@@ -83,26 +83,28 @@ func linuxLANFindings(in linuxfw.Input, vm string, port int) []*diag.Finding {
 		for _, p := range possible {
 			f.Ev("possible_rule", p)
 		}
-		return []*diag.Finding{f.Fix("fix.vm_host_firewall_allow", linuxfw.Fix(d, port))}
+		f.Fix("fix.vm_host_firewall_allow", linuxfw.FixCommand(d, port))
+		return []*diag.Finding{f}
 	}
-	f := diag.NewFinding("vm.host_firewall_blocks").Arg("vm", vm).Arg("port", strconv.Itoa(port)).Arg("tool", d.Tool).
+	bf := diag.NewFinding("vm.host_firewall_blocks").Arg("vm", vm).Arg("port", strconv.Itoa(port)).Arg("tool", d.Tool).
 		Ev("rule", d.Rule).Ev("action", d.Action).Ev("packet", "from the LAN, to the port the forward listens on")
 	if d.Where != "" {
-		f.Ev("where", d.Where)
+		bf.Ev("where", d.Where)
 	}
 	if d.Native != nil && d.Native.Line != d.Rule {
-		f.Ev("ufw_rule", d.Native.Line)
+		bf.Ev("ufw_rule", d.Native.Line)
 	}
 	if !d.Certain {
-		f.Sev(diag.SevWarning)
+		bf.Sev(diag.SevWarning)
 		for i, p := range append(append([]string(nil), d.Unless...), possible...) {
 			if i == 5 {
 				break
 			}
-			f.Ev("depends_on", p)
+			bf.Ev("depends_on", p)
 		}
 	}
-	return []*diag.Finding{f.Fix("fix.vm_host_firewall_allow", linuxfw.Fix(d, port))}
+	bf.Fix("fix.vm_host_firewall_allow", linuxfw.FixCommand(d, port))
+	return []*diag.Finding{bf}
 }
 
 func shellQuote(s string) string {

@@ -152,8 +152,8 @@ func attribute(d *Decision, ufw *UFW, zone *Zone, port int) {
 	}
 }
 
-// Fix is the command that lets TCP port in, for the tool that decided.
-func Fix(d Decision, port int) string {
+// FixCommand is the command that lets TCP port in, for the tool that decided.
+func FixCommand(d Decision, port int) string {
 	switch d.Tool {
 	case "ufw":
 		p := strconv.Itoa(port)

@@ -19,7 +19,7 @@ func FuzzLinuxTools(f *testing.F) {
 				t.Fatalf("blocked by nothing: %+v", d)
 			}
 			if ok {
-				_ = Fix(d, 2222)
+				_ = FixCommand(d, 2222)
 			}
 		}
 	})
