@@ -18,3 +18,12 @@ func init() {
 		"fix.session_run_as_user":  {En: "On the server, run the account's login shell with a no-op command as sshd would, and read what it prints", Ja: "サーバー上で、sshd と同じようにアカウントのログインシェルで何もしないコマンドを実行し、表示される内容を読みます"},
 	})
 }
+
+func init() {
+	RegisterPhrases(map[string]Text{
+		"evidence.also_possible": {En: "also possible", Ja: "ほかに考えられること"},
+	})
+	RegisterTranslations(map[string]string{
+		"the server refused the session itself (sshd says the same when MaxSessions is 0 for this user, as for accounts kept for forwarding)": "サーバーがセッションそのものを拒否した (このユーザーの MaxSessions が 0 のとき、sshd は同じことを言います。転送専用のアカウントでよく使われます)",
+	})
+}

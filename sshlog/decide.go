@@ -327,6 +327,10 @@ func tcpFinding(h *hit, host, port, errText string, loc locator, sev diag.Severi
 	return f
 }
 
+// sessionRefusedToo is said when "channel 0: open failed: connect failed:
+// open failed" stands without a forward around it.
+const sessionRefusedToo = "the server refused the session itself (sshd says the same when MaxSessions is 0 for this user, as for accounts kept for forwarding)"
+
 func fwdFinding(h *hit, c *clientFacts, loc locator) *diag.Finding {
 	code := "fwd.connect_failed"
 	if h.m[2] == "administratively prohibited" {
@@ -352,6 +356,13 @@ func fwdFinding(h *hit, c *clientFacts, loc locator) *diag.Finding {
 		f.Fix("fix.explain_test_target", cmd("nc -vz -w 5 %s %s", hh, pp))
 	} else {
 		f.Fix("fix.explain_test_target", "")
+	}
+	if target == "" && h.m[1] == "0" && h.m[3] == "open failed" && !c.has("stdio_failed", "proxy_exec") {
+		// OpenSSH's sshd answers the same words when it refuses the
+		// session channel itself (MaxSessions 0 for the user): without a
+		// forward in the text, both stay possible.
+		f.Ev("also_possible", sessionRefusedToo)
+		f.Fix("fix.session_max_sessions", "sudo sshd -T -C user=USER,host=CLIENT_IP,addr=CLIENT_IP | grep -i '^maxsessions'")
 	}
 	return f
 }
