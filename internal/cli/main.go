@@ -114,13 +114,15 @@ func exitCode(err error, s *IO, g *Globals) int {
 	return ExitInternal
 }
 
-// isCobraUsage recognises cobra's own flag and argument errors.
+// isCobraUsage recognises cobra's own flag and argument errors, which
+// begin with these words: a message that only holds them (an I/O error's
+// "invalid argument") is not a usage error.
 func isCobraUsage(err error) bool {
 	m := err.Error()
 	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument",
 		"invalid argument", "unknown command", "accepts ", "requires at least", "requires at most",
 		"bad flag syntax", "if any flags in the group"} {
-		if strings.Contains(m, p) {
+		if strings.HasPrefix(m, p) {
 			return true
 		}
 	}

@@ -1,6 +1,10 @@
 package winacl
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/sshdoctor/sshdoctor/catalog"
+)
 
 // FixCommands returns the icacls (and takeown) command lines, for
 // PowerShell, that make path pass the rule for u, given verdict v. Every
@@ -85,14 +89,6 @@ func trustee(a ACE) string {
 	return a.Name
 }
 
-// PSQuote quotes s for PowerShell: double quotes unless s holds a
-// character PowerShell expands there ($ or `), then single quotes.
-func PSQuote(s string) string {
-	if strings.HasPrefix(s, "${env:") {
-		return `"` + s + `"`
-	}
-	if strings.ContainsAny(s, "$`\"") {
-		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-	}
-	return `"` + s + `"`
-}
+// PSQuote is the catalog's PowerShell quoting, the one every fix command
+// uses.
+func PSQuote(s string) string { return catalog.PSQuote(s) }
