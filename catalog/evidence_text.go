@@ -60,3 +60,11 @@ func init() {
 		"from your ssh config's User line":                                     "ssh 設定の User 行から",
 	})
 }
+
+// Sentences after an observed value ("FILE: …"), {n} a count.
+func init() {
+	RegisterTranslations(map[string]string{
+		"{n} keys":    "鍵 {n} 個",
+		"not present": "ありません",
+	})
+}

@@ -113,7 +113,11 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) error {
 				v := f.Evidence[k]
 				lines := strings.Split(v, "\n")
 				for i, l := range lines {
-					lines[i] = Terminal(translateEvidence(r.lang, l))
+					if verbatimEvidence[k] {
+						lines[i] = Terminal(catalog.Translate(r.lang, l)) // a whole sentence of sshdoctor's own only
+					} else {
+						lines[i] = Terminal(translateEvidence(r.lang, l))
+					}
 				}
 				label := catalog.EvidenceLabel(r.lang, k)
 				b.WriteString("      " + p.paint(ansiDim, label+":") + " " + lines[0] + "\n")
@@ -213,6 +217,14 @@ func wrapIndent(text, indent string, width int) string {
 	return strings.Join(out, "\n")
 }
 
+// verbatimEvidence are the evidence keys that quote what a program or a
+// server printed: they are shown as printed, in every language, unless
+// the whole line is a sentence of sshdoctor's own.
+var verbatimEvidence = map[string]bool{
+	"ssh_would_say": true, "line": true, "stdout": true, "stderr": true, "error": true,
+	"server_message": true, "server_said": true, "identification": true,
+}
+
 // translateEvidence translates the fixed sentences sshdoctor itself writes
 // as evidence, whole or as a trailing "(…)" note after an observed value
 // ("alice (given on the command line)"); observed text has no translation
@@ -227,5 +239,36 @@ func translateEvidence(lang catalog.Lang, l string) string {
 			return l[:i] + " (" + t + ")"
 		}
 	}
+	// "FILE: 3 keys", "FILE: not present": an observed value, then a
+	// fixed sentence, which may hold one count ({n} in the catalog).
+	if i := strings.LastIndex(l, ": "); i > 0 {
+		if t, ok := translateCounted(lang, l[i+2:]); ok {
+			return l[:i+2] + t
+		}
+	}
 	return l
+}
+
+// translateCounted translates a fixed sentence, or one with a single
+// number in it, registered with {n} in its place.
+func translateCounted(lang catalog.Lang, tail string) (string, bool) {
+	if t := catalog.Translate(lang, tail); t != tail {
+		return t, true
+	}
+	start := strings.IndexAny(tail, "0123456789")
+	if start < 0 {
+		return "", false
+	}
+	end := start
+	for end < len(tail) && tail[end] >= '0' && tail[end] <= '9' {
+		end++
+	}
+	if strings.ContainsAny(tail[end:], "0123456789") {
+		return "", false
+	}
+	tmpl := tail[:start] + "{n}" + tail[end:]
+	if t := catalog.Translate(lang, tmpl); t != tmpl {
+		return strings.Replace(t, "{n}", tail[start:end], 1), true
+	}
+	return "", false
 }
