@@ -23,7 +23,7 @@ func vboxStandIn(t *testing.T, state string) (dir string) {
 	t.Helper()
 	dir = t.TempDir()
 	exe := filepath.Join(dir, "standin")
-	if out, err := exec.Command("go", "build", "-o", exe, "github.com/sshdoctor/sshdoctor/vm/testdata/standin").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-buildvcs=false", "-o", exe, "github.com/sshdoctor/sshdoctor/vm/testdata/standin").CombinedOutput(); err != nil {
 		t.Fatalf("building the stand-in: %v: %s", err, out)
 	}
 	if err := os.Symlink(exe, filepath.Join(dir, "VBoxManage")); err != nil {

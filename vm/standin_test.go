@@ -50,7 +50,7 @@ func standinBinary(t testing.TB) string {
 			return
 		}
 		standinBin = filepath.Join(standinDir, "standin")
-		out, err := exec.Command("go", "build", "-o", standinBin, "./testdata/standin").CombinedOutput()
+		out, err := exec.Command("go", "build", "-buildvcs=false", "-o", standinBin, "./testdata/standin").CombinedOutput()
 		if err != nil {
 			standinErr = fmt.Errorf("building the stand-in: %v: %s", err, out)
 		}
