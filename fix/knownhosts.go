@@ -4,9 +4,10 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/base64"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/sshconfig"
 )
 
 // fingerprintOf returns OpenSSH's SHA256 fingerprint of a base64 key blob
@@ -16,8 +17,7 @@ func fingerprintOf(b64 string) string {
 	if err != nil {
 		return ""
 	}
-	sum := sha256.Sum256(blob)
-	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+	return sshconfig.KeyFingerprint(blob)
 }
 
 // khLine is one known_hosts line split into its fields.

@@ -2,13 +2,13 @@ package server
 
 import (
 	"bufio"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/sshconfig"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -46,8 +46,7 @@ func (k *KeyLine) Fingerprint() string {
 	if len(k.Blob) == 0 {
 		return ""
 	}
-	sum := sha256.Sum256(k.Blob)
-	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+	return sshconfig.KeyFingerprint(k.Blob)
 }
 
 // maxKeyLineBytes caps one authorized_keys line: the largest real keys
