@@ -86,8 +86,11 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		} else {
 			f.Fix("fix.explain_authkeys_owner", "")
 		}
-	case "server.invalid_user":
-		f.Fix("fix.explain_use_existing_user", cmd("getent passwd %s", user))
+	case "server.invalid_user", "server.shell_missing", "server.account_locked", "server.account_expired", "server.root_login_refused":
+		if e.Code == "server.shell_missing" {
+			f.Arg("shell", orUnknown(e.Path))
+		}
+		f.AddFixes(params("user", user))
 	case "server.allowusers", "server.denyusers", "server.allowgroups", "server.denygroups":
 		f.Arg("rule", allowRule(e.Code))
 		c := ""
@@ -99,13 +102,6 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		}
 		f.Fix("fix.explain_allow_deny", c)
 		f.Fix("fix.explain_reload_sshd", reload)
-	case "server.shell_missing":
-		f.Arg("shell", orUnknown(e.Path))
-		f.Fix("fix.explain_set_shell", cmd("sudo usermod -s /bin/bash %s", user))
-	case "server.account_locked":
-		f.Fix("fix.explain_unlock_account", cmd("sudo usermod -p '*' %s", user))
-	case "server.account_expired":
-		f.Fix("fix.explain_unexpire_account", cmd("sudo chage -E -1 %s", user))
 	case "server.pam_account":
 		f.Fix("fix.explain_pam_account", cmd("sudo chage -l %s", user))
 	case "server.pubkey_alg_rejected":
@@ -113,8 +109,6 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.Ev("algorithm", quoteText(e.Detail))
 		f.Fix("fix.explain_use_ed25519_key", "ssh-keygen -t ed25519")
 		f.Fix("fix.explain_server_accept_alg", "sudo sshd -T | grep -i '^pubkeyacceptedalgorithms'")
-	case "server.root_login_refused":
-		f.Fix("fix.explain_root_login", "sudo sshd -T | grep -i '^permitrootlogin'")
 	case "server.akc_error":
 		f.Arg("path", orUnknown(e.Path)).Arg("command", orUnknown(e.Path)).Arg("reason", orUnknown(e.Detail))
 		if e.Path != "" && strings.HasPrefix(e.Path, "/") {
