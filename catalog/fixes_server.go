@@ -6,6 +6,14 @@ func init() {
 	RegisterPhrases(map[string]Text{
 		"fix.server_show_permitrootlogin": {En: "On the server, see the PermitRootLogin value sshd uses", Ja: "サーバー上で、sshd が使っている PermitRootLogin の値を確認してください"},
 	})
+	RegisterParams(map[string]Param{
+		// sshd's privilege separation directory, as sshd names it.
+		"privsep_dir": {Placeholder: "DIR"},
+		// The client's address as the server saw it.
+		"source": {Placeholder: "CLIENT_IP"},
+		// The TCP wrappers file that allows connections.
+		"hosts_allow": {Placeholder: "FILE"},
+	})
 	RegisterFixes(map[string][]FixSpec{
 		"server.invalid_user": {
 			{Key: "fix.server_list_users", Command: `getent passwd | awk -F: '$3 >= 1000 && $7 !~ /(nologin|false)$/ {print $1}'`},
@@ -26,6 +34,20 @@ func init() {
 		"server.root_login_refused": {
 			{Key: "fix.server_login_as_user"},
 			{Key: "fix.server_show_permitrootlogin", Command: "sudo sshd -T | grep -i '^permitrootlogin'"},
+		},
+		"server.privsep_dir": {
+			{Key: "fix.server_privsep_dir", Command: "sudo mkdir -p {privsep_dir} && sudo chmod 0755 {privsep_dir}"},
+		},
+		"server.privsep_user": {
+			{Key: "fix.server_privsep_user", Command: "sudo useradd -r -M -d /run/sshd -s /usr/sbin/nologin {user}"},
+		},
+		"server.tcp_wrappers": {
+			{Key: "fix.server_edit_hosts_deny", Command: "echo 'sshd: {source}' | sudo tee -a {hosts_allow}"},
+		},
+		// sshd could not listen: the address is not this machine's, or
+		// another program holds the port.
+		"server.bind_failed": {
+			{Key: "fix.server_show_listeners", Command: "ip -brief address; sudo ss -ltnp"},
 		},
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshlog"
 )
@@ -343,7 +344,7 @@ func (r *run) checkListeners(ctx context.Context, p *diag.Pass) diag.Result {
 			f := diag.NewFinding("server.bind_failed").Sev(diag.SevWarning).Arg("port", port)
 			f.Ev("ListenAddress", la)
 			f.Ev("sshd_listens_on", strings.Join(all, ", "))
-			f.Fix("fix.server_show_listeners", "ip -brief address; sudo ss -ltnp")
+			f.AddFixes(catalog.Params{"port": port})
 			findings = append(findings, f)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshlog"
 )
@@ -451,13 +452,13 @@ func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 					user = fs[3]
 				}
 				f := diag.NewFinding("server.privsep_user").Arg("user", user).Ev("sshd_output", quoted)
-				f.Fix("fix.server_privsep_user", "sudo useradd -r -M -d /run/sshd -s /usr/sbin/nologin "+shq(user))
+				f.AddFixes(catalog.Params{"user": user})
 				findings = append(findings, f)
 				continue
 			}
 			dir := orDash(ev.Path)
 			f := diag.NewFinding("server.privsep_dir").Arg("path", dir).Ev("directory", dir).Ev("sshd_output", quoted)
-			f.Fix("fix.server_privsep_dir", fmt.Sprintf("sudo mkdir -p %s && sudo chmod 0755 %s", shq(dir), shq(dir)))
+			f.AddFixes(catalog.Params{"privsep_dir": ev.Path})
 			findings = append(findings, f)
 		case "server.akc_error":
 			f := diag.NewFinding("server.akc_error").Arg("path", "AuthorizedKeysCommand").Ev("sshd_output", quoted)

@@ -1,7 +1,6 @@
 package sshlog
 
 import (
-	"fmt"
 	"path"
 	"strconv"
 	"strings"
@@ -121,7 +120,7 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 	case "server.penalty":
 		f.Fix("fix.explain_penalty", cmd("sudo sshd -T | grep -i -E '^persourcepenalt'"))
 	case "server.tcp_wrappers":
-		f.Fix("fix.explain_tcp_wrappers", "grep -n -i -E 'sshd|ALL' /etc/hosts.deny /etc/hosts.allow")
+		f.AddFixes(params("source", src))
 	case "server.login_grace":
 		f.Fix("fix.explain_login_grace", "sudo sshd -T | grep -i -E '^(logingracetime|usedns)'")
 	case "server.config_error":
@@ -134,12 +133,8 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		}
 		f.Fix("fix.explain_sshd_config_test", "sudo sshd -t")
 	case "server.bind_failed":
-		c := "sudo ss -ltnp"
-		if e.Port > 0 {
-			c = fmt.Sprintf("sudo ss -ltnp 'sport = :%d'", e.Port)
-		}
 		f.Arg("port", portOrUnknown(e.Port))
-		f.Fix("fix.explain_port_holder", c)
+		f.AddFixes(nil)
 	case "server.hostkey_load":
 		f.Arg("path", orUnknown(e.Path))
 		if strings.Contains(e.Detail, "bad permissions") && e.Path != "" {
@@ -148,7 +143,7 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.Fix("fix.explain_hostkey_generate", "sudo ssh-keygen -A")
 	case "server.privsep_user":
 		f.Arg("user", orUnknown(user))
-		f.Fix("fix.server_privsep_user", cmd("sudo useradd --system --no-create-home --home-dir /run/sshd --shell /usr/sbin/nologin %s", orUnknown(user)))
+		f.AddFixes(params("user", user))
 	case "server.sshd_relative_path":
 		f.Fix("fix.server_absolute_path", "sudo $(command -v sshd)")
 	case "server.sshd_session_missing":
@@ -156,7 +151,7 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.Fix("fix.server_reinstall_sshd", "sudo apt-get install --reinstall openssh-server || sudo dnf reinstall openssh-server")
 	case "server.privsep_dir":
 		f.Arg("path", orUnknown(e.Path))
-		f.Fix("fix.explain_privsep_dir", "sudo mkdir -p /run/sshd && sudo chmod 0755 /run/sshd")
+		f.AddFixes(params("privsep_dir", e.Path))
 	case "server.sshd_not_running":
 		f.Fix("fix.explain_sshd_status", "sudo systemctl status ssh sshd; sudo journalctl -u ssh -u sshd -n 50 --no-pager")
 	case "server.chroot":
