@@ -4,6 +4,8 @@ package catalog
 // server check saw the account or explain read sshd's log line.
 func init() {
 	RegisterPhrases(map[string]Text{
+		"fix.server_show_accepted_algs":   {En: "On the server, see which key algorithms sshd accepts", Ja: "サーバー上で、sshd が受け付ける鍵の方式を確認してください"},
+		"fix.server_sshd_status":          {En: "On the server, see why sshd is not running", Ja: "サーバー上で、sshd が動いていない理由を確認してください"},
 		"fix.server_show_permitrootlogin": {En: "On the server, see the PermitRootLogin value sshd uses", Ja: "サーバー上で、sshd が使っている PermitRootLogin の値を確認してください"},
 	})
 	RegisterParams(map[string]Param{
@@ -13,6 +15,12 @@ func init() {
 		"source": {Placeholder: "CLIENT_IP"},
 		// The TCP wrappers file that allows connections.
 		"hosts_allow": {Placeholder: "FILE"},
+		// The command that starts sshd on this machine (its systemd unit,
+		// or the binary with its configuration), built by the check; a
+		// log does not show it, so the fix is then advice.
+		"start_command": {Fragment: true},
+		// sshd's systemd unit.
+		"unit": {},
 	})
 	RegisterFixes(map[string][]FixSpec{
 		"server.invalid_user": {
@@ -48,6 +56,16 @@ func init() {
 		// another program holds the port.
 		"server.bind_failed": {
 			{Key: "fix.server_show_listeners", Command: "ip -brief address; sudo ss -ltnp"},
+		},
+		"server.pubkey_alg_rejected": {
+			{Key: "fix.server_use_accepted_alg", Command: "ssh-keygen -t ed25519"},
+			{Key: "fix.server_accept_alg"},
+			{Key: "fix.server_show_accepted_algs", Command: "sudo sshd -T | grep -i '^pubkeyacceptedalgorithms'"},
+		},
+		"server.sshd_not_running": {
+			{Key: "fix.server_start_sshd", Command: "{start_command}"},
+			{Key: "fix.server_show_sshd_log", Command: "sudo journalctl -u {unit} -n 50 --no-pager", If: "unit"},
+			{Key: "fix.server_sshd_status", Command: "sudo systemctl status ssh sshd; sudo journalctl -u ssh -u sshd -n 50 --no-pager", Unless: "start_command"},
 		},
 	})
 }

@@ -202,10 +202,7 @@ func (r *run) checkService(ctx context.Context, p *diag.Pass) diag.Result {
 		}
 		f.Ev("log_source", src)
 	}
-	f.Fix("fix.server_start_sshd", d.startCommand())
-	if d.Unit != "" {
-		f.Fix("fix.server_show_sshd_log", "sudo journalctl -u "+d.Unit+" -n 50 --no-pager")
-	}
+	f.AddFixes(catalog.Params{"start_command": d.startCommand(), "unit": d.Unit})
 	findings = append(findings, f)
 	return diag.Conclude(d, findings...)
 }
