@@ -108,7 +108,6 @@ func init() {
 		"fix.explain_port_holder":           {En: "Find the process that holds the port", Ja: "そのポートを使っているプロセスを探します"},
 		"fix.explain_penalty":               {En: "On the server, exempt trusted addresses from PerSourcePenalties (PerSourcePenaltyExemptList)", Ja: "サーバー上で、信頼できるアドレスを PerSourcePenalties の対象から外します (PerSourcePenaltyExemptList)"},
 		"fix.explain_login_grace":           {En: "On the server, check LoginGraceTime and UseDNS: authentication took too long", Ja: "サーバー上で LoginGraceTime と UseDNS を確認します。認証に時間がかかりすぎています"},
-		"fix.explain_sshd_config_test":      {En: "On the server, test sshd's configuration; it names the file and line to fix", Ja: "サーバー上で sshd の設定を検査します。修正すべきファイルと行が表示されます"},
 		"fix.explain_local_port_holder":     {En: "Find the local process that holds the port", Ja: "ローカルでそのポートを使っているプロセスを探します"},
 		"fix.explain_hostkey_perms":         {En: "On the server, make the host key readable only by root", Ja: "サーバー上で、ホスト鍵を root だけが読めるようにします"},
 		"fix.explain_hostkey_generate":      {En: "On the server, create any missing host keys", Ja: "サーバー上で、足りないホスト鍵を作成します"},

@@ -19,6 +19,11 @@ func init() {
 		// or the binary with its configuration), built by the check; a
 		// log does not show it, so the fix is then advice.
 		"start_command": {Fragment: true},
+		// The distribution's command that reinstalls the OpenSSH server.
+		"reinstall_command": {Fragment: true},
+		// sshd's configuration test as this machine runs it (its binary
+		// and configuration file).
+		"test_command": {Fragment: true},
 		// sshd's systemd unit.
 		"unit": {},
 	})
@@ -66,6 +71,14 @@ func init() {
 			{Key: "fix.server_start_sshd", Command: "{start_command}"},
 			{Key: "fix.server_show_sshd_log", Command: "sudo journalctl -u {unit} -n 50 --no-pager", If: "unit"},
 			{Key: "fix.server_sshd_status", Command: "sudo systemctl status ssh sshd; sudo journalctl -u ssh -u sshd -n 50 --no-pager", Unless: "start_command"},
+		},
+		"server.sshd_session_missing": {
+			{Key: "fix.server_reinstall_sshd", Command: "{reinstall_command}", If: "reinstall_command"},
+			{Key: "fix.server_reinstall_sshd", Command: "sudo apt-get install --reinstall openssh-server || sudo dnf reinstall openssh-server", Unless: "reinstall_command"},
+		},
+		"server.config_error": {
+			{Key: "fix.server_fix_config_line", Command: "sudo sed -i '{line}s/^/#/' {file} && {test_command}", If: "line"},
+			{Key: "fix.server_test_config", Command: "{test_command}", Unless: "line"},
 		},
 	})
 }

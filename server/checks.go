@@ -348,7 +348,7 @@ func (r *run) checkConfig(ctx context.Context, p *diag.Pass) diag.Result {
 			f := diag.NewFinding("server.config_error").Arg("path", d.Config).Arg("detail", "No such file or directory").
 				Arg("file", d.Config).Arg("line", "-")
 			f.Ev("config", d.Config+" ("+d.ConfigFrom+")")
-			f.Fix("fix.server_test_config", d.testCommand())
+			f.AddFixes(catalog.Params{"test_command": d.testCommand()})
 			return diag.Conclude(nil, f)
 		}
 	}
@@ -397,7 +397,7 @@ func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 		if strings.HasSuffix(line, "does not exist or is not executable") {
 			path := strings.TrimSuffix(line, " does not exist or is not executable")
 			f := diag.NewFinding("server.sshd_session_missing").Arg("path", path).Ev("sshd_output", quoted)
-			f.Fix("fix.server_reinstall_sshd", reinstallCommand(d.OS))
+			f.AddFixes(catalog.Params{"reinstall_command": reinstallCommand(d.OS)})
 			return append(findings, f)
 		}
 		ev, ok := sshlog.ClassifyServerLine(line)
@@ -417,11 +417,11 @@ func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 			file, lineNo := splitFileLine(ev.FileLine, ev.Path)
 			f := diag.NewFinding("server.config_error").Arg("detail", diag.Quote([]byte(ev.Detail), 200)).
 				Arg("file", file).Arg("line", lineNo).Arg("path", file+" line "+lineNo).Ev("sshd_output", quoted)
+			fp := catalog.Params{"file": file, "test_command": d.testCommand()}
 			if lineNo != "-" {
-				f.Fix("fix.server_fix_config_line", fmt.Sprintf("sudo sed -i '%ss/^/#/' %s && %s", lineNo, shq(file), d.testCommand()))
-			} else {
-				f.Fix("fix.server_test_config", d.testCommand())
+				fp["line"] = lineNo
 			}
+			f.AddFixes(fp)
 			findings = append(findings, f)
 		case "server.hostkey_load":
 			if !r.sys.Root {

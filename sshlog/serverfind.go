@@ -124,13 +124,18 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.Fix("fix.explain_login_grace", "sudo sshd -T | grep -i -E '^(logingracetime|usedns)'")
 	case "server.config_error":
 		f.Arg("path", orUnknown(e.Path)).Arg("detail", orUnknown(e.Detail)).Arg("file", orUnknown(e.Path))
+		// sshd's own test of its default configuration, as explain gave it.
+		fp := params("test_command", "sudo sshd -t")
 		if i := strings.LastIndexByte(e.FileLine, ':'); i > 0 {
 			f.Arg("line", e.FileLine[i+1:])
+			if _, err := strconv.Atoi(e.FileLine[i+1:]); err == nil {
+				fp["line"], fp["file"] = e.FileLine[i+1:], e.FileLine[:i]
+			}
 		}
 		if e.FileLine != "" {
 			f.Ev("file", quoteText(e.FileLine))
 		}
-		f.Fix("fix.explain_sshd_config_test", "sudo sshd -t")
+		f.AddFixes(fp)
 	case "server.bind_failed":
 		f.Arg("port", portOrUnknown(e.Port))
 		f.AddFixes(nil)
@@ -147,7 +152,7 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.Fix("fix.server_absolute_path", "sudo $(command -v sshd)")
 	case "server.sshd_session_missing":
 		f.Arg("path", orUnknown(e.Path))
-		f.Fix("fix.server_reinstall_sshd", "sudo apt-get install --reinstall openssh-server || sudo dnf reinstall openssh-server")
+		f.AddFixes(nil)
 	case "server.privsep_dir":
 		f.Arg("path", orUnknown(e.Path))
 		f.AddFixes(params("privsep_dir", e.Path))
