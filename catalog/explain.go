@@ -109,8 +109,6 @@ func init() {
 		"fix.explain_penalty":               {En: "On the server, exempt trusted addresses from PerSourcePenalties (PerSourcePenaltyExemptList)", Ja: "サーバー上で、信頼できるアドレスを PerSourcePenalties の対象から外します (PerSourcePenaltyExemptList)"},
 		"fix.explain_login_grace":           {En: "On the server, check LoginGraceTime and UseDNS: authentication took too long", Ja: "サーバー上で LoginGraceTime と UseDNS を確認します。認証に時間がかかりすぎています"},
 		"fix.explain_local_port_holder":     {En: "Find the local process that holds the port", Ja: "ローカルでそのポートを使っているプロセスを探します"},
-		"fix.explain_hostkey_perms":         {En: "On the server, make the host key readable only by root", Ja: "サーバー上で、ホスト鍵を root だけが読めるようにします"},
-		"fix.explain_hostkey_generate":      {En: "On the server, create any missing host keys", Ja: "サーバー上で、足りないホスト鍵を作成します"},
 		"fix.explain_chroot":                {En: "On the server, make every component of the ChrootDirectory root-owned and not writable by others", Ja: "サーバー上で、ChrootDirectory のすべての階層を root 所有にし、他者が書き込めないようにします"},
 		"fix.server_maxauthtries":           {En: "Or, on the server, check MaxAuthTries", Ja: "または、サーバー上で MaxAuthTries を確認します"},
 		"fix.explain_password_check":        {En: "On the server, check whether the account's password is set or locked", Ja: "サーバー上で、アカウントのパスワードが設定されているか、ロックされていないか確認します"},

@@ -24,6 +24,11 @@ func init() {
 		// sshd's configuration test as this machine runs it (its binary
 		// and configuration file).
 		"test_command": {Fragment: true},
+		// A host key sshd refused for its permissions.
+		"hostkey_bad_perms": {},
+		// A host key file that is missing outside /etc/ssh, where
+		// ssh-keygen -A does not create keys.
+		"hostkey_new": {},
 		// sshd's systemd unit.
 		"unit": {},
 	})
@@ -79,6 +84,11 @@ func init() {
 		"server.config_error": {
 			{Key: "fix.server_fix_config_line", Command: "sudo sed -i '{line}s/^/#/' {file} && {test_command}", If: "line"},
 			{Key: "fix.server_test_config", Command: "{test_command}", Unless: "line"},
+		},
+		"server.hostkey_load": {
+			{Key: "fix.server_hostkey_perms", Command: "sudo chown root:root {hostkey_bad_perms} && sudo chmod 600 {hostkey_bad_perms}", If: "hostkey_bad_perms"},
+			{Key: "fix.server_generate_hostkeys", Command: "sudo ssh-keygen -q -N '' -t {hostkey_type} -f {hostkey_new}", If: "hostkey_new"},
+			{Key: "fix.server_generate_hostkeys", Command: "sudo ssh-keygen -A", Unless: "hostkey_new"},
 		},
 	})
 }

@@ -436,14 +436,14 @@ func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 			}
 			path := ev.Path
 			f := diag.NewFinding("server.hostkey_load").Arg("path", orDash(path)).Ev("sshd_output", quoted)
+			fp := catalog.Params{}
 			switch {
 			case strings.Contains(ev.Detail, "bad permissions") && path != "":
-				f.Fix("fix.server_hostkey_perms", fmt.Sprintf("sudo chown root:root %s && sudo chmod 600 %s", shq(path), shq(path)))
+				fp["hostkey_bad_perms"] = path
 			case path != "" && filepath.Dir(path) != "/etc/ssh":
-				f.Fix("fix.server_generate_hostkeys", fmt.Sprintf("sudo ssh-keygen -q -N '' -t %s -f %s", keyTypeFromName(path), shq(path)))
-			default:
-				f.Fix("fix.server_generate_hostkeys", "sudo ssh-keygen -A")
+				fp["hostkey_new"], fp["hostkey_type"] = path, keyTypeFromName(path)
 			}
+			f.AddFixes(fp)
 			findings = append(findings, f)
 		case "server.privsep_dir":
 			if strings.Contains(ev.Detail, "Privilege separation user") {

@@ -141,10 +141,11 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.AddFixes(nil)
 	case "server.hostkey_load":
 		f.Arg("path", orUnknown(e.Path))
-		if strings.Contains(e.Detail, "bad permissions") && e.Path != "" {
-			f.Fix("fix.explain_hostkey_perms", cmd("sudo chmod 600 %s", e.Path))
+		fp := params()
+		if strings.Contains(e.Detail, "bad permissions") {
+			fp = params("hostkey_bad_perms", e.Path)
 		}
-		f.Fix("fix.explain_hostkey_generate", "sudo ssh-keygen -A")
+		f.AddFixes(fp)
 	case "server.privsep_user":
 		f.Arg("user", orUnknown(user))
 		f.AddFixes(params("user", user))
