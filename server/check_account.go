@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 )
 
@@ -99,8 +100,7 @@ func (r *run) checkAccount(ctx context.Context, p *diag.Pass) (*acct, bool, diag
 		if len(present) > 0 {
 			f.Ev("image_default_users_here", strings.Join(present, ", "))
 		}
-		f.Fix("fix.server_list_users", `getent passwd | awk -F: '$3 >= 1000 && $7 !~ /(nologin|false)$/ {print $1}'`)
-		f.Fix("fix.server_create_user", "sudo useradd -m -s /bin/bash "+shq(name))
+		f.AddFixes(catalog.Params{"user": name})
 		return nil, false, diag.Conclude(nil, f)
 	}
 	a := &acct{Account: u, db: db}
@@ -128,11 +128,11 @@ func (r *run) checkAccount(ctx context.Context, p *diag.Pass) (*acct, bool, diag
 		switch {
 		case err != nil:
 			f := diag.NewFinding("server.shell_missing").Arg("user", name).Arg("shell", shell).Ev("error", errText(err))
-			f.Fix("fix.server_set_shell", "sudo usermod -s /bin/bash "+shq(name))
+			f.AddFixes(catalog.Params{"user": name})
 			findings = append(findings, f)
 		case !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0:
 			f := diag.NewFinding("server.shell_missing").Arg("user", name).Arg("shell", shell).Ev("mode", fmt.Sprintf("%04o", modeBits(st.Mode())))
-			f.Fix("fix.server_set_shell", "sudo usermod -s /bin/bash "+shq(name))
+			f.AddFixes(catalog.Params{"user": name})
 			findings = append(findings, f)
 		case isNoLogin(shell):
 			f := diag.NewFinding("server.nologin_shell").Arg("user", name).Arg("shell", shell)
@@ -178,13 +178,13 @@ func (r *run) checkAccount(ctx context.Context, p *diag.Pass) (*acct, bool, diag
 			if o, ok := e.origin("permitrootlogin"); ok {
 				f.Ev("set_in", o.String())
 			}
-			f.Fix("fix.server_login_as_user", "")
+			f.AddFixes(catalog.Params{"user": name})
 			findings = append(findings, f)
 		case "forced-commands-only":
 			// Keys work only on authorized_keys lines with command="…".
 			f := diag.NewFinding("server.root_login_refused").Sev(diag.SevWarning).Ev("PermitRootLogin", prl).
 				Ev("meaning", "root may log in only with a key whose authorized_keys line has command=")
-			f.Fix("fix.server_login_as_user", "")
+			f.AddFixes(catalog.Params{"user": name})
 			findings = append(findings, f)
 		}
 	}
@@ -358,8 +358,7 @@ func (r *run) checkAccountStatus(ctx context.Context, p *diag.Pass) diag.Result 
 		f := diag.NewFinding("server.account_locked").Arg("user", a.Name)
 		f.Ev("shadow_password_field", lockedPrefix(sh.Password))
 		f.Ev("UsePAM", "no")
-		f.Fix("fix.server_unlock_account", "sudo usermod -p '*' "+name)
-		f.Fix("fix.server_use_pam", "")
+		f.AddFixes(catalog.Params{"user": a.Name})
 		findings = append(findings, f)
 	}
 	// pam_unix refuses from the expiry day on; sshd without PAM from the day after.
@@ -368,7 +367,7 @@ func (r *run) checkAccountStatus(ctx context.Context, p *diag.Pass) diag.Result 
 		date := time.Unix(sh.Expire*86400, 0).UTC().Format("2006-01-02")
 		f := diag.NewFinding("server.account_expired").Arg("user", a.Name).Arg("date", date)
 		f.Ev("expired_on", date)
-		f.Fix("fix.server_unexpire_account", "sudo chage -E -1 "+name)
+		f.AddFixes(catalog.Params{"user": a.Name})
 		findings = append(findings, f)
 	}
 	if usePAM && !expired && (sh.LastChange == 0 || (sh.MaxDays >= 0 && sh.MaxDays < 99999 && sh.LastChange > 0 && today-sh.LastChange > sh.MaxDays)) {

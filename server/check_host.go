@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 )
 
@@ -426,7 +427,7 @@ func (r *run) checkWrappers(ctx context.Context, p *diag.Pass) diag.Result {
 	if v.Denied == maybe || linked == maybe {
 		f.Sev(diag.SevWarning)
 	}
-	f.Fix("fix.server_edit_hosts_deny", fmt.Sprintf("echo 'sshd: %s' | sudo tee -a %s", source, r.sys.HostsAllow))
+	f.AddFixes(catalog.Params{"source": source, "hosts_allow": r.sys.HostsAllow})
 	return diag.Conclude(nil, f)
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/inputfile"
 )
@@ -233,8 +234,7 @@ func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) (*keysResul
 		if o, ok := e.origin("pubkeyacceptedalgorithms"); ok {
 			f.Ev("set_in", o.String())
 		}
-		f.Fix("fix.server_use_accepted_alg", "ssh-keygen -t ed25519")
-		f.Fix("fix.server_accept_alg", "")
+		f.AddFixes(catalog.Params{"algorithm": k.Type})
 		lineFindings = append(lineFindings, f)
 	}
 	for i, k := range expired {

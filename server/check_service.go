@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshlog"
 )
@@ -201,10 +202,7 @@ func (r *run) checkService(ctx context.Context, p *diag.Pass) diag.Result {
 		}
 		f.Ev("log_source", src)
 	}
-	f.Fix("fix.server_start_sshd", d.startCommand())
-	if d.Unit != "" {
-		f.Fix("fix.server_show_sshd_log", "sudo journalctl -u "+d.Unit+" -n 50 --no-pager")
-	}
+	f.AddFixes(catalog.Params{"start_command": d.startCommand(), "unit": d.Unit})
 	findings = append(findings, f)
 	return diag.Conclude(d, findings...)
 }
@@ -343,7 +341,7 @@ func (r *run) checkListeners(ctx context.Context, p *diag.Pass) diag.Result {
 			f := diag.NewFinding("server.bind_failed").Sev(diag.SevWarning).Arg("port", port)
 			f.Ev("ListenAddress", la)
 			f.Ev("sshd_listens_on", strings.Join(all, ", "))
-			f.Fix("fix.server_show_listeners", "ip -brief address; sudo ss -ltnp")
+			f.AddFixes(catalog.Params{"port": port})
 			findings = append(findings, f)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshlog"
 )
@@ -347,7 +348,7 @@ func (r *run) checkConfig(ctx context.Context, p *diag.Pass) diag.Result {
 			f := diag.NewFinding("server.config_error").Arg("path", d.Config).Arg("detail", "No such file or directory").
 				Arg("file", d.Config).Arg("line", "-")
 			f.Ev("config", d.Config+" ("+d.ConfigFrom+")")
-			f.Fix("fix.server_test_config", d.testCommand())
+			f.AddFixes(catalog.Params{"test_command": d.testCommand()})
 			return diag.Conclude(nil, f)
 		}
 	}
@@ -396,7 +397,7 @@ func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 		if strings.HasSuffix(line, "does not exist or is not executable") {
 			path := strings.TrimSuffix(line, " does not exist or is not executable")
 			f := diag.NewFinding("server.sshd_session_missing").Arg("path", path).Ev("sshd_output", quoted)
-			f.Fix("fix.server_reinstall_sshd", reinstallCommand(d.OS))
+			f.AddFixes(catalog.Params{"reinstall_command": reinstallCommand(d.OS)})
 			return append(findings, f)
 		}
 		ev, ok := sshlog.ClassifyServerLine(line)
@@ -416,11 +417,11 @@ func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 			file, lineNo := splitFileLine(ev.FileLine, ev.Path)
 			f := diag.NewFinding("server.config_error").Arg("detail", diag.Quote([]byte(ev.Detail), 200)).
 				Arg("file", file).Arg("line", lineNo).Arg("path", file+" line "+lineNo).Ev("sshd_output", quoted)
+			fp := catalog.Params{"file": file, "test_command": d.testCommand()}
 			if lineNo != "-" {
-				f.Fix("fix.server_fix_config_line", fmt.Sprintf("sudo sed -i '%ss/^/#/' %s && %s", lineNo, shq(file), d.testCommand()))
-			} else {
-				f.Fix("fix.server_test_config", d.testCommand())
+				fp["line"] = lineNo
 			}
+			f.AddFixes(fp)
 			findings = append(findings, f)
 		case "server.hostkey_load":
 			if !r.sys.Root {
@@ -435,14 +436,14 @@ func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 			}
 			path := ev.Path
 			f := diag.NewFinding("server.hostkey_load").Arg("path", orDash(path)).Ev("sshd_output", quoted)
+			fp := catalog.Params{}
 			switch {
 			case strings.Contains(ev.Detail, "bad permissions") && path != "":
-				f.Fix("fix.server_hostkey_perms", fmt.Sprintf("sudo chown root:root %s && sudo chmod 600 %s", shq(path), shq(path)))
+				fp["hostkey_bad_perms"] = path
 			case path != "" && filepath.Dir(path) != "/etc/ssh":
-				f.Fix("fix.server_generate_hostkeys", fmt.Sprintf("sudo ssh-keygen -q -N '' -t %s -f %s", keyTypeFromName(path), shq(path)))
-			default:
-				f.Fix("fix.server_generate_hostkeys", "sudo ssh-keygen -A")
+				fp["hostkey_new"], fp["hostkey_type"] = path, keyTypeFromName(path)
 			}
+			f.AddFixes(fp)
 			findings = append(findings, f)
 		case "server.privsep_dir":
 			if strings.Contains(ev.Detail, "Privilege separation user") {
@@ -451,13 +452,13 @@ func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 					user = fs[3]
 				}
 				f := diag.NewFinding("server.privsep_user").Arg("user", user).Ev("sshd_output", quoted)
-				f.Fix("fix.server_privsep_user", "sudo useradd -r -M -d /run/sshd -s /usr/sbin/nologin "+shq(user))
+				f.AddFixes(catalog.Params{"user": user})
 				findings = append(findings, f)
 				continue
 			}
 			dir := orDash(ev.Path)
 			f := diag.NewFinding("server.privsep_dir").Arg("path", dir).Ev("directory", dir).Ev("sshd_output", quoted)
-			f.Fix("fix.server_privsep_dir", fmt.Sprintf("sudo mkdir -p %s && sudo chmod 0755 %s", shq(dir), shq(dir)))
+			f.AddFixes(catalog.Params{"privsep_dir": ev.Path})
 			findings = append(findings, f)
 		case "server.akc_error":
 			f := diag.NewFinding("server.akc_error").Arg("path", "AuthorizedKeysCommand").Ev("sshd_output", quoted)

@@ -1,7 +1,6 @@
 package sshlog
 
 import (
-	"fmt"
 	"path"
 	"strconv"
 	"strings"
@@ -86,8 +85,11 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		} else {
 			f.Fix("fix.explain_authkeys_owner", "")
 		}
-	case "server.invalid_user":
-		f.Fix("fix.explain_use_existing_user", cmd("getent passwd %s", user))
+	case "server.invalid_user", "server.shell_missing", "server.account_locked", "server.account_expired", "server.root_login_refused":
+		if e.Code == "server.shell_missing" {
+			f.Arg("shell", orUnknown(e.Path))
+		}
+		f.AddFixes(params("user", user))
 	case "server.allowusers", "server.denyusers", "server.allowgroups", "server.denygroups":
 		f.Arg("rule", allowRule(e.Code))
 		c := ""
@@ -99,22 +101,12 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		}
 		f.Fix("fix.explain_allow_deny", c)
 		f.Fix("fix.explain_reload_sshd", reload)
-	case "server.shell_missing":
-		f.Arg("shell", orUnknown(e.Path))
-		f.Fix("fix.explain_set_shell", cmd("sudo usermod -s /bin/bash %s", user))
-	case "server.account_locked":
-		f.Fix("fix.explain_unlock_account", cmd("sudo usermod -p '*' %s", user))
-	case "server.account_expired":
-		f.Fix("fix.explain_unexpire_account", cmd("sudo chage -E -1 %s", user))
 	case "server.pam_account":
 		f.Fix("fix.explain_pam_account", cmd("sudo chage -l %s", user))
 	case "server.pubkey_alg_rejected":
 		f.Arg("algorithm", orUnknown(e.Detail)).Arg("alg", orUnknown(e.Detail))
 		f.Ev("algorithm", quoteText(e.Detail))
-		f.Fix("fix.explain_use_ed25519_key", "ssh-keygen -t ed25519")
-		f.Fix("fix.explain_server_accept_alg", "sudo sshd -T | grep -i '^pubkeyacceptedalgorithms'")
-	case "server.root_login_refused":
-		f.Fix("fix.explain_root_login", "sudo sshd -T | grep -i '^permitrootlogin'")
+		f.AddFixes(nil)
 	case "server.akc_error":
 		f.Arg("path", orUnknown(e.Path)).Arg("command", orUnknown(e.Path)).Arg("reason", orUnknown(e.Detail))
 		if e.Path != "" && strings.HasPrefix(e.Path, "/") {
@@ -127,44 +119,46 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 	case "server.penalty":
 		f.Fix("fix.explain_penalty", cmd("sudo sshd -T | grep -i -E '^persourcepenalt'"))
 	case "server.tcp_wrappers":
-		f.Fix("fix.explain_tcp_wrappers", "grep -n -i -E 'sshd|ALL' /etc/hosts.deny /etc/hosts.allow")
+		f.AddFixes(params("source", src))
 	case "server.login_grace":
 		f.Fix("fix.explain_login_grace", "sudo sshd -T | grep -i -E '^(logingracetime|usedns)'")
 	case "server.config_error":
 		f.Arg("path", orUnknown(e.Path)).Arg("detail", orUnknown(e.Detail)).Arg("file", orUnknown(e.Path))
+		// sshd's own test of its default configuration, as explain gave it.
+		fp := params("test_command", "sudo sshd -t")
 		if i := strings.LastIndexByte(e.FileLine, ':'); i > 0 {
 			f.Arg("line", e.FileLine[i+1:])
+			if _, err := strconv.Atoi(e.FileLine[i+1:]); err == nil {
+				fp["line"], fp["file"] = e.FileLine[i+1:], e.FileLine[:i]
+			}
 		}
 		if e.FileLine != "" {
 			f.Ev("file", quoteText(e.FileLine))
 		}
-		f.Fix("fix.explain_sshd_config_test", "sudo sshd -t")
+		f.AddFixes(fp)
 	case "server.bind_failed":
-		c := "sudo ss -ltnp"
-		if e.Port > 0 {
-			c = fmt.Sprintf("sudo ss -ltnp 'sport = :%d'", e.Port)
-		}
 		f.Arg("port", portOrUnknown(e.Port))
-		f.Fix("fix.explain_port_holder", c)
+		f.AddFixes(nil)
 	case "server.hostkey_load":
 		f.Arg("path", orUnknown(e.Path))
-		if strings.Contains(e.Detail, "bad permissions") && e.Path != "" {
-			f.Fix("fix.explain_hostkey_perms", cmd("sudo chmod 600 %s", e.Path))
+		fp := params()
+		if strings.Contains(e.Detail, "bad permissions") {
+			fp = params("hostkey_bad_perms", e.Path)
 		}
-		f.Fix("fix.explain_hostkey_generate", "sudo ssh-keygen -A")
+		f.AddFixes(fp)
 	case "server.privsep_user":
 		f.Arg("user", orUnknown(user))
-		f.Fix("fix.server_privsep_user", cmd("sudo useradd --system --no-create-home --home-dir /run/sshd --shell /usr/sbin/nologin %s", orUnknown(user)))
+		f.AddFixes(params("user", user))
 	case "server.sshd_relative_path":
 		f.Fix("fix.server_absolute_path", "sudo $(command -v sshd)")
 	case "server.sshd_session_missing":
 		f.Arg("path", orUnknown(e.Path))
-		f.Fix("fix.server_reinstall_sshd", "sudo apt-get install --reinstall openssh-server || sudo dnf reinstall openssh-server")
+		f.AddFixes(nil)
 	case "server.privsep_dir":
 		f.Arg("path", orUnknown(e.Path))
-		f.Fix("fix.explain_privsep_dir", "sudo mkdir -p /run/sshd && sudo chmod 0755 /run/sshd")
+		f.AddFixes(params("privsep_dir", e.Path))
 	case "server.sshd_not_running":
-		f.Fix("fix.explain_sshd_status", "sudo systemctl status ssh sshd; sudo journalctl -u ssh -u sshd -n 50 --no-pager")
+		f.AddFixes(nil)
 	case "server.chroot":
 		f.Arg("path", orUnknown(e.Path))
 		f.Fix("fix.explain_chroot", cmd("sudo chown root:root %s && sudo chmod 755 %s", e.Path, e.Path))
