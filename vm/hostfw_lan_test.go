@@ -116,7 +116,7 @@ func TestLinuxFirewalldBlocksForwardFromLAN(t *testing.T) {
 
 // textVariant applies replacements to a capture's text, failing when one
 // does not apply.
-func textVariant(t *testing.T, text string, pairs ...string) string {
+func textVariant(t testing.TB, text string, pairs ...string) string {
 	t.Helper()
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if !strings.Contains(text, pairs[i]) {

@@ -46,12 +46,12 @@ func applyFix(t *testing.T, ns *lab.NS, cmd string) {
 	}
 }
 
-// The host side of a VirtualBox forward reached from the LAN, with real
-// nftables and iptables rules in the host's namespace: sshdoctor names the
-// rule that drops or rejects the port, the client namespace's connection
-// fails exactly that way, and the printed fix, applied as is, lets it in.
-func TestLabHostFirewallBlocksForwardFromLAN(t *testing.T) {
-	lab.Require(t, "nft", "iptables", "iptables-save")
+// labForwardFromLAN starts the lab with sshd on the server's loopback and
+// a running VirtualBox VM whose NAT forward (host port 2222, all
+// addresses) is a real listener in the server namespace; env puts the
+// stand-in VBoxManage (f) first on PATH.
+func labForwardFromLAN(t *testing.T) (*lab.Lab, *fakeVBox, []string) {
+	t.Helper()
 	l := lab.New(t)
 	l.StartSSHD(t, lab.SSHDOptions{Port: 22, ListenAddress: "127.0.0.1"})
 	f := runningVMWithForward(t, "ssh,tcp,,2222,,22")
@@ -60,6 +60,16 @@ func TestLabHostFirewallBlocksForwardFromLAN(t *testing.T) {
 		"--startvm", uuid01, "--listen", "0.0.0.0:2222", "--to", "127.0.0.1:22")
 	lab.WaitListening(t, fwd.Pid(), 2222, 10*time.Second)
 	t.Cleanup(fwd.Stop)
+	return l, f, env
+}
+
+// The host side of a VirtualBox forward reached from the LAN, with real
+// nftables and iptables rules in the host's namespace: sshdoctor names the
+// rule that drops or rejects the port, the client namespace's connection
+// fails exactly that way, and the printed fix, applied as is, lets it in.
+func TestLabHostFirewallBlocksForwardFromLAN(t *testing.T) {
+	lab.Require(t, "nft", "iptables", "iptables-save")
+	l, f, env := labForwardFromLAN(t)
 
 	if got := dialFromLAN(t, l, "2222"); got != "ok" {
 		t.Fatalf("before any rule the forward should accept from the LAN: %s", got)
@@ -160,14 +170,7 @@ func ufwIn(t *testing.T, ns *lab.NS, dir string, args ...string) {
 // ufw command, which applied as printed lets the client in.
 func TestLabUFWBlocksForwardFromLAN(t *testing.T) {
 	lab.Require(t, "ufw", "iptables-save", "unshare")
-	l := lab.New(t)
-	l.StartSSHD(t, lab.SSHDOptions{Port: 22, ListenAddress: "127.0.0.1"})
-	f := runningVMWithForward(t, "ssh,tcp,,2222,,22")
-	env := []string{"PATH=" + f.dir + ":" + os.Getenv("PATH")}
-	fwd := l.Server.Start(t, standinLink(t, t.TempDir(), "VBoxHeadless"),
-		"--startvm", uuid01, "--listen", "0.0.0.0:2222", "--to", "127.0.0.1:22")
-	lab.WaitListening(t, fwd.Pid(), 2222, 10*time.Second)
-	t.Cleanup(fwd.Stop)
+	l, _, env := labForwardFromLAN(t)
 
 	dir := t.TempDir()
 	if out, err := exec.Command("cp", "-a", "/etc/ufw", dir+"/etc-ufw").CombinedOutput(); err != nil {

@@ -154,14 +154,7 @@ func (f *fakeVBox) assertReadOnly() {
 // apply (so a scenario cannot silently test the unmodified capture).
 func variant(t testing.TB, file string, pairs ...string) string {
 	t.Helper()
-	s := string(fixture(t, file))
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if !strings.Contains(s, pairs[i]) {
-			t.Fatalf("variant of %s: %q not found", file, pairs[i])
-		}
-		s = strings.ReplaceAll(s, pairs[i], pairs[i+1])
-	}
-	return s
+	return textVariant(t, string(fixture(t, file)), pairs...)
 }
 
 // freePort reserves a loopback port number nothing listens on.

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -11,27 +9,7 @@ import (
 // server/testdata/windows (named in its SOURCES) and variants of them.
 func winServerCaptures(t *testing.T, files ...wslFile) string {
 	t.Helper()
-	dir := t.TempDir()
-	for _, f := range files {
-		s := f.text
-		if f.from != "" {
-			b, err := os.ReadFile(filepath.Join("..", "..", f.from))
-			if err != nil {
-				t.Fatal(err)
-			}
-			s = string(b)
-		}
-		for i := 0; i+1 < len(f.pairs); i += 2 {
-			if !strings.Contains(s, f.pairs[i]) {
-				t.Fatalf("%s: %q not found", f.from, f.pairs[i])
-			}
-			s = strings.ReplaceAll(s, f.pairs[i], f.pairs[i+1])
-		}
-		if err := os.WriteFile(filepath.Join(dir, f.name), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return capturedDir(t, "", files...)
 }
 
 func TestWindowsServerLiveScenarios(t *testing.T) {

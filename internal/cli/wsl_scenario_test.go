@@ -21,11 +21,19 @@ type wslFile struct {
 
 func wslCaptures(t *testing.T, files ...wslFile) string {
 	t.Helper()
-	dir := t.TempDir()
+	return capturedDir(t, filepath.Join("vm", "testdata", "wsl"), files...)
+}
+
+// capturedDir writes files into a new directory: each the capture from
+// dir (relative to the repository) with its replacements applied, each
+// of which must apply.
+func capturedDir(t *testing.T, dir string, files ...wslFile) string {
+	t.Helper()
+	out := t.TempDir()
 	for _, f := range files {
 		s := f.text
 		if f.from != "" {
-			b, err := os.ReadFile(filepath.Join("..", "..", "vm", "testdata", "wsl", f.from))
+			b, err := os.ReadFile(filepath.Join("..", "..", dir, f.from))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,11 +45,11 @@ func wslCaptures(t *testing.T, files ...wslFile) string {
 			}
 			s = strings.ReplaceAll(s, f.pairs[i], f.pairs[i+1])
 		}
-		if err := os.WriteFile(filepath.Join(dir, f.name), []byte(s), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, f.name), []byte(s), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return dir
+	return out
 }
 
 func TestWSLScenarios(t *testing.T) {
