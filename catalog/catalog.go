@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // Lang is a language the catalog speaks.
@@ -51,8 +53,8 @@ type Entry struct {
 
 var (
 	mu         sync.RWMutex
-	entries    = map[string]Entry{}
-	phrases    = map[string]Text{}
+	entries    = make(map[string]Entry, 512)
+	phrases    = make(map[string]Text, 1024)
 	duplicates []string
 )
 
@@ -124,7 +126,7 @@ func PhraseKeys() []string {
 	return out
 }
 
-var placeholderRE = regexp.MustCompile(`\{([a-z][a-z0-9_]*)\}`)
+var placeholderRE = lazyre.New(`\{([a-z][a-z0-9_]*)\}`)
 
 // Placeholders returns the sorted, de-duplicated placeholder names in s.
 func Placeholders(s string) []string {

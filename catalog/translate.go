@@ -2,9 +2,10 @@ package catalog
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // Free text that is not a finding — command help, flag descriptions,
@@ -48,7 +49,7 @@ func HasTranslation(en string) bool {
 	return ok
 }
 
-var verbRE = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
+var verbRE = lazyre.New(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
 
 // verbs returns the printf verbs of s, normalised to explicit argument
 // indexes so that a translation may reorder them.

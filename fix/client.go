@@ -7,10 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 	"github.com/sshdoctor/sshdoctor/report"
 )
 
@@ -270,7 +270,7 @@ var hostBlockKeys = map[string]bool{
 	"pubkeyacceptedalgorithms": true, "pubkeyacceptedkeytypes": true, "ciphers": true, "macs": true,
 }
 
-var agentSaveRE = regexp.MustCompile(`^ssh-add -L \| grep -F '?([A-Za-z0-9+/=]+)'? > (\S+)$`)
+var agentSaveRE = lazyre.New(`^ssh-add -L \| grep -F '?([A-Za-z0-9+/=]+)'? > (\S+)$`)
 
 // planHostBlock writes the Host block the report prints as a fix into the
 // ssh config ssh reads, scoped to the host as it was typed, before the

@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/gcp"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 	"github.com/sshdoctor/sshdoctor/report"
 )
 
@@ -26,8 +26,8 @@ func init() {
 }
 
 var (
-	gcpTagsRE = regexp.MustCompile(`^gcloud compute instances add-tags ([a-z][-a-z0-9]{0,62}) --zone=([a-z0-9-]+) --project=([a-z][-a-z0-9]{4,28}[a-z0-9]) --tags=([a-z][-a-z0-9]{0,62})$`)
-	gcpRuleRE = regexp.MustCompile(`^gcloud compute firewall-rules create ([a-z][-a-z0-9]{0,62}) --project=([a-z][-a-z0-9]{4,28}[a-z0-9]) --network=([a-z][-a-z0-9]{0,62}) --direction=INGRESS --action=ALLOW --rules=tcp:([0-9]{1,5}) --source-ranges=(\S+) --target-tags=([a-z][-a-z0-9]{0,62})(?: --priority=([0-9]{1,5}))?$`)
+	gcpTagsRE = lazyre.New(`^gcloud compute instances add-tags ([a-z][-a-z0-9]{0,62}) --zone=([a-z0-9-]+) --project=([a-z][-a-z0-9]{4,28}[a-z0-9]) --tags=([a-z][-a-z0-9]{0,62})$`)
+	gcpRuleRE = lazyre.New(`^gcloud compute firewall-rules create ([a-z][-a-z0-9]{0,62}) --project=([a-z][-a-z0-9]{4,28}[a-z0-9]) --network=([a-z][-a-z0-9]{0,62}) --direction=INGRESS --action=ALLOW --rules=tcp:([0-9]{1,5}) --source-ranges=(\S+) --target-tags=([a-z][-a-z0-9]{0,62})(?: --priority=([0-9]{1,5}))?$`)
 )
 
 // planGCPFirewall creates the VPC rule the firewall evaluator proved
@@ -221,7 +221,7 @@ func planGCPMetadataKey(_ context.Context, p *Plan, r *report.Report, f *report.
 	o.step = s.ID
 }
 
-var gcpSerialRE = regexp.MustCompile(`^gcloud compute instances add-metadata ([a-z][-a-z0-9]{0,62}) --zone=([a-z0-9-]+) --project=([a-z][-a-z0-9]{4,28}[a-z0-9]) --metadata=serial-port-enable=TRUE$`)
+var gcpSerialRE = lazyre.New(`^gcloud compute instances add-metadata ([a-z][-a-z0-9]{0,62}) --zone=([a-z0-9-]+) --project=([a-z][-a-z0-9]{4,28}[a-z0-9]) --metadata=serial-port-enable=TRUE$`)
 
 // planGCPSerial enables the interactive serial console (instance metadata
 // serial-port-enable=TRUE) when the report's fix goes through it, once.

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/gcp"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 	"github.com/sshdoctor/sshdoctor/report"
 )
 
@@ -146,7 +146,7 @@ func setItem(m gcp.Metadata, key string, v *string, present bool) gcp.Metadata {
 	return m
 }
 
-var gcpOSLoginAddRE = regexp.MustCompile(`^gcloud compute os-login ssh-keys add --key-file=(\S+) --project=([a-z][-a-z0-9]{4,28}[a-z0-9])$`)
+var gcpOSLoginAddRE = lazyre.New(`^gcloud compute os-login ssh-keys add --key-file=(\S+) --project=([a-z][-a-z0-9]{4,28}[a-z0-9])$`)
 
 // planGCPOSLoginKey imports the user's public key into their OS Login
 // profile (users.importSshPublicKey, no expiry), as the report's gcloud

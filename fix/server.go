@@ -9,11 +9,11 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 	"github.com/sshdoctor/sshdoctor/report"
 	"github.com/sshdoctor/sshdoctor/sshconfig"
 )
@@ -30,7 +30,7 @@ func init() {
 	planners["server.authorized_keys_empty"] = planInstallKey
 }
 
-var strictPathRE = regexp.MustCompile(`bad ownership or modes for (?:directory|file) (.+)$`)
+var strictPathRE = lazyre.New(`bad ownership or modes for (?:directory|file) (.+)$`)
 
 // planStrictModes fixes the owner and mode of the one path sshd's
 // StrictModes walk stopped at (the path of its log line), as the report's
@@ -357,7 +357,7 @@ func systemdUnit(pid int) string {
 	return ""
 }
 
-var iptablesFixRE = regexp.MustCompile(`^sudo (iptables|ip6tables) -I INPUT( -s [0-9a-fA-F:./]+)? -p tcp --dport ([0-9]{1,5}) -j ACCEPT$`)
+var iptablesFixRE = lazyre.New(`^sudo (iptables|ip6tables) -I INPUT( -s [0-9a-fA-F:./]+)? -p tcp --dport ([0-9]{1,5}) -j ACCEPT$`)
 
 // planFirewall inserts the ACCEPT rule the report gives (iptables); undo
 // deletes exactly that rule.
@@ -399,11 +399,11 @@ func planFirewall(_ context.Context, p *Plan, _ *report.Report, f *report.Findin
 // nftFixRE is the nftables fix the server check prints: an accept rule
 // inserted at the top of the chain that drops (its own family, table and
 // chain), for the client's address when known.
-var nftFixRE = regexp.MustCompile(`^sudo nft insert rule (ip|ip6|inet) ([A-Za-z_][A-Za-z0-9_.-]{0,63}) ([A-Za-z_][A-Za-z0-9_.-]{0,63}) ((?:(ip|ip6) saddr ([0-9a-fA-F:./]+) )?tcp dport ([0-9]{1,5}) accept)$`)
+var nftFixRE = lazyre.New(`^sudo nft insert rule (ip|ip6|inet) ([A-Za-z_][A-Za-z0-9_.-]{0,63}) ([A-Za-z_][A-Za-z0-9_.-]{0,63}) ((?:(ip|ip6) saddr ([0-9a-fA-F:./]+) )?tcp dport ([0-9]{1,5}) accept)$`)
 
 // nftHandleRE reads the handle nft --echo --handle prints for the rule it
 // inserted ("insert rule inet filter input tcp dport 22 accept # handle 4").
-var nftHandleRE = regexp.MustCompile(`(?m)^(?:insert|add) rule (\S+) (\S+) (\S+) (.*) # handle ([0-9]+)$`)
+var nftHandleRE = lazyre.New(`(?m)^(?:insert|add) rule (\S+) (\S+) (\S+) (.*) # handle ([0-9]+)$`)
 
 // nftInsertOp inserts one rule and records its handle, so undo deletes
 // exactly that rule and nothing a person or a daemon added since.
@@ -522,7 +522,7 @@ func init() {
 	planners["server.sshd_not_running"] = planStartSSHD
 }
 
-var systemctlStartRE = regexp.MustCompile(`^sudo systemctl enable --now ([A-Za-z0-9@._-]+)$`)
+var systemctlStartRE = lazyre.New(`^sudo systemctl enable --now ([A-Za-z0-9@._-]+)$`)
 
 // planStartSSHD starts sshd the way the report says this system starts
 // it: systemctl enable --now UNIT (undo puts back whether the unit was

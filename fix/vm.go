@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 	"github.com/sshdoctor/sshdoctor/report"
 )
 
@@ -405,7 +405,7 @@ func shellWords(s string) ([]string, bool) {
 	return out, true
 }
 
-var natpfSlotRE = regexp.MustCompile(`^(?:--)?natpf([1-8])$`)
+var natpfSlotRE = lazyre.New(`^(?:--)?natpf([1-8])$`)
 
 // planVBoxNATPF re-creates a VirtualBox NAT rule with the VBoxManage lines
 // the report gives (controlvm for a running VM, modifyvm for a stopped

@@ -1,9 +1,10 @@
 package sshconfig
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // ProblemKind says what ssh found wrong on one configuration line.
@@ -41,14 +42,14 @@ type Problem struct {
 var (
 	// "FILE: line N: Bad configuration option: kw" (OpenSSH 7–10) and
 	// "FILE line N: ..." (the form of most other messages).
-	locRE        = regexp.MustCompile(`^(.+?):? line (\d+): (.+)$`)
-	badOptionRE  = regexp.MustCompile(`^Bad configuration option: (\S+)`)
-	badAlgsRE    = regexp.MustCompile(`^Bad SSH2 (\S+?)(?: spec)? '([^']*)'\.?$`)
-	badKeyTypeRE = regexp.MustCompile(`^Bad key types '([^']*)'\.?$`)
-	unsupAlgRE   = regexp.MustCompile(`^Unsupported (?:KEX|cipher|MAC|key type|host key|\S+) algorithm "([^"]+)"`)
-	unsupMatchRE = regexp.MustCompile(`^Unsupported Match attribute (\S+)`)
-	envUnsetRE   = regexp.MustCompile(`env var \$\{([^}]+)\} has no value`)
-	envLineRE    = regexp.MustCompile(`^Invalid environment expansion (.+?)\.?$`)
+	locRE        = lazyre.New(`^(.+?):? line (\d+): (.+)$`)
+	badOptionRE  = lazyre.New(`^Bad configuration option: (\S+)`)
+	badAlgsRE    = lazyre.New(`^Bad SSH2 (\S+?)(?: spec)? '([^']*)'\.?$`)
+	badKeyTypeRE = lazyre.New(`^Bad key types '([^']*)'\.?$`)
+	unsupAlgRE   = lazyre.New(`^Unsupported (?:KEX|cipher|MAC|key type|host key|\S+) algorithm "([^"]+)"`)
+	unsupMatchRE = lazyre.New(`^Unsupported Match attribute (\S+)`)
+	envUnsetRE   = lazyre.New(`env var \$\{([^}]+)\} has no value`)
+	envLineRE    = lazyre.New(`^Invalid environment expansion (.+?)\.?$`)
 )
 
 // ParseProblems reads every rejected line from ssh's stderr (ssh reports

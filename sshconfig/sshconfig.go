@@ -10,10 +10,10 @@ import (
 	"context"
 	"errors"
 	"github.com/sshdoctor/sshdoctor/internal/capped"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 	"io"
 	"os"
 	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -209,8 +209,8 @@ type ClientError struct {
 func (e *ClientError) Error() string { return e.Message }
 
 var (
-	lineErrRE  = regexp.MustCompile(`^(.+?):? line (\d+): (.+)$`)
-	badPermsRE = regexp.MustCompile(`Bad owner or permissions on (.+)$`)
+	lineErrRE  = lazyre.New(`^(.+?):? line (\d+): (.+)$`)
+	badPermsRE = lazyre.New(`Bad owner or permissions on (.+)$`)
 )
 
 // classifyStderr turns ssh -G's complaint into a ClientError.

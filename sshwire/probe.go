@@ -5,16 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sshdoctor/sshdoctor/internal/capped"
 	"io"
 	"net"
-	"regexp"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/sshdoctor/sshdoctor/internal/capped"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // A Probe drives one SSH connection step by step, the way ssh would use
@@ -665,7 +666,7 @@ func (p *Probe) Close() {
 	})
 }
 
-var disconnectRE = regexp.MustCompile(`disconnect, reason (\d+): (.*)$`)
+var disconnectRE = lazyre.New(`disconnect, reason (\d+): (.*)$`)
 
 // Disconnect extracts an SSH_MSG_DISCONNECT's reason code and text from an
 // x/crypto error (its type is unexported; the text is matched here only).

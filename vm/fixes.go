@@ -2,16 +2,17 @@ package vm
 
 import (
 	"fmt"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // The commands sshdoctor prints are pasteable as they are: names are quoted
 // for the shell of the host that runs VirtualBox.
 
-var safeWordRE = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
+var safeWordRE = lazyre.New(`^[A-Za-z0-9_./:@%+=,-]+$`)
 
 // shq quotes s for a POSIX shell (double quotes when that is safe, else
 // single quotes) or, on Windows, for cmd.exe and PowerShell (double quotes).

@@ -2,9 +2,10 @@ package vm
 
 import (
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // VMEntry is one line of `VBoxManage list vms` / `list runningvms`.
@@ -13,7 +14,7 @@ type VMEntry struct {
 	UUID string
 }
 
-var listVMRE = regexp.MustCompile(`^"(.*)" \{([0-9a-fA-F-]+)\}\s*$`)
+var listVMRE = lazyre.New(`^"(.*)" \{([0-9a-fA-F-]+)\}\s*$`)
 
 // ParseListVMs reads `"name" {uuid}` lines. Names may themselves contain
 // quotes and braces; the UUID is the last {…} on the line.
@@ -220,7 +221,7 @@ func ParseNATNets(data []byte) []NATNetwork {
 	return out
 }
 
-var natNetRuleRE = regexp.MustCompile(`^(.*):(tcp|udp|TCP|UDP):\[([^\]]*)\]:([0-9]+):\[([^\]]*)\]:([0-9]+)$`)
+var natNetRuleRE = lazyre.New(`^(.*):(tcp|udp|TCP|UDP):\[([^\]]*)\]:([0-9]+):\[([^\]]*)\]:([0-9]+)$`)
 
 // ParseNATNetRule reads a NAT Network rule "name:proto:[hostip]:hostport:
 // [guestip]:guestport".
@@ -263,7 +264,7 @@ type VBoxVersion struct {
 	Raw                 string
 }
 
-var versionRE = regexp.MustCompile(`([0-9]+)\.([0-9]+)\.([0-9]+)`)
+var versionRE = lazyre.New(`([0-9]+)\.([0-9]+)\.([0-9]+)`)
 
 // ParseVBoxVersion reads the first version number in s.
 func ParseVBoxVersion(s string) (VBoxVersion, bool) {

@@ -1,10 +1,11 @@
 package vm
 
 import (
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // KV is one key=value pair of `VBoxManage showvminfo --machinereadable`.
@@ -143,15 +144,15 @@ func unquote(s string) (val, tail string, closed bool) {
 	return b.String(), "", false
 }
 
-var pairRE = regexp.MustCompile(`^(?:"(?:[^"\\]|\\.)*"|[^\s"=][^=]*)=`)
+var pairRE = lazyre.New(`^(?:"(?:[^"\\]|\\.)*"|[^\s"=][^=]*)=`)
 
 func looksLikePair(line string) bool { return pairRE.MatchString(line) }
 
 var (
-	nicKeyRE        = regexp.MustCompile(`^nic([0-9]+)$`)
-	forwardingKeyRE = regexp.MustCompile(`^Forwarding\(([0-9]+)\)$`)
-	companionKeyRE  = regexp.MustCompile(`^(natnet|nat-network|bridgeadapter|intnet|hostonlyadapter|hostonly-network|generic|cloud-network|macaddress|cableconnected|nictype)([0-9]+)$`)
-	vagrantNameRE   = regexp.MustCompile(`_[0-9]{10,}_[0-9]+$`)
+	nicKeyRE        = lazyre.New(`^nic([0-9]+)$`)
+	forwardingKeyRE = lazyre.New(`^Forwarding\(([0-9]+)\)$`)
+	companionKeyRE  = lazyre.New(`^(natnet|nat-network|bridgeadapter|intnet|hostonlyadapter|hostonly-network|generic|cloud-network|macaddress|cableconnected|nictype)([0-9]+)$`)
+	vagrantNameRE   = lazyre.New(`_[0-9]{10,}_[0-9]+$`)
 )
 
 // ParseMachineReadable reads `VBoxManage showvminfo NAME --machinereadable`

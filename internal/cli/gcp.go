@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"os"
 	"os/user"
-	"regexp"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/sshdoctor/sshdoctor/client"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/gcp"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 	"github.com/sshdoctor/sshdoctor/report"
 )
 
@@ -102,9 +102,9 @@ CLOUDSDK_API_ENDPOINT_OVERRIDES_{COMPUTE,OSLOGIN,CLOUDRESOURCEMANAGER,IAM,IAP}.`
 }
 
 var (
-	instanceNameRE = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
-	projectIDRE    = regexp.MustCompile(`^([a-z0-9][-a-z0-9.]*:)?[a-z][-a-z0-9]{2,61}[a-z0-9]$`)
-	zoneRE         = regexp.MustCompile(`^[a-z]+(-[a-z]+)*[0-9]+-[a-z]$`)
+	instanceNameRE = lazyre.New(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	projectIDRE    = lazyre.New(`^([a-z0-9][-a-z0-9.]*:)?[a-z][-a-z0-9]{2,61}[a-z0-9]$`)
+	zoneRE         = lazyre.New(`^[a-z]+(-[a-z]+)*[0-9]+-[a-z]$`)
 )
 
 // gcpOptions validates the flags and builds the run's options.

@@ -1,13 +1,13 @@
 package cli
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // preScanLang finds --lang before flags are parsed, so help text can be
@@ -92,16 +92,16 @@ func allHelpTexts(root *cobra.Command) []string {
 }
 
 var cobraErrors = []struct {
-	re *regexp.Regexp
+	re *lazyre.Regexp
 	ja string
 }{
-	{regexp.MustCompile(`^unknown flag: (.+)$`), "不明なフラグです: $1"},
-	{regexp.MustCompile(`^unknown shorthand flag: '(.)' in (.+)$`), "不明な短縮フラグ '$1' です ($2)"},
-	{regexp.MustCompile(`^flag needs an argument: (.+)$`), "フラグに値が必要です: $1"},
-	{regexp.MustCompile(`^invalid argument "(.*)" for "(.+)" flag: (.+)$`), "フラグ $2 の値 \"$1\" が不正です: $3"},
-	{regexp.MustCompile(`^unknown command "(.+)" for "(.+)"$`), "不明なコマンドです: \"$1\""},
-	{regexp.MustCompile(`^accepts (.+), received (\d+)$`), "引数の数が違います ($2 個指定されました)"},
-	{regexp.MustCompile(`^bad flag syntax: (.+)$`), "フラグの書き方が不正です: $1"},
+	{lazyre.New(`^unknown flag: (.+)$`), "不明なフラグです: $1"},
+	{lazyre.New(`^unknown shorthand flag: '(.)' in (.+)$`), "不明な短縮フラグ '$1' です ($2)"},
+	{lazyre.New(`^flag needs an argument: (.+)$`), "フラグに値が必要です: $1"},
+	{lazyre.New(`^invalid argument "(.*)" for "(.+)" flag: (.+)$`), "フラグ $2 の値 \"$1\" が不正です: $3"},
+	{lazyre.New(`^unknown command "(.+)" for "(.+)"$`), "不明なコマンドです: \"$1\""},
+	{lazyre.New(`^accepts (.+), received (\d+)$`), "引数の数が違います ($2 個指定されました)"},
+	{lazyre.New(`^bad flag syntax: (.+)$`), "フラグの書き方が不正です: $1"},
 }
 
 // translateCobraError renders cobra's and pflag's own messages in lang.

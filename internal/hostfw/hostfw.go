@@ -9,11 +9,11 @@ package hostfw
 import (
 	"bufio"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // Range is one excluded TCP port range.
@@ -36,7 +36,7 @@ func (r Range) String() string {
 // rangeRE matches a data row: two port numbers and an optional "*". The
 // headings are translated (Start Port, 시작 포트, Puerto de inicio …); the
 // rows are not.
-var rangeRE = regexp.MustCompile(`^\s*(\d{1,5})\s+(\d{1,5})\s*(\*)?\s*$`)
+var rangeRE = lazyre.New(`^\s*(\d{1,5})\s+(\d{1,5})\s*(\*)?\s*$`)
 
 // maxLines bounds what the parsers read.
 const maxLines = 20000
@@ -104,7 +104,7 @@ type MacFirewall struct {
 	Apps map[string]bool
 }
 
-var stateRE = regexp.MustCompile(`\(State = (\d)\)`)
+var stateRE = lazyre.New(`\(State = (\d)\)`)
 
 // ParseGlobalState reads `socketfilterfw --getglobalstate` (the last state
 // line wins); -1 when there is none.
@@ -118,7 +118,7 @@ func ParseGlobalState(text string) int {
 	return st
 }
 
-var appRE = regexp.MustCompile(`^\s*\d+\s*:\s*(.+?)\s*$`)
+var appRE = lazyre.New(`^\s*\d+\s*:\s*(.+?)\s*$`)
 
 // ParseListApps reads `socketfilterfw --listapps`: "N : PATH" followed by
 // "(Allow|Block incoming connections)".

@@ -3,8 +3,9 @@ package linuxfw
 import (
 	"bufio"
 	"encoding/xml"
-	"regexp"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // Zone is one zone as `firewall-cmd --list-all` prints it.
@@ -106,11 +107,11 @@ func ServicePorts(data []byte) []string {
 }
 
 var (
-	richPortRE    = regexp.MustCompile(`\bport port="([^"]+)" protocol="([^"]+)"`)
-	richServiceRE = regexp.MustCompile(`\bservice name="([^"]+)"`)
-	richSourceRE  = regexp.MustCompile(`\bsource (?:NOT )?(?:address|ipset|mac)="([^"]+)"`)
-	richFamilyRE  = regexp.MustCompile(`\bfamily="([^"]+)"`)
-	richActionRE  = regexp.MustCompile(`\b(accept|reject|drop)\b[^"]*$`)
+	richPortRE    = lazyre.New(`\bport port="([^"]+)" protocol="([^"]+)"`)
+	richServiceRE = lazyre.New(`\bservice name="([^"]+)"`)
+	richSourceRE  = lazyre.New(`\bsource (?:NOT )?(?:address|ipset|mac)="([^"]+)"`)
+	richFamilyRE  = lazyre.New(`\bfamily="([^"]+)"`)
+	richActionRE  = lazyre.New(`\b(accept|reject|drop)\b[^"]*$`)
 )
 
 // DecideFirewalld judges TCP to port from the LAN in zone z, as firewalld

@@ -2,10 +2,10 @@ package winacl
 
 import (
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // PurposeOf guesses what ssh uses a file for from its name: the user's
@@ -111,8 +111,8 @@ type Complaint struct {
 }
 
 // Older builds name the SID alone ("user: S-1-5-11 on file …").
-var complaintRE = regexp.MustCompile(`Bad permissions\. Try removing permissions for user: (.+?) on file (.+?)\.(?:\s|\*|$)`)
-var whoSIDRE = regexp.MustCompile(`^(.*) \((S-1-[0-9-]+)\)$`)
+var complaintRE = lazyre.New(`Bad permissions\. Try removing permissions for user: (.+?) on file (.+?)\.(?:\s|\*|$)`)
+var whoSIDRE = lazyre.New(`^(.*) \((S-1-[0-9-]+)\)$`)
 
 // Complaints finds ssh's (or sshd's) own naming of the refused entry in
 // text, at most a few dozen.

@@ -2,8 +2,9 @@ package winacl
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // icaclsNames maps the English names icacls prints for well-known accounts
@@ -36,7 +37,7 @@ var icaclsRights = map[string]uint32{
 }
 
 // aceTail matches "TRUSTEE:(…)(…)" at the end of an icacls line.
-var aceTail = regexp.MustCompile(`:((?:\([A-Za-z,]+\))+)$`)
+var aceTail = lazyre.New(`:((?:\([A-Za-z,]+\))+)$`)
 
 // maxIcacls bounds the text ParseIcacls reads.
 const maxIcacls = 1 << 20

@@ -1,20 +1,20 @@
 package winagent
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 var (
 	// ssh-agent.exe run by hand when the service cannot start:
 	// "unable to start ssh-agent service, error :1058" (1058 =
 	// ERROR_SERVICE_DISABLED).
-	startErrRE = regexp.MustCompile(`unable to start ssh-agent service, error :?(\d+)`)
+	startErrRE = lazyre.New(`unable to start ssh-agent service, error :?(\d+)`)
 	// ssh -vvv on Windows: "unable to connect to pipe \\\\.\\pipe\\NAME,
 	// error: 2" (2 = ERROR_FILE_NOT_FOUND: no one serves that pipe).
-	pipeErrRE = regexp.MustCompile(`unable to connect to pipe (\S+), error: (\d+)`)
+	pipeErrRE = lazyre.New(`unable to connect to pipe (\S+), error: (\d+)`)
 )
 
 // FromText finds the agent failures Windows' ssh tools print, in text a
@@ -53,7 +53,7 @@ func FromText(text string) []*diag.Finding {
 // ServiceRow is one row of `Get-Service` table output.
 type ServiceRow struct{ Status, Name, DisplayName string }
 
-var serviceRowRE = regexp.MustCompile(`^(Running|Stopped|StartPending|StopPending|Paused)\s+(\S+)\s+(.*)$`)
+var serviceRowRE = lazyre.New(`^(Running|Stopped|StartPending|StopPending|Paused)\s+(\S+)\s+(.*)$`)
 
 // ParseGetService reads the table `Get-Service NAME` prints.
 func ParseGetService(text string) []ServiceRow {

@@ -6,10 +6,10 @@ package winsshd
 
 import (
 	"bufio"
-	"regexp"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 	"github.com/sshdoctor/sshdoctor/internal/winacl"
 )
 
@@ -23,9 +23,9 @@ const (
 )
 
 var (
-	tryingRE = regexp.MustCompile(`trying public key file (\S+)`)
-	openRE   = regexp.MustCompile(`Failed to open file:(\S*)`)
-	matchRE  = regexp.MustCompile(`(?i)^\s*Match\s+Group\s+administrators\s*$`)
+	tryingRE = lazyre.New(`trying public key file (\S+)`)
+	openRE   = lazyre.New(`Failed to open file:(\S*)`)
+	matchRE  = lazyre.New(`(?i)^\s*Match\s+Group\s+administrators\s*$`)
 )
 
 // maxLines bounds what is read of a log.
