@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/ssh"
+
 	"github.com/sshdoctor/sshdoctor/client"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/lab"
@@ -104,11 +106,13 @@ func BenchmarkLabDropTargetBinary(b *testing.B) {
 	}
 }
 
-// interleavedMin runs the four commands in turn, n rounds, and returns
-// each one's shortest wall time.
-func interleavedMin(n int, a, b, c, d func() time.Duration) (ma, mb, mc, md time.Duration) {
-	fs := []func() time.Duration{a, b, c, d}
-	best := []time.Duration{1<<63 - 1, 1<<63 - 1, 1<<63 - 1, 1<<63 - 1}
+// interleavedMin runs the functions in turn, n rounds, and returns each
+// one's shortest wall time.
+func interleavedMin(n int, fs ...func() time.Duration) []time.Duration {
+	best := make([]time.Duration, len(fs))
+	for j := range best {
+		best[j] = 1<<63 - 1
+	}
 	for i := 0; i < n; i++ {
 		for j, f := range fs {
 			if t := f(); t < best[j] {
@@ -116,7 +120,48 @@ func interleavedMin(n int, a, b, c, d func() time.Duration) (ma, mb, mc, md time
 			}
 		}
 	}
-	return best[0], best[1], best[2], best[3]
+	return best
+}
+
+// bareLogin is the least any client can do for `ssh host true`, in process
+// (no program to start, no configuration to read): connect, exchange
+// keys, sign in with the key and run the command. What it takes is the
+// server's share, which no client can go below.
+func bareLogin(b *testing.B, l *lab.Lab, addr, user, priv string) func() time.Duration {
+	pem, err := os.ReadFile(priv)
+	if err != nil {
+		b.Fatal(err)
+	}
+	signer, err := ssh.ParsePrivateKey(pem)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := &ssh.ClientConfig{User: user, Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second} //nolint:gosec // the lab's own server; the floor has no host key check to do
+	return func() time.Duration {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		conn, err := l.Client.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		c, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cl := ssh.NewClient(c, chans, reqs)
+		defer cl.Close()
+		sess, err := cl.NewSession()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := sess.Run("true"); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
 }
 
 // BenchmarkLabSpeedVsSSH compares whole processes, minimum of 11 runs
@@ -158,14 +203,21 @@ func BenchmarkLabSpeedVsSSH(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		// Interleaved, so that load from elsewhere on the machine falls
 		// on both sides alike.
-		doc, ssh, jdoc, jssh := interleavedMin(11,
+		m := interleavedMin(11,
 			timed(0, bin, "--json", "check", "-F", cfg, lab.ServerAddr),
 			timed(0, "ssh", "-F", cfg, "-o", "BatchMode=yes", lab.ServerAddr, "true"),
 			timed(0, bin, "--json", "check", "-F", cfg, "-J", lab.ServerAddr, "target.lab.test"),
-			timed(0, "ssh", "-F", cfg, "-J", lab.ServerAddr, "target.lab.test", "true"))
+			timed(0, "ssh", "-F", cfg, "-J", lab.ServerAddr, "target.lab.test", "true"),
+			bareLogin(b, l, lab.ServerAddr+":22", u.Name, priv),
+			timed(0, "true"))
+		doc, plain, jdoc, jssh, floor, start := m[0], m[1], m[2], m[3], m[4], m[5]
 		b.ReportMetric(float64(doc.Milliseconds()), "check-ms")
-		b.ReportMetric(float64(ssh.Milliseconds()), "ssh-ms")
-		b.ReportMetric(float64(doc)/float64(ssh), "check/ssh")
+		b.ReportMetric(float64(plain.Milliseconds()), "ssh-ms")
+		b.ReportMetric(float64(doc)/float64(plain), "check/ssh")
+		// The floor: a bare in-process login, plus starting a program in
+		// the lab's namespace (`true`), which both commands pay.
+		b.ReportMetric(float64((floor + start).Milliseconds()), "floor-ms")
+		b.ReportMetric(float64(floor+start)/float64(plain), "floor/ssh")
 		b.ReportMetric(float64(jdoc.Milliseconds()), "jump-check-ms")
 		b.ReportMetric(float64(jssh.Milliseconds()), "ssh-J-ms")
 		b.ReportMetric(float64(jdoc)/float64(jssh), "jump-check/ssh-J")
