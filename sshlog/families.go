@@ -2,6 +2,7 @@ package sshlog
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/catalog"
@@ -210,19 +211,19 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	if kh != nil && !have("kex.") {
 		f := diag.NewFinding(kex)
 		ev(f, kh)
-		offer, peer := "", ""
+		offer, peer, port, view := "", "", 0, kexLibrary
 		if kh.rule == "negotiate_loose" {
-			offer, peer = kh.m[4], kh.m[1]
+			// OpenSSH's words, through another program.
+			offer, peer, view = kh.m[4], kh.m[1], kexClient
+			port, _ = strconv.Atoi(kh.m[2])
 		} else if l := c.first("ssh2_kex_list"); l != nil && kh.rule == "ssh2_no_match" {
 			offer = l.m[1]
 			ev(f, l)
 		}
-		if offer != "" {
-			kexFinding(f, kex, offer, peer, 0, false)
-		} else {
+		if offer == "" {
 			f.Arg("offer", orWords("")).Arg("host", orWords(""))
-			f.Fix("fix.family_update_client", "")
 		}
+		kexFinding(f, kex, offer, peer, port, view)
 		add(f)
 	}
 	// Host key changed, as PuTTY and WinSCP say it.
