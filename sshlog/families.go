@@ -111,18 +111,19 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	}
 	if h != nil && !have("gcp.instance_not_found") {
 		name := h.m[2]
-		project := ""
-		if p := strings.Split(h.m[1], "/"); len(p) > 1 && p[0] == "projects" {
-			project = p[1]
-		}
+		project := gcpProjectOf(h.m[1])
 		f := diag.NewFinding("gcp.instance_not_found").Arg("instance", quoteText(name)).Arg("project", orWords(project))
-		ev(f, h).Fix("fix.family_gcp_list_instances", "gcloud compute instances list")
+		ev(f, h).AddFixes(params("gcp_instance", name, "gcp_project", project))
 		add(f)
 	}
 	if h := c.first("gc_permission"); h != nil {
 		f := diag.NewFinding("gcp.api_permission_denied").Sev(diag.SevError).
 			Arg("permission", quoteText(h.m[1])).Arg("resource", quoteText(h.m[2])).Arg("api", "Compute Engine API").Arg("method", "")
-		ev(f, h).Fix("fix.family_gcp_grant", "gcloud config list --format='value(core.account,core.project)'")
+		role := catalog.GCPRole(h.m[1])
+		if role != "" {
+			f.Arg("role", role)
+		}
+		ev(f, h).AddFixes(params("gcp_role", role, "gcp_project", gcpProjectOf(h.m[2])))
 		add(f)
 	}
 	// TCP, as other clients say it.
@@ -410,4 +411,13 @@ func (c *clientFacts) windowsText() bool {
 		}
 	}
 	return false
+}
+
+// gcpProjectOf is the project of a resource path as gcloud prints it
+// (projects/P/zones/Z/instances/I), "" for another form.
+func gcpProjectOf(resource string) string {
+	if p := strings.Split(resource, "/"); len(p) > 1 && p[0] == "projects" {
+		return p[1]
+	}
+	return ""
 }
