@@ -102,12 +102,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	// gcloud: the VM or the permission to see it.
 	h := c.first("gc_instance_missing")
 	if h == nil {
-		for _, g := range c.all("gc_error") {
-			if m := gcInstanceMissing.FindStringSubmatch(g.text); m != nil {
-				h = &hit{rule: g.rule, n: g.n, text: g.text, m: m}
-				break
-			}
-		}
+		h = c.gcloudJoined(gcInstanceMissing)
 	}
 	if h != nil && !have("gcp.instance_not_found") {
 		name := h.m[2]
@@ -116,7 +111,11 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		ev(f, h).AddFixes(params("gcp_instance", name, "gcp_project", project))
 		add(f)
 	}
-	if h := c.first("gc_permission"); h != nil {
+	h = c.first("gc_permission")
+	if h == nil {
+		h = c.gcloudJoined(gcPermission)
+	}
+	if h != nil {
 		f := diag.NewFinding("gcp.api_permission_denied").Sev(diag.SevError).
 			Arg("permission", quoteText(h.m[1])).Arg("resource", quoteText(h.m[2])).Arg("api", "Compute Engine API").Arg("method", "")
 		role := catalog.GCPRole(h.m[1])
@@ -358,6 +357,19 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	}
 	return out
 }
+
+// gcloudJoined finds gcloud's error and its reason joined on one line
+// (as a log or a paste joins them): the first ERROR line re matches.
+func (c *clientFacts) gcloudJoined(re *regexp.Regexp) *hit {
+	for _, g := range c.all("gc_error") {
+		if m := re.FindStringSubmatch(g.text); m != nil {
+			return &hit{rule: g.rule, n: g.n, text: g.text, m: m}
+		}
+	}
+	return nil
+}
+
+var gcPermission = regexp.MustCompile(`Required '([a-zA-Z.]+)' permission for '([^']+)'`)
 
 var gcInstanceMissing = regexp.MustCompile(`[Cc]ould not fetch resource:.*[Tt]he resource '([^']*/instances/([^']+))' was not found`)
 

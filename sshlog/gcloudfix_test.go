@@ -27,6 +27,9 @@ func TestGCloudFixes(t *testing.T) {
 				"gcloud projects add-iam-policy-binding p-1 --member=user:$(gcloud config get-value account) --role=roles/compute.viewer"}},
 		{"ERROR: (gcloud.compute.instances.list) Some requests did not succeed:\n - Required 'compute.disks.frob' permission for 'projects/p-1'\n",
 			"gcp.api_permission_denied", []string{"gcloud config list --format='value(core.account,core.project)'"}},
+		{"ERROR: (gcloud.compute.instances.describe) Could not fetch resource: - Required 'compute.instances.get' permission for 'projects/p-1/zones/z/instances/vm1'\n",
+			"gcp.api_permission_denied", []string{
+				"gcloud projects add-iam-policy-binding p-1 --member=user:$(gcloud config get-value account) --role=roles/compute.viewer"}},
 		{"ERROR: (gcloud.compute.ssh) Could not fetch resource: - The resource 'projects/p-1/zones/z/instances/vm$1' was not found\n",
 			"gcp.instance_not_found", []string{`gcloud compute instances list --project=p-1 --filter="name~vm\$1"`}},
 		{"ERROR: (gcloud.compute.start-iap-tunnel) Error while connecting [4047: 'Failed to lookup instance'].\n",
