@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/sshconfig"
 	"github.com/sshdoctor/sshdoctor/sshwire"
@@ -185,27 +186,32 @@ func querySSH(ctx context.Context, bin, q string) []string {
 	return strings.Fields(string(out))
 }
 
-// costPhrase names the fix phrase for re-enabling an algorithm: what it
-// costs in security.
-var costPhrase = map[sshwire.Weakness]string{
-	sshwire.WeakNone:     "fix.kex_override_modern",
-	sshwire.WeakKexSHA1:  "fix.kex_override_kex_sha1",
-	sshwire.WeakKexDH1:   "fix.kex_override_kex_dh1024",
-	sshwire.WeakSigSHA1:  "fix.kex_override_ssh_rsa",
-	sshwire.WeakDSA:      "fix.kex_override_dsa",
-	sshwire.WeakCBC:      "fix.kex_override_cbc",
-	sshwire.Weak3DES:     "fix.kex_override_3des",
-	sshwire.WeakMACSHA1:  "fix.kex_override_mac_sha1",
-	sshwire.WeakMACShort: "fix.kex_override_mac_truncated",
-	sshwire.WeakMACMD5:   "fix.kex_override_mac_md5",
+// kexAlgToken reports whether an algorithm name is one to write into a
+// command or a ~/.ssh/config line as it is: the server chose the name.
+func kexAlgToken(a string) bool {
+	return a != "" && strings.IndexFunc(a, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@.+_-", r))
+	}) < 0
 }
 
 func (r *Run) kexMismatches(ctx context.Context, s *Settings, b *Banner, ki *sshwire.KexInit, miss []sshwire.Mismatch) []*diag.Finding {
 	host, port, _ := net.SplitHostPort(b.Addr)
+	// The algorithm of each slot ssh can be told to re-enable, and the
+	// options and ~/.ssh/config lines of them all.
+	algs := make([]string, len(miss))
+	var overrides, cfgLines []string
+	for i, m := range miss {
+		if m.Slot == sshwire.SlotComp {
+			continue
+		}
+		algs[i] = sshwire.BestOverride(m.Slot, m.Theirs, sshSupports(ctx, m.Slot))
+		if kexAlgToken(algs[i]) {
+			overrides = append(overrides, "-o "+kexOption[m.Slot]+"=+"+algs[i])
+			cfgLines = append(cfgLines, "  "+kexOption[m.Slot]+" +"+algs[i])
+		}
+	}
 	var out []*diag.Finding
-	var overrides []string
-	var cfgLines []string
-	for _, m := range miss {
+	for i, m := range miss {
 		f := diag.NewFinding(kexCode[m.Slot])
 		opt := kexOption[m.Slot]
 		theirs := listSummary(m.Theirs)
@@ -220,41 +226,38 @@ func (r *Run) kexMismatches(ctx context.Context, s *Settings, b *Banner, ki *ssh
 		}
 		f.Ev("ssh_would_say", "Unable to negotiate with "+host+" port "+port+": "+sshNoMatch[m.Slot]+". Their offer: "+raw)
 		f.Ev("server_software", b.Ident.Software)
-		if m.Slot == sshwire.SlotComp {
-			f.Fix("fix.kex_compression", r.sshCommand("-o Compression="+map[bool]string{true: "no", false: "yes"}[s.Config.Yes("compression")]))
-			out = append(out, f)
-			continue
-		}
-		supp := sshSupports(ctx, m.Slot)
-		alg := sshwire.BestOverride(m.Slot, m.Theirs, supp)
-		if alg == "" {
-			f.Fix("fix.kex_no_override", "ssh -Q "+sshQueryName[m.Slot])
-		} else {
+		fp := catalog.Params{"ssh_args": r.sshArgs(), "config_host": r.opts.Host}
+		switch alg := algs[i]; {
+		case m.Slot == sshwire.SlotComp:
+			fp["kex_compression"] = map[bool]string{true: "no", false: "yes"}[s.Config.Yes("compression")]
+		case alg == "":
+			fp["kex_no_override"] = "yes"
+		default:
 			f.Arg("algorithm", alg)
 			w := sshwire.Weak(m.Slot, alg)
 			f.Ev("security_cost", string(w))
-			o := "-o " + opt + "=+" + alg
-			overrides = append(overrides, o)
-			cfgLines = append(cfgLines, "  "+opt+" +"+alg)
-			f.Fix(costPhrase[w], r.sshCommand(o))
+			fp["kex_alg"], fp[kexCostParam(w)] = alg, "yes"
 		}
-		switch m.Slot {
-		case sshwire.SlotHostKey:
-			f.Fix("fix.kex_server_new_hostkeys", "sudo ssh-keygen -A && sudo sshd -T | grep -i -E '^(hostkey|hostkeyalgorithms) '")
-		default:
-			f.Fix("fix.kex_server_check", "sudo sshd -T | grep -i -E '^(kexalgorithms|ciphers|macs) '")
-		}
-		f.Fix("fix.kex_upgrade_server", "")
-		out = append(out, f)
-	}
-	if len(out) > 0 && len(overrides) > 0 {
-		first := out[0]
 		if len(overrides) > 1 {
-			first.Fix("fix.kex_override_all", r.sshCommand(strings.Join(overrides, " ")))
+			// One command and one Host block for them all, on the first.
+			fp["kex_several"] = "yes"
+			if len(out) == 0 {
+				fp["kex_overrides"] = strings.Join(overrides, " ")
+				fp["kex_config"] = "Host " + r.opts.Host + "\n" + strings.Join(cfgLines, "\n")
+			}
 		}
-		first.Fix("fix.kex_config_host", "Host "+r.opts.Host+"\n"+strings.Join(cfgLines, "\n"))
+		out = append(out, f.AddFixes(fp))
 	}
 	return out
+}
+
+// kexCostParam is the fix parameter that names what re-enabling an
+// algorithm of this weakness costs.
+func kexCostParam(w sshwire.Weakness) string {
+	if w == sshwire.WeakNone {
+		return "kex_cost_modern"
+	}
+	return "kex_cost_" + string(w)
 }
 
 // kexClosed reports a server that sent no usable KEXINIT.

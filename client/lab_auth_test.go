@@ -273,6 +273,30 @@ func TestLabKexMismatches(t *testing.T) {
 	}
 }
 
+// A server that needs two overrides: the diagnosis gives them together,
+// as one command and one ~/.ssh/config block, and that command connects.
+func TestLabKexTwoOverrides(t *testing.T) {
+	t.Parallel()
+	a := newAuthLab(t, lab.SSHDOptions{Config: "KexAlgorithms diffie-hellman-group14-sha1\nCiphers aes128-cbc\n"}, lab.UserOptions{})
+	d := a.run(t, "-i", a.priv, a.dest())
+	expect(t, d, "kex.no_kex_alg", 1)
+	if d.Finding("kex.no_cipher") == nil {
+		t.Fatalf("no kex.no_cipher beside kex.no_kex_alg:\n%s", d.Stdout)
+	}
+	both := "ssh -o KexAlgorithms=+diffie-hellman-group14-sha1 -o Ciphers=+aes128-cbc -F " + a.cfgFile + " " + a.dest()
+	fixHas(t, d, both)
+	fixHas(t, d, "Host "+a.dest()[strings.LastIndexByte(a.dest(), '@')+1:]+"\n  KexAlgorithms +diffie-hellman-group14-sha1\n  Ciphers +aes128-cbc")
+	for _, f := range d.Finding("kex.no_cipher").Fixes {
+		if strings.HasPrefix(f.Command, "Host ") {
+			t.Fatalf("a second Host block on kex.no_cipher: %q", f.Command)
+		}
+	}
+	opt := strings.Fields(both)[1:5]
+	if r := a.ssh(t, append(opt, "-i", a.priv, a.dest())...); r.ExitCode != 0 {
+		t.Fatalf("real ssh with %v: exit %d %s", opt, r.ExitCode, r.Stderr)
+	}
+}
+
 // startAgent runs a real ssh-agent with its socket in a temporary
 // directory and loads the keys, in order.
 func startAgent(t *testing.T, dir string, keys ...string) string {

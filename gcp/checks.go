@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 )
 
@@ -117,14 +118,13 @@ func (r *Run) instanceNotFound(msg string, others []Instance) *diag.Finding {
 	if msg != "" {
 		f.Ev("message", diag.Quote([]byte(msg), 300))
 	}
+	fp := r.fixParams()
 	if len(others) > 0 {
 		z := lastSegment(others[0].Zone)
 		f.Arg("other_zone", z).Ev("found_in_zone", z)
-		f.Fix("fix.gcp_other_zone", "sshdoctor gcp "+r.o.Instance+" --project="+r.o.Project.Value+" --zone="+z)
-		return f
+		fp["gcp_other_zone"] = z
 	}
-	f.Fix("fix.gcp_list_instances", "gcloud compute instances list --project="+r.o.Project.Value+" --filter=\"name~"+r.o.Instance+"\"")
-	return f
+	return f.AddFixes(fp)
 }
 
 func primaryNIC(inst *Instance) *NetworkInterface {
@@ -1024,7 +1024,7 @@ func (r *Run) checkPermissions(ctx context.Context, p *diag.Pass) diag.Result {
 
 func (r *Run) iamMissing(inst *Instance, q requirement, kc KeyConfig) *diag.Finding {
 	perm := strings.Join(q.perms, " or ")
-	role := roleFor[q.perms[0]]
+	role := catalog.GCPRole(q.perms[0])
 	f := diag.NewFinding("gcp.iam_missing").Sev(q.sev).Arg("permission", perm).Arg("role", role)
 	switch q.target {
 	case iamInstance:
@@ -1093,8 +1093,7 @@ func (r *Run) checkKeys(ctx context.Context, p *diag.Pass) diag.Result {
 		if lv.Bytes >= MetadataValueLimit-1024 {
 			f.Sev(diag.SevError)
 		}
-		f.Fix("fix.gcp_enable_oslogin_project", "gcloud compute project-info add-metadata --project="+r.o.Project.Value+" --metadata=enable-oslogin=TRUE")
-		findings = append(findings, f)
+		findings = append(findings, f.AddFixes(r.fixParams()))
 	}
 	if kc.LegacyInstance {
 		findings = append(findings, diag.NewFinding("gcp.legacy_sshkeys").

@@ -8,28 +8,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 )
 
 // Findings for failed API calls, and the exact commands of fixes.
-
-// roleFor names a predefined role that grants a permission.
-var roleFor = map[string]string{
-	"compute.instances.get":                      "roles/compute.viewer",
-	"compute.instances.list":                     "roles/compute.viewer",
-	"compute.projects.get":                       "roles/compute.viewer",
-	"compute.instances.getEffectiveFirewalls":    "roles/compute.viewer",
-	"compute.networks.get":                       "roles/compute.networkViewer",
-	"compute.routes.list":                        "roles/compute.networkViewer",
-	"compute.instances.getSerialPortOutput":      "roles/compute.instanceAdmin.v1",
-	"compute.instances.osLogin":                  "roles/compute.osLogin",
-	"compute.instances.osAdminLogin":             "roles/compute.osAdminLogin",
-	"compute.instances.setMetadata":              "roles/compute.instanceAdmin.v1",
-	"compute.projects.setCommonInstanceMetadata": "roles/compute.instanceAdmin.v1",
-	"iam.serviceAccounts.actAs":                  "roles/iam.serviceAccountUser",
-	"iap.tunnelInstances.accessViaIAP":           "roles/iap.tunnelResourceAccessor",
-	"resourcemanager.projects.get":               "roles/browser",
-}
 
 // apiFinding turns a failed call into a finding of severity sev (401 and a
 // disabled Compute API are always errors: nothing can be checked).
@@ -59,10 +42,12 @@ func (r *Run) apiFinding(err error, sev diag.Severity) *diag.Finding {
 		}
 		f = diag.NewFinding("gcp.api_permission_denied").Sev(sev).Arg("api", e.API).Arg("method", e.Method).
 			Arg("permission", perm).Arg("resource", e.Resource)
-		if role := roleFor[perm]; role != "" {
-			f.Arg("role", role).Fix("fix.gcp_grant_role",
-				"gcloud projects add-iam-policy-binding "+project+" --member="+r.member()+" --role="+role)
+		fp := r.fixParams()
+		if role := catalog.GCPRole(perm); role != "" {
+			f.Arg("role", role)
+			fp["gcp_role"] = role
 		}
+		f.AddFixes(fp)
 	default:
 		f = diag.NewFinding("gcp.api_error").Sev(sev).Arg("api", e.API).Arg("method", e.Method)
 	}

@@ -154,23 +154,28 @@ func (r *Run) iapDialFinding(err error, relay string, model *diag.Outcome) *diag
 		switch ce.Code {
 		case IAPCloseBackend:
 			f = diag.NewFinding("gcp.iap_backend_unreachable").Arg("range", IAPRange.String())
+			fp := r.fixParams()
 			allowed, known := modelVerdict(model)
 			switch {
 			case known && allowed:
 				f.Ev("model", "the firewall allows it")
-				f.Fix(r.guestFix("fix.gcp_probe_serial"))
+				fp["gcp_firewall_allows"] = "yes"
 			case known:
 				f.Ev("model", "the firewall blocks it")
-				f.Fix("fix.gcp_iap_firewall", r.iapFirewallCmd())
-			default:
-				f.Fix("fix.gcp_iap_firewall", r.iapFirewallCmd())
-				f.Fix(r.guestFix("fix.gcp_probe_serial"))
 			}
+			if known {
+				fp["gcp_firewall_known"] = "yes"
+			}
+			if !known || allowed {
+				fp["gcp_guest"] = "yes"
+				if r.windows() {
+					fp["gcp_guest_windows"] = "yes"
+				}
+			}
+			f.AddFixes(fp)
 		case IAPCloseNotAuth:
-			f = diag.NewFinding("gcp.iap_not_authorized").
-				Fix("fix.gcp_grant_role", "gcloud projects add-iam-policy-binding "+r.o.Project.Value+
-					" --member="+r.member()+" --role=roles/iap.tunnelResourceAccessor").
-				Arg("role", "roles/iap.tunnelResourceAccessor")
+			f = diag.NewFinding("gcp.iap_not_authorized").Arg("role", "roles/iap.tunnelResourceAccessor").
+				AddFixes(r.fixParams())
 		case IAPCloseLookupFaild:
 			f = diag.NewFinding("gcp.iap_lookup_failed").Arg("instance", r.o.Instance).
 				Fix("fix.gcp_list_instances", "gcloud compute instances list --project="+r.o.Project.Value+` --filter="name=`+r.o.Instance+`"`)
@@ -197,11 +202,4 @@ func (r *Run) iapDialFinding(err error, relay string, model *diag.Outcome) *diag
 			Fix("fix.gcp_iap_ca_file", "gcloud config set core/custom_ca_certs_file CA_BUNDLE.pem")
 	}
 	return diag.NewFinding("gcp.iap_relay_unreachable").Ev("relay", relay).Ev("error", oneLineErr(err))
-}
-
-// iapFirewallCmd creates the rule IAP needs.
-func (r *Run) iapFirewallCmd() string {
-	return "gcloud compute firewall-rules create allow-ssh-from-iap --project=" + r.o.Project.Value +
-		" --direction=INGRESS --action=allow --rules=tcp:" + strconv.Itoa(r.o.Port) +
-		" --source-ranges=" + IAPRange.String()
 }

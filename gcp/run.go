@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 )
 
@@ -223,6 +224,18 @@ func (r *Run) getZone() string {
 // loc is the --zone/--project pair of gcloud commands.
 func (r *Run) loc() string {
 	return "--zone=" + r.getZone() + " --project=" + r.o.Project.Value
+}
+
+// fixParams are the values the catalog's fixes of a gcp code are filled
+// with: the project, zone, instance and port checked, and the member of
+// the account when it is known (else the command asks gcloud for it).
+func (r *Run) fixParams() catalog.Params {
+	p := catalog.Params{"gcp_project": r.o.Project.Value, "gcp_zone": r.getZone(), "gcp_instance": r.o.Instance,
+		"port": strconv.Itoa(r.o.Port)}
+	if r.o.Account.Value != "" {
+		p["gcp_member"] = r.member()
+	}
+	return p
 }
 
 // member is the IAM member for the caller, for grant commands.

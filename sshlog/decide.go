@@ -190,7 +190,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 		f := diag.NewFinding(code)
 		ev(f, h)
 		port, _ := strconv.Atoi(h.m[2])
-		kexFinding(f, code, h.m[4], h.m[1], port, false)
+		kexFinding(f, code, h.m[4], h.m[1], port, kexClient)
 		add(f)
 	}
 	if h := c.first("bad_hostkey_len"); h != nil {

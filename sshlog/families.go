@@ -2,6 +2,7 @@ package sshlog
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/catalog"
@@ -101,27 +102,27 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	// gcloud: the VM or the permission to see it.
 	h := c.first("gc_instance_missing")
 	if h == nil {
-		for _, g := range c.all("gc_error") {
-			if m := gcInstanceMissing.FindStringSubmatch(g.text); m != nil {
-				h = &hit{rule: g.rule, n: g.n, text: g.text, m: m}
-				break
-			}
-		}
+		h = c.gcloudJoined(gcInstanceMissing)
 	}
 	if h != nil && !have("gcp.instance_not_found") {
 		name := h.m[2]
-		project := ""
-		if p := strings.Split(h.m[1], "/"); len(p) > 1 && p[0] == "projects" {
-			project = p[1]
-		}
+		project := gcpProjectOf(h.m[1])
 		f := diag.NewFinding("gcp.instance_not_found").Arg("instance", quoteText(name)).Arg("project", orWords(project))
-		ev(f, h).Fix("fix.family_gcp_list_instances", "gcloud compute instances list")
+		ev(f, h).AddFixes(params("gcp_instance", name, "gcp_project", project))
 		add(f)
 	}
-	if h := c.first("gc_permission"); h != nil {
+	h = c.first("gc_permission")
+	if h == nil {
+		h = c.gcloudJoined(gcPermission)
+	}
+	if h != nil {
 		f := diag.NewFinding("gcp.api_permission_denied").Sev(diag.SevError).
 			Arg("permission", quoteText(h.m[1])).Arg("resource", quoteText(h.m[2])).Arg("api", "Compute Engine API").Arg("method", "")
-		ev(f, h).Fix("fix.family_gcp_grant", "gcloud config list --format='value(core.account,core.project)'")
+		role := catalog.GCPRole(h.m[1])
+		if role != "" {
+			f.Arg("role", role)
+		}
+		ev(f, h).AddFixes(params("gcp_role", role, "gcp_project", gcpProjectOf(h.m[2])))
 		add(f)
 	}
 	// TCP, as other clients say it.
@@ -210,19 +211,19 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	if kh != nil && !have("kex.") {
 		f := diag.NewFinding(kex)
 		ev(f, kh)
-		offer, peer := "", ""
+		offer, peer, port, view := "", "", 0, kexLibrary
 		if kh.rule == "negotiate_loose" {
-			offer, peer = kh.m[4], kh.m[1]
+			// OpenSSH's words, through another program.
+			offer, peer, view = kh.m[4], kh.m[1], kexClient
+			port, _ = strconv.Atoi(kh.m[2])
 		} else if l := c.first("ssh2_kex_list"); l != nil && kh.rule == "ssh2_no_match" {
 			offer = l.m[1]
 			ev(f, l)
 		}
-		if offer != "" {
-			kexFinding(f, kex, offer, peer, 0, false)
-		} else {
+		if offer == "" {
 			f.Arg("offer", orWords("")).Arg("host", orWords(""))
-			f.Fix("fix.family_update_client", "")
 		}
+		kexFinding(f, kex, offer, peer, port, view)
 		add(f)
 	}
 	// Host key changed, as PuTTY and WinSCP say it.
@@ -357,6 +358,19 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 	return out
 }
 
+// gcloudJoined finds gcloud's error and its reason joined on one line
+// (as a log or a paste joins them): the first ERROR line re matches.
+func (c *clientFacts) gcloudJoined(re *regexp.Regexp) *hit {
+	for _, g := range c.all("gc_error") {
+		if m := re.FindStringSubmatch(g.text); m != nil {
+			return &hit{rule: g.rule, n: g.n, text: g.text, m: m}
+		}
+	}
+	return nil
+}
+
+var gcPermission = regexp.MustCompile(`Required '([a-zA-Z.]+)' permission for '([^']+)'`)
+
 var gcInstanceMissing = regexp.MustCompile(`[Cc]ould not fetch resource:.*[Tt]he resource '([^']*/instances/([^']+))' was not found`)
 
 // keyFormatFix proposes how to get a key file ssh can read.
@@ -409,4 +423,13 @@ func (c *clientFacts) windowsText() bool {
 		}
 	}
 	return false
+}
+
+// gcpProjectOf is the project of a resource path as gcloud prints it
+// (projects/P/zones/Z/instances/I), "" for another form.
+func gcpProjectOf(resource string) string {
+	if p := strings.Split(resource, "/"); len(p) > 1 && p[0] == "projects" {
+		return p[1]
+	}
+	return ""
 }

@@ -33,14 +33,13 @@ func gcloudFindings(c *clientFacts, loc locator, add func(*diag.Finding)) {
 		switch code {
 		case "4003":
 			f = diag.NewFinding("gcp.iap_backend_unreachable").Arg("range", iapRange)
-			f.Fix("fix.explain_gcp_iap_firewall", `gcloud compute firewall-rules list --filter="direction=INGRESS AND sourceRanges:35.235.240.0/20"`)
-			f.Fix("fix.explain_gcp_check_sshd_serial", "")
+			f.AddFixes(nil)
 		case "4033":
-			f = diag.NewFinding("gcp.iap_not_authorized")
-			f.Fix("fix.explain_gcp_iap_role", "gcloud config list --format='value(core.account,core.project)'")
+			f = diag.NewFinding("gcp.iap_not_authorized").Arg("role", "roles/iap.tunnelResourceAccessor")
+			f.AddFixes(nil)
 		case "4047":
 			f = diag.NewFinding("gcp.instance_not_found")
-			f.Fix("fix.explain_gcp_list_instances", "gcloud compute instances list")
+			f.AddFixes(nil)
 		}
 		if f != nil {
 			ev(f, c.first("gc_iap_title"))
@@ -54,7 +53,7 @@ func gcloudFindings(c *clientFacts, loc locator, add func(*diag.Finding)) {
 		// check's default severity (a value near the limit is a warning).
 		f := diag.NewFinding("gcp.metadata_too_large").Sev(diag.SevError).Arg("field", quoteText(h.m[1]))
 		ev(f, h)
-		f.Fix("fix.explain_gcp_prune_keys", "")
+		f.AddFixes(nil)
 		add(f)
 	}
 	if h := c.first("gc_401"); h != nil {

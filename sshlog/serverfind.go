@@ -163,7 +163,7 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.Arg("path", orUnknown(e.Path))
 		f.Fix("fix.explain_chroot", cmd("sudo chown root:root %s && sudo chmod 755 %s", e.Path, e.Path))
 	case "kex.no_kex_alg", "kex.no_hostkey_alg", "kex.no_cipher", "kex.no_mac":
-		kexFinding(f, e.Code, e.Detail, src, 0, true)
+		kexFinding(f, e.Code, e.Detail, src, 0, kexServer)
 	case "auth.too_many_failures":
 		f.AddFixes(params("ssh_args", destArgs("", user, "HOST")))
 	case "auth.publickey_denied":
@@ -257,68 +257,6 @@ func realAlgs(list string) []string {
 		out = append(out, a)
 	}
 	return out
-}
-
-var kexOption = map[string]string{
-	"kex.no_kex_alg":     "KexAlgorithms",
-	"kex.no_hostkey_alg": "HostKeyAlgorithms",
-	"kex.no_cipher":      "Ciphers",
-	"kex.no_mac":         "MACs",
-}
-
-// weak names algorithms OpenSSH removed from its defaults for security.
-func weak(alg string) bool {
-	for _, w := range []string{"sha1", "md5", "-cbc", "ssh-rsa", "ssh-dss", "group1", "arcfour", "3des", "-96"} {
-		if strings.Contains(alg, w) && !strings.HasPrefix(alg, "rsa-sha2") {
-			return true
-		}
-	}
-	return false
-}
-
-// kexFinding completes a negotiation failure. serverSide is true when the
-// line comes from sshd (their offer is then the client's list).
-func kexFinding(f *diag.Finding, code, offer, peer string, port int, serverSide bool) {
-	algs := realAlgs(offer)
-	opt := kexOption[code]
-	f.Arg("option", opt).Arg("peer", orUnknown(peer)).Arg("their_offer", quoteText(strings.Join(algs, ",")))
-	f.Ev("their_offer", quoteText(offer))
-	if len(algs) == 0 {
-		return
-	}
-	alg := algs[0]
-	f.Arg("algorithm", quoteText(alg))
-	if serverSide {
-		key := "fix.kex_server_allow"
-		if weak(alg) {
-			key = "fix.kex_server_allow_weak"
-		}
-		f.Fix("fix.kex_upgrade_client", "")
-		f.Fix(key, "sudo sshd -T | grep -i '^"+strings.ToLower(opt)+"'")
-		return
-	}
-	key := "fix.kex_client_allow"
-	if weak(alg) {
-		key = "fix.kex_client_allow_weak"
-	}
-	dest := peer
-	c := ""
-	if q, ok := shq(dest); ok {
-		c = "ssh -o " + opt + "=+" + alg
-		if port > 0 && port != 22 {
-			c += " -p " + strconv.Itoa(port)
-		}
-		c += " " + q
-	}
-	if _, ok := shq(alg); !ok {
-		c = ""
-	}
-	f.Fix(key, c)
-	if code == "kex.no_hostkey_alg" {
-		f.Fix("fix.kex_server_new_hostkeys", "sudo ssh-keygen -A")
-	} else {
-		f.Fix("fix.kex_upgrade_server", "")
-	}
 }
 
 // windowsPath reports a Windows path as sshd and ssh print it:
