@@ -99,8 +99,6 @@ func init() {
 		"fix.explain_strictmodes":           {En: "On the server, remove group and world write access from {path} and make it owned by {user} (StrictModes refuses it otherwise)", Ja: "サーバー上で {path} からグループと他者の書き込み権を外し、所有者を {user} にします (そうでないと StrictModes が拒否します)"},
 		"fix.explain_authkeys_owner":        {En: "On the server, give {user} back their ~/.ssh and authorized_keys (sshd reads them as the user)", Ja: "サーバー上で ~/.ssh と authorized_keys の所有者を {user} に戻します (sshd はこれらをそのユーザーの権限で読みます)"},
 		"fix.explain_selinux_restorecon":    {En: "On SELinux systems, restore the files' security labels", Ja: "SELinux のシステムでは、ファイルのセキュリティ ラベルを元に戻します"},
-		"fix.explain_allow_deny":            {En: "On the server, see which {rule} rule applies to {user}, then change sshd_config", Ja: "サーバー上で {user} にどの {rule} の規則が当てはまるかを確認し、sshd_config を修正します"},
-		"fix.explain_reload_sshd":           {En: "After changing sshd_config, test it and reload sshd", Ja: "sshd_config を変更したら、確認のうえ sshd をリロードします"},
 		"fix.explain_pam_account":           {En: "On the server, check the account's expiry and password ageing, then /etc/nologin and the PAM account rules", Ja: "サーバー上でアカウントの有効期限とパスワードの期限を確認し、次に /etc/nologin と PAM のアカウント規則を確認します"},
 		"fix.explain_root_login":            {En: "Log in as a normal user and use sudo; on the server, PermitRootLogin decides", Ja: "一般ユーザーでログインして sudo を使います。サーバー側では PermitRootLogin の設定で決まります"},
 		"fix.explain_akc_fix":               {En: "On the server, make the AuthorizedKeysCommand and its directories root-owned and not writable by others", Ja: "サーバー上で、AuthorizedKeysCommand とそのディレクトリーを root 所有にし、他者が書き込めないようにします"},

@@ -88,3 +88,16 @@ func destArgs(portOpt, user, host string) string {
 	}
 	return portOpt + catalog.ShellQuote(dest)
 }
+
+// connSpec is the fix parameter sshd_spec for the connection a server log
+// line names: the client's address stays the placeholder CLIENT_IP when
+// the line did not show it. It is "" when the user is unknown.
+func connSpec(user, src string) string {
+	if src == "" || src == catalog.Unseen {
+		return sshdSpec(user)
+	}
+	if user == "" || user == catalog.Unseen {
+		return ""
+	}
+	return "user=" + user + ",host=" + src + ",addr=" + src
+}

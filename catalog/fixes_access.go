@@ -1,0 +1,65 @@
+package catalog
+
+// Fixes of sshd's access rules (AllowUsers, DenyUsers, AllowGroups,
+// DenyGroups): the same whether the server check read the configuration
+// or explain read sshd's log line. The check knows the line and the
+// group; a log line names the user and the client, so explain's fixes are
+// the ones that need no more.
+func init() {
+	RegisterPhrases(map[string]Text{
+		"fix.access_show_rules": {En: "On the server, see the AllowUsers, DenyUsers, AllowGroups and DenyGroups rules sshd applies to {user}, then change sshd_config",
+			Ja: "サーバー上で、sshd が {user} に適用する AllowUsers、DenyUsers、AllowGroups、DenyGroups の規則を確認し、sshd_config を修正してください"},
+		"fix.access_reload_sshd": {En: "After changing sshd_config, test it and reload sshd",
+			Ja: "sshd_config を変更したら、設定をテストしてから sshd をリロードしてください"},
+	})
+	RegisterParams(map[string]Param{
+		// The command that reloads sshd on this machine (its unit, or a
+		// signal to its process), built by whoever knows it.
+		"access_reload": {Fragment: true},
+		// sshd as this machine runs it (its binary and configuration
+		// file), to print the settings it applies.
+		"access_sshd": {Fragment: true},
+		// Set when the DenyUsers line holds only the pattern that matched:
+		// the line is commented out rather than edited.
+		"access_deny_alone": {},
+		// The DenyUsers pattern that matched, as a sed regular expression,
+		// when it is a plain word; otherwise the edit is advice.
+		"access_deny_re": {},
+		// The user name to append to AllowUsers, when it is a plain word
+		// that sed can take and the user is refused whatever the client.
+		"access_add_user": {},
+		// The DenyGroups group the user is in.
+		"access_group": {},
+		// That group when it is one of the user's supplementary groups (a
+		// primary group cannot be left with gpasswd).
+		"access_leave_group": {},
+		// A group AllowGroups names that exists on this machine.
+		"access_allowed_group": {},
+	})
+	showRules := FixSpec{Key: "fix.access_show_rules", Command: "{access_sshd} -T -C {sshd_spec} | grep -i -E '^(allow|deny)(users|groups)'"}
+	// The check's edit of the line includes the test and the reload.
+	reload := FixSpec{Key: "fix.access_reload_sshd", Command: "{test_command} && {access_reload}", Unless: "line"}
+	RegisterFixes(map[string][]FixSpec{
+		"server.allowusers": {
+			{Key: "fix.server_edit_allowusers", Command: "sudo sed -i '{line}s/$/ {access_add_user}/' {file} && {test_command} && {access_reload}", If: "line"},
+			showRules,
+			reload,
+		},
+		"server.denyusers": {
+			{Key: "fix.server_edit_denyusers", Command: "sudo sed -i '{line}s/^/#/' {file} && {test_command} && {access_reload}", If: "access_deny_alone"},
+			{Key: "fix.server_edit_denyusers", Command: `sudo sed -i -E '{line}s/[[:space:]]{access_deny_re}([[:space:]]|$)/\1/' {file} && {test_command} && {access_reload}`, If: "line", Unless: "access_deny_alone"},
+			showRules,
+			reload,
+		},
+		"server.allowgroups": {
+			{Key: "fix.server_add_to_group", Command: "sudo usermod -aG {access_allowed_group} {user}"},
+			showRules,
+			reload,
+		},
+		"server.denygroups": {
+			{Key: "fix.server_leave_group", Command: "sudo gpasswd -d {user} {access_leave_group}", If: "access_group"},
+			showRules,
+			reload,
+		},
+	})
+}

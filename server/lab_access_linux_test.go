@@ -1,0 +1,122 @@
+//go:build linux
+
+package server_test
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sshdoctor/sshdoctor/internal/lab"
+	"github.com/sshdoctor/sshdoctor/report"
+)
+
+// fixesOf returns the fixes of the finding with code (failing when there
+// is none).
+func fixesOf(t *testing.T, d lab.Doctor, code string) []report.Fix {
+	t.Helper()
+	f := d.Finding(code)
+	if f == nil {
+		t.Fatalf("no %s finding:\n%s", code, summarize(&d.Report))
+	}
+	return f.Fixes
+}
+
+// fixWith returns the first fix whose command contains part, or fails.
+func fixWith(t *testing.T, fixes []report.Fix, part string) report.Fix {
+	t.Helper()
+	for _, x := range fixes {
+		if strings.Contains(x.Command, part) {
+			return x
+		}
+	}
+	t.Fatalf("no fix command with %q in %+v", part, fixes)
+	return report.Fix{}
+}
+
+// runFix runs a printed fix on the server as root (the lab runs as root,
+// and has no sudo).
+func (s *scenario) runFix(command string) lab.Result {
+	s.t.Helper()
+	return s.l.Server.Run(s.t, "sh", "-c", strings.ReplaceAll(command, "sudo ", ""))
+}
+
+// sshUntil retries ssh until it succeeds (sshd takes a moment to reload).
+func (s *scenario) sshUntil(d time.Duration) lab.Result {
+	s.t.Helper()
+	var r lab.Result
+	for end := time.Now().Add(d); ; time.Sleep(200 * time.Millisecond) {
+		if r = s.ssh(s.u.Name, "true"); r.ExitCode == 0 || time.Now().After(end) {
+			return r
+		}
+	}
+}
+
+// AllowUsers without the user: the printed command that shows sshd's
+// rules prints the AllowUsers line from the real sshd, and the printed
+// edit (append the user, test, reload) lets the user in.
+func TestLabAllowUsersFixesWork(t *testing.T) {
+	s := newScenario(t, lab.UserOptions{})
+	s.start(lab.SSHDOptions{Config: "AllowUsers nobody-else"})
+	d := s.doctor(s.u.Name)
+	expect(t, d, "server.allowusers", 1)
+	fixes := fixesOf(t, d, "server.allowusers")
+	show := fixWith(t, fixes, " -T -C user="+s.u.Name+",host="+lab.ClientAddr+",addr="+lab.ClientAddr)
+	if r := s.runFix(show.Command); !strings.Contains(strings.ToLower(r.Stdout), "allowusers nobody-else") {
+		t.Fatalf("%q printed %q %q", show.Command, r.Stdout, r.Stderr)
+	}
+	edit := fixWith(t, fixes, "sed -i")
+	if r := s.runFix(edit.Command); r.ExitCode != 0 {
+		t.Fatalf("%q: exit %d %s", edit.Command, r.ExitCode, r.Stderr)
+	}
+	if r := s.sshUntil(5 * time.Second); r.ExitCode != 0 {
+		t.Fatalf("ssh after %q: exit %d %s", edit.Command, r.ExitCode, r.Stderr)
+	}
+}
+
+// DenyUsers with the user's pattern alone on the line: the printed fix
+// comments the line out, tests and reloads, and the user gets in; with
+// other patterns beside it, only the matching one is removed.
+func TestLabDenyUsersFixesWork(t *testing.T) {
+	for _, c := range []struct{ name, line, want string }{
+		{"alone", "DenyUsers USER", "s/^/#/"},
+		{"among others", "DenyUsers root USER nobody", "s/[[:space:]]USER([[:space:]]|$)/"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newScenario(t, lab.UserOptions{})
+			s.start(lab.SSHDOptions{Config: strings.ReplaceAll(c.line, "USER", s.u.Name)})
+			d := s.doctor(s.u.Name)
+			expect(t, d, "server.denyusers", 1)
+			edit := fixWith(t, fixesOf(t, d, "server.denyusers"), strings.ReplaceAll(c.want, "USER", s.u.Name))
+			if r := s.runFix(edit.Command); r.ExitCode != 0 {
+				t.Fatalf("%q: exit %d %s", edit.Command, r.ExitCode, r.Stderr)
+			}
+			if r := s.sshUntil(5 * time.Second); r.ExitCode != 0 {
+				t.Fatalf("ssh after %q: exit %d %s", edit.Command, r.ExitCode, r.Stderr)
+			}
+		})
+	}
+}
+
+// DenyGroups naming one of the user's supplementary groups: the printed
+// gpasswd takes the user out of it and the next login works.
+func TestLabDenyGroupsFixWorks(t *testing.T) {
+	g := fmt.Sprintf("sdg%d", time.Now().UnixNano()%100000000)
+	t.Cleanup(func() { _ = exec.Command("groupdel", g).Run() })
+	s := newScenario(t, lab.UserOptions{Groups: []string{g}})
+	s.start(lab.SSHDOptions{Config: "DenyGroups " + g})
+	if r := s.ssh(s.u.Name, "true"); r.ExitCode != 255 {
+		t.Fatalf("ssh: exit %d %s", r.ExitCode, r.Stderr)
+	}
+	d := s.doctor(s.u.Name)
+	expect(t, d, "server.denygroups", 1)
+	leave := fixWith(t, fixesOf(t, d, "server.denygroups"), "gpasswd -d "+s.u.Name+" "+g)
+	if r := s.runFix(leave.Command); r.ExitCode != 0 {
+		t.Fatalf("%q: exit %d %s", leave.Command, r.ExitCode, r.Stderr)
+	}
+	if r := s.ssh(s.u.Name, "true"); r.ExitCode != 0 {
+		t.Fatalf("ssh after %q: exit %d %s", leave.Command, r.ExitCode, r.Stderr)
+	}
+}

@@ -1,0 +1,90 @@
+package sshlog
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/sshdoctor/sshdoctor/diag"
+)
+
+// firstFinding classifies the lines of a recorded sshd log and returns the
+// finding of the first line with code.
+func firstFinding(t *testing.T, path, code string) *diag.Finding {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(strings.NewReader(string(b)))
+	for sc.Scan() {
+		if e, ok := ClassifyServerLine(sc.Text()); ok && e.Code == code {
+			return e.Finding()
+		}
+	}
+	t.Fatalf("%s: no line classified %s", path, code)
+	return nil
+}
+
+func lineFinding(t *testing.T, line, code string) *diag.Finding {
+	t.Helper()
+	e, ok := ClassifyServerLine(line)
+	if !ok || e.Code != code {
+		t.Fatalf("%q: classified %q, want %s", line, e.Code, code)
+	}
+	return e.Finding()
+}
+
+// fixList renders fixes as "key: command" lines.
+func fixList(f *diag.Finding) []string {
+	var out []string
+	for _, x := range f.Fixes {
+		out = append(out, x.Key+": "+x.Command)
+	}
+	return out
+}
+
+func sameFixes(t *testing.T, what string, f *diag.Finding, want ...string) {
+	t.Helper()
+	got := fixList(f)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s: fixes\n  %s\nwant\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+const (
+	wantReload = "fix.access_reload_sshd: sudo sshd -t && (sudo systemctl reload ssh || sudo systemctl reload sshd)"
+	rulesGrep  = " | grep -i -E '^(allow|deny)(users|groups)'"
+)
+
+// TestAccessRuleFixesFromLog: a refusal by AllowUsers, DenyUsers,
+// AllowGroups or DenyGroups read from sshd's log (lines the real sshd
+// wrote) gives the catalog's fixes with what the line showed: sshd's rules
+// for that user and client, then the test and the reload; the line and
+// the groups are not in the log, so no edit command is guessed.
+func TestAccessRuleFixesFromLog(t *testing.T) {
+	for _, c := range []struct{ corpus, code, user string }{
+		{"allowusers", "server.allowusers", "sdu8988e6"},
+		{"denyusers", "server.denyusers", "sdu50b287"},
+		{"allowgroups", "server.allowgroups", "sdu1b8c10"},
+	} {
+		f := firstFinding(t, "testdata/corpus/"+c.corpus+"/sshd.log", c.code)
+		want := []string{
+			"fix.access_show_rules: sudo sshd -T -C user=" + c.user + ",host=127.0.0.1,addr=127.0.0.1" + rulesGrep,
+			wantReload,
+		}
+		if c.code == "server.allowgroups" {
+			want = append([]string{"fix.server_add_to_group: "}, want...)
+		}
+		sameFixes(t, c.corpus, f, want...)
+	}
+	f := lineFinding(t, "User sshlab from 10.0.0.9 not allowed because a group is listed in DenyGroups", "server.denygroups")
+	sameFixes(t, "denygroups", f,
+		"fix.access_show_rules: sudo sshd -T -C user=sshlab,host=10.0.0.9,addr=10.0.0.9"+rulesGrep, wantReload)
+
+	// A user name that is shell syntax stays one quoted word.
+	f = lineFinding(t, "User a$(id) from 10.0.0.9 not allowed because not listed in AllowUsers", "server.allowusers")
+	sameFixes(t, "hostile user", f,
+		"fix.access_show_rules: sudo sshd -T -C 'user=a$(id),host=10.0.0.9,addr=10.0.0.9'"+rulesGrep, wantReload)
+}
