@@ -107,7 +107,6 @@ func init() {
 		"fix.explain_penalty":               {En: "On the server, exempt trusted addresses from PerSourcePenalties (PerSourcePenaltyExemptList)", Ja: "サーバー上で、信頼できるアドレスを PerSourcePenalties の対象から外します (PerSourcePenaltyExemptList)"},
 		"fix.explain_login_grace":           {En: "On the server, check LoginGraceTime and UseDNS: authentication took too long", Ja: "サーバー上で LoginGraceTime と UseDNS を確認します。認証に時間がかかりすぎています"},
 		"fix.explain_local_port_holder":     {En: "Find the local process that holds the port", Ja: "ローカルでそのポートを使っているプロセスを探します"},
-		"fix.explain_chroot":                {En: "On the server, make every component of the ChrootDirectory root-owned and not writable by others", Ja: "サーバー上で、ChrootDirectory のすべての階層を root 所有にし、他者が書き込めないようにします"},
 		"fix.server_maxauthtries":           {En: "Or, on the server, check MaxAuthTries", Ja: "または、サーバー上で MaxAuthTries を確認します"},
 		"fix.explain_password_check":        {En: "On the server, check whether the account's password is set or locked", Ja: "サーバー上で、アカウントのパスワードが設定されているか、ロックされていないか確認します"},
 		"fix.explain_loglevel_verbose":      {En: "On the server, set LogLevel VERBOSE in sshd_config so the next attempt logs the rejected key and its reason; current level", Ja: "サーバーの sshd_config で LogLevel VERBOSE を設定すると、次の試行で拒否された鍵と理由が記録されます。現在のレベル"},

@@ -1,10 +1,11 @@
 package catalog
 
 // Fixes of sshd's access rules (AllowUsers, DenyUsers, AllowGroups,
-// DenyGroups): the same whether the server check read the configuration
-// or explain read sshd's log line. The check knows the line and the
-// group; a log line names the user and the client, so explain's fixes are
-// the ones that need no more.
+// DenyGroups) and of an unsafe ChrootDirectory: the same whether the
+// server check read the configuration and the file system or explain read
+// sshd's log line. The check knows the line, the group, the component; a
+// log line names the user, the client and at most one path, so explain's
+// fixes are the ones that need no more.
 func init() {
 	RegisterPhrases(map[string]Text{
 		"fix.access_show_rules": {En: "On the server, see the AllowUsers, DenyUsers, AllowGroups and DenyGroups rules sshd applies to {user}, then change sshd_config",
@@ -35,6 +36,15 @@ func init() {
 		"access_leave_group": {},
 		// A group AllowGroups names that exists on this machine.
 		"access_allowed_group": {},
+		// Set when ChrootDirectory is not an absolute path.
+		"access_chroot_relative": {},
+		// The ChrootDirectory to create, when a component is missing or
+		// not a directory.
+		"access_chroot_missing": {},
+		// The component of the ChrootDirectory with a bad owner or mode.
+		"access_chroot_bad": {},
+		// The ChrootDirectory itself, when it is that component.
+		"access_chroot_top": {},
 	})
 	showRules := FixSpec{Key: "fix.access_show_rules", Command: "{access_sshd} -T -C {sshd_spec} | grep -i -E '^(allow|deny)(users|groups)'"}
 	// The check's edit of the line includes the test and the reload.
@@ -60,6 +70,12 @@ func init() {
 			{Key: "fix.server_leave_group", Command: "sudo gpasswd -d {user} {access_leave_group}", If: "access_group"},
 			showRules,
 			reload,
+		},
+		"server.chroot": {
+			{Key: "fix.server_chroot_absolute", If: "access_chroot_relative"},
+			{Key: "fix.server_chroot_create", Command: "sudo mkdir -p {access_chroot_missing} && sudo chown root:root {access_chroot_missing} && sudo chmod 755 {access_chroot_missing}", If: "access_chroot_missing"},
+			{Key: "fix.server_chroot_perms", Command: "sudo chown root:root {access_chroot_bad} && sudo chmod go-w {access_chroot_bad}", If: "access_chroot_bad"},
+			{Key: "fix.server_chroot_writable_subdir", Command: "sudo mkdir -p {access_chroot_top}/upload && sudo chown {user}: {access_chroot_top}/upload", If: "access_chroot_top"},
 		},
 	})
 }

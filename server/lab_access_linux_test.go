@@ -120,3 +120,58 @@ func TestLabDenyGroupsFixWorks(t *testing.T) {
 		t.Fatalf("ssh after %q: exit %d %s", leave.Command, r.ExitCode, r.Stderr)
 	}
 }
+
+// explainLog runs `sshdoctor explain` on the lab sshd's log, as a person
+// would paste it.
+func (s *scenario) explainLog() lab.Doctor {
+	s.t.Helper()
+	return s.l.Server.RunDoctor(s.t, "explain", s.sshd.LogFile)
+}
+
+// commandsOf lists the fix commands of a finding.
+func commandsOf(fixes []report.Fix) []string {
+	var out []string
+	for _, x := range fixes {
+		out = append(out, x.Description+": "+x.Command)
+	}
+	return out
+}
+
+// A ChrootDirectory the user owns: explain, reading the line the real
+// sshd logged, gives the check's fixes for the directory it names (the
+// user, which that line does not name, as the placeholder USER).
+func TestLabChrootSameFixesInExplain(t *testing.T) {
+	s := newScenario(t, lab.UserOptions{})
+	s.start(lab.SSHDOptions{Match: "Match User " + s.u.Name + "\n  ChrootDirectory %h\n  ForceCommand internal-sftp\n"})
+	if r := s.ssh(s.u.Name, "true"); r.ExitCode != 255 {
+		t.Fatalf("ssh with a bad chroot: exit %d %s", r.ExitCode, r.Stderr)
+	}
+	check := commandsOf(fixesOf(t, s.doctor(s.u.Name), "server.chroot"))
+	explain := commandsOf(fixesOf(t, s.explainLog(), "server.chroot"))
+	// sshd logs the chroot failure from the session's own process, which
+	// names no user: explain shows the placeholder where the check knows.
+	same := func(c, e string) bool {
+		return c == e || strings.ReplaceAll(c, "chown "+s.u.Name+": ", "chown USER: ") == e
+	}
+	if len(check) != 2 || len(explain) != 2 || !same(check[0], explain[0]) || !same(check[1], explain[1]) {
+		t.Fatalf("check fixes\n  %s\nexplain fixes\n  %s", strings.Join(check, "\n  "), strings.Join(explain, "\n  "))
+	}
+}
+
+// A ChrootDirectory that does not exist: the printed fix creates it as
+// sshd wants it, and the check then finds it safe.
+func TestLabChrootMissingFixWorks(t *testing.T) {
+	s := newScenario(t, lab.UserOptions{})
+	dir := "/srv/" + s.u.Name + "-jail"
+	t.Cleanup(func() { _ = exec.Command("rm", "-rf", dir).Run() })
+	s.start(lab.SSHDOptions{Match: "Match User " + s.u.Name + "\n  ChrootDirectory " + dir + "\n  ForceCommand internal-sftp\n"})
+	d := s.doctor(s.u.Name)
+	expect(t, d, "server.chroot", 1)
+	mk := fixWith(t, fixesOf(t, d, "server.chroot"), "mkdir -p "+dir)
+	if r := s.runFix(mk.Command); r.ExitCode != 0 {
+		t.Fatalf("%q: exit %d %s", mk.Command, r.ExitCode, r.Stderr)
+	}
+	if d = s.doctor(s.u.Name); d.Finding("server.chroot_ok") == nil {
+		t.Fatalf("after %q:\n%s", mk.Command, summarize(&d.Report))
+	}
+}

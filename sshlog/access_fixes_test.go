@@ -88,3 +88,15 @@ func TestAccessRuleFixesFromLog(t *testing.T) {
 	sameFixes(t, "hostile user", f,
 		"fix.access_show_rules: sudo sshd -T -C 'user=a$(id),host=10.0.0.9,addr=10.0.0.9'"+rulesGrep, wantReload)
 }
+
+// TestChrootFixesFromLog: sshd names the component of the ChrootDirectory
+// it refused; only when that is the directory itself is a writable
+// directory inside it a fix, for the user the line did not name (USER).
+func TestChrootFixesFromLog(t *testing.T) {
+	f := lineFinding(t, `fatal: bad ownership or modes for chroot directory component "/home/"`, "server.chroot")
+	sameFixes(t, "component", f, "fix.server_chroot_perms: sudo chown root:root /home/ && sudo chmod go-w /home/")
+	f = lineFinding(t, `fatal: bad ownership or modes for chroot directory "/srv/sftp jail"`, "server.chroot")
+	sameFixes(t, "the directory", f,
+		"fix.server_chroot_perms: sudo chown root:root '/srv/sftp jail' && sudo chmod go-w '/srv/sftp jail'",
+		"fix.server_chroot_writable_subdir: sudo mkdir -p '/srv/sftp jail'/upload && sudo chown USER: '/srv/sftp jail'/upload")
+}

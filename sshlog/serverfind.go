@@ -153,7 +153,13 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.AddFixes(nil)
 	case "server.chroot":
 		f.Arg("path", orUnknown(e.Path))
-		f.Fix("fix.explain_chroot", cmd("sudo chown root:root %s && sudo chmod 755 %s", e.Path, e.Path))
+		// sshd names the component it refused; without "component" it is
+		// the ChrootDirectory itself.
+		fp := params("user", user, "access_chroot_bad", e.Path)
+		if !strings.Contains(e.Detail, "chroot directory component") {
+			fp = params("user", user, "access_chroot_bad", e.Path, "access_chroot_top", e.Path)
+		}
+		f.AddFixes(fp)
 	case "kex.no_kex_alg", "kex.no_hostkey_alg", "kex.no_cipher", "kex.no_mac":
 		kexFinding(f, e.Code, e.Detail, src, 0, true)
 	case "auth.too_many_failures":
