@@ -101,7 +101,6 @@ func init() {
 		"fix.explain_selinux_restorecon":    {En: "On SELinux systems, restore the files' security labels", Ja: "SELinux のシステムでは、ファイルのセキュリティ ラベルを元に戻します"},
 		"fix.explain_pam_account":           {En: "On the server, check the account's expiry and password ageing, then /etc/nologin and the PAM account rules", Ja: "サーバー上でアカウントの有効期限とパスワードの期限を確認し、次に /etc/nologin と PAM のアカウント規則を確認します"},
 		"fix.explain_root_login":            {En: "Log in as a normal user and use sudo; on the server, PermitRootLogin decides", Ja: "一般ユーザーでログインして sudo を使います。サーバー側では PermitRootLogin の設定で決まります"},
-		"fix.explain_akc_fix":               {En: "On the server, make the AuthorizedKeysCommand and its directories root-owned and not writable by others", Ja: "サーバー上で、AuthorizedKeysCommand とそのディレクトリーを root 所有にし、他者が書き込めないようにします"},
 		"fix.explain_maxstartups":           {En: "On the server, check MaxStartups: too many unauthenticated connections at once (scanners, slow PAM or DNS)", Ja: "サーバー上で MaxStartups を確認します。認証前の接続が同時に多すぎます (スキャナー、遅い PAM や DNS など)"},
 		"fix.explain_port_holder":           {En: "Find the process that holds the port", Ja: "そのポートを使っているプロセスを探します"},
 		"fix.explain_penalty":               {En: "On the server, exempt trusted addresses from PerSourcePenalties (PerSourcePenaltyExemptList)", Ja: "サーバー上で、信頼できるアドレスを PerSourcePenalties の対象から外します (PerSourcePenaltyExemptList)"},

@@ -1,17 +1,22 @@
 package catalog
 
 // Fixes of sshd's access rules (AllowUsers, DenyUsers, AllowGroups,
-// DenyGroups) and of an unsafe ChrootDirectory: the same whether the
-// server check read the configuration and the file system or explain read
-// sshd's log line. The check knows the line, the group, the component; a
-// log line names the user, the client and at most one path, so explain's
-// fixes are the ones that need no more.
+// DenyGroups), of an unsafe ChrootDirectory and of an AuthorizedKeysCommand
+// sshd cannot use: the same whether the server check read the
+// configuration and the file system or explain read sshd's log line. The
+// check knows the line, the group, the component; a log line names the
+// user, the client and at most one path, so explain's fixes are the ones
+// that need no more.
 func init() {
 	RegisterPhrases(map[string]Text{
 		"fix.access_show_rules": {En: "On the server, see the AllowUsers, DenyUsers, AllowGroups and DenyGroups rules sshd applies to {user}, then change sshd_config",
 			Ja: "サーバー上で、sshd が {user} に適用する AllowUsers、DenyUsers、AllowGroups、DenyGroups の規則を確認し、sshd_config を修正してください"},
 		"fix.access_reload_sshd": {En: "After changing sshd_config, test it and reload sshd",
 			Ja: "sshd_config を変更したら、設定をテストしてから sshd をリロードしてください"},
+		"fix.access_akc_move": {En: "Or move the command into a directory only root can write (such as /usr/local/libexec) and give AuthorizedKeysCommand its new path",
+			Ja: "または、root だけが書き込めるディレクトリ (/usr/local/libexec など) にコマンドを移し、AuthorizedKeysCommand に新しいパスを指定してください"},
+		"fix.access_show_akc": {En: "On the server, see the command sshd runs to fetch keys and the user it runs it as",
+			Ja: "サーバー上で、sshd が鍵の取得に実行するコマンドと、その実行ユーザーを確認してください"},
 	})
 	RegisterParams(map[string]Param{
 		// The command that reloads sshd on this machine (its unit, or a
@@ -45,6 +50,20 @@ func init() {
 		"access_chroot_bad": {},
 		// The ChrootDirectory itself, when it is that component.
 		"access_chroot_top": {},
+		// The AuthorizedKeysCommand file, or a directory above it, with a
+		// bad owner or mode that chown and chmod may fix.
+		"access_akc_unsafe": {},
+		// A directory above the AuthorizedKeysCommand with a bad owner or
+		// mode: a shared directory (/tmp) must not be changed.
+		"access_akc_dir": {},
+		// The AuthorizedKeysCommand that sshd cannot find.
+		"access_akc_missing": {},
+		// The AuthorizedKeysCommand that ran and failed.
+		"access_akc_failed": {},
+		// The AuthorizedKeysCommandUser and the command line as sshd runs
+		// it (quoted by the check), to run it the same way by hand.
+		"access_akc_user": {Placeholder: "USER"},
+		"access_akc_run":  {Fragment: true},
 	})
 	showRules := FixSpec{Key: "fix.access_show_rules", Command: "{access_sshd} -T -C {sshd_spec} | grep -i -E '^(allow|deny)(users|groups)'"}
 	// The check's edit of the line includes the test and the reload.
@@ -76,6 +95,15 @@ func init() {
 			{Key: "fix.server_chroot_create", Command: "sudo mkdir -p {access_chroot_missing} && sudo chown root:root {access_chroot_missing} && sudo chmod 755 {access_chroot_missing}", If: "access_chroot_missing"},
 			{Key: "fix.server_chroot_perms", Command: "sudo chown root:root {access_chroot_bad} && sudo chmod go-w {access_chroot_bad}", If: "access_chroot_bad"},
 			{Key: "fix.server_chroot_writable_subdir", Command: "sudo mkdir -p {access_chroot_top}/upload && sudo chown {user}: {access_chroot_top}/upload", If: "access_chroot_top"},
+		},
+		"server.akc_error": {
+			{Key: "fix.server_fix_akc", Command: "sudo chown root: {access_akc_unsafe} && sudo chmod go-w {access_akc_unsafe}", If: "access_akc_unsafe"},
+			{Key: "fix.access_akc_move", If: "access_akc_dir"},
+			{Key: "fix.server_test_akc", Command: "ls -l {access_akc_missing}", If: "access_akc_missing"},
+			{Key: "fix.server_test_akc", Command: "sudo -u {access_akc_user} {access_akc_run}", If: "access_akc_failed"},
+			{Key: "fix.server_test_config", Command: "{test_command}", If: "test_command"},
+			// sshd -T cannot print a configuration sshd -t rejects.
+			{Key: "fix.access_show_akc", Command: "{access_sshd} -T | grep -i -E '^authorized(keys|principals)command'", Unless: "test_command"},
 		},
 	})
 }

@@ -472,7 +472,7 @@ func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 			findings = append(findings, f)
 		case "server.akc_error":
 			f := diag.NewFinding("server.akc_error").Arg("path", "AuthorizedKeysCommand").Ev("sshd_output", quoted)
-			f.Fix("fix.server_test_config", d.testCommand())
+			f.AddFixes(catalog.Params{"test_command": d.testCommand(), "access_sshd": d.sshdCommand()})
 			findings = append(findings, f)
 		}
 	}

@@ -175,3 +175,46 @@ func TestLabChrootMissingFixWorks(t *testing.T) {
 		t.Fatalf("after %q:\n%s", mk.Command, summarize(&d.Report))
 	}
 }
+
+// akcFixesWork checks the fixes of an AuthorizedKeysCommand sshd could not
+// use, in the check and in explain reading the real sshd's log: the
+// command to look at a missing program; for a program under /tmp, moving
+// it (never a chmod of /tmp, which every user needs); for a failing one,
+// the command line as sshd ran it, which, run by hand, shows its error.
+func akcFixesWork(t *testing.T, s *scenario, name string, d lab.Doctor, cmdline string) {
+	t.Helper()
+	prog := strings.Fields(cmdline)[0]
+	check := fixesOf(t, d, "server.akc_error")
+	explain := fixesOf(t, s.explainLog(), "server.akc_error")
+	for _, fixes := range [][]report.Fix{check, explain} {
+		for _, x := range fixes {
+			if strings.Contains(x.Command, "chmod") && strings.Contains(x.Command, "/tmp ") || strings.HasSuffix(x.Command, "/tmp") {
+				t.Errorf("a fix changes /tmp: %q", x.Command)
+			}
+		}
+		fixWith(t, fixes, "-T | grep -i -E '^authorized(keys|principals)command'")
+	}
+	switch name {
+	case "missing":
+		for _, fixes := range [][]report.Fix{check, explain} {
+			fixWith(t, fixes, "ls -l "+prog)
+		}
+	case "unsafe":
+		// sshd itself stats the program as AuthorizedKeysCommandUser and
+		// logs "Permission denied" for this private test directory, so
+		// only the check names /tmp.
+		found := false
+		for _, x := range check {
+			found = found || x.Command == "" && strings.Contains(x.Description, "/usr/local/libexec")
+		}
+		if !found {
+			t.Errorf("no advice to move the command: %+v", check)
+		}
+	case "failing":
+		run := fixWith(t, check, "sudo -u nobody "+prog+" "+s.u.Name)
+		by := strings.Replace(run.Command, "sudo -u nobody ", "runuser -u nobody -- ", 1)
+		if r := s.l.Server.Run(t, "sh", "-c", by); r.ExitCode != 3 || !strings.Contains(r.Stderr, "lookup failed") {
+			t.Errorf("%q: exit %d %q", by, r.ExitCode, r.Stderr)
+		}
+	}
+}

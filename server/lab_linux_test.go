@@ -547,6 +547,7 @@ func TestLabAuthorizedKeysCommand(t *testing.T) {
 			if got := d.Finding("server.akc_error").Evidence["problem"]; !strings.Contains(got, c.want) {
 				t.Fatalf("problem %q, want %q", got, c.want)
 			}
+			akcFixesWork(t, s, c.name, d, c.cmd)
 		})
 	}
 	t.Run("working", func(t *testing.T) {

@@ -100,3 +100,22 @@ func TestChrootFixesFromLog(t *testing.T) {
 		"fix.server_chroot_perms: sudo chown root:root '/srv/sftp jail' && sudo chmod go-w '/srv/sftp jail'",
 		"fix.server_chroot_writable_subdir: sudo mkdir -p '/srv/sftp jail'/upload && sudo chown USER: '/srv/sftp jail'/upload")
 }
+
+// TestAKCFixesFromLog: an AuthorizedKeysCommand sshd could not use gives,
+// from sshd's line, the fix for what the line names: chown and chmod for
+// the file it refused, moving the command out of a refused directory (which
+// may be a shared one such as /tmp, and must not be made root's), ls for a
+// program it could not stat (a line the real sshd wrote), and running the
+// command by hand as advice, since its arguments and user are not in the
+// line.
+func TestAKCFixesFromLog(t *testing.T) {
+	const show = "fix.access_show_akc: sudo sshd -T | grep -i -E '^authorized(keys|principals)command'"
+	f := lineFinding(t, `Unsafe AuthorizedKeysCommand "/opt/x/keys": bad ownership or modes for file /opt/x/keys`, "server.akc_error")
+	sameFixes(t, "unsafe file", f, "fix.server_fix_akc: sudo chown root: /opt/x/keys && sudo chmod go-w /opt/x/keys", show)
+	f = lineFinding(t, `Unsafe AuthorizedKeysCommand "/tmp/x/fail.sh": bad ownership or modes for directory /tmp`, "server.akc_error")
+	sameFixes(t, "unsafe directory", f, "fix.access_akc_move: ", show)
+	f = firstFinding(t, "testdata/corpus/akc_missing/sshd.log", "server.akc_error")
+	sameFixes(t, "missing", f, "fix.server_test_akc: ls -l /nonexistent/akc", show)
+	f = lineFinding(t, "AuthorizedKeysCommand /usr/local/bin/keys failed, status 1", "server.akc_error")
+	sameFixes(t, "failed", f, "fix.server_test_akc: ", show)
+}

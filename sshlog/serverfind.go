@@ -101,11 +101,7 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.AddFixes(nil)
 	case "server.akc_error":
 		f.Arg("path", orUnknown(e.Path)).Arg("command", orUnknown(e.Path)).Arg("reason", orUnknown(e.Detail))
-		if e.Path != "" && strings.HasPrefix(e.Path, "/") {
-			f.Fix("fix.explain_akc_fix", cmd("sudo chown root:root %s && sudo chmod 755 %s", e.Path, e.Path))
-		} else {
-			f.Fix("fix.explain_akc_fix", "sudo sshd -T | grep -i authorizedkeyscommand")
-		}
+		f.AddFixes(akcParams(e.Detail, e.Path))
 	case "server.maxstartups":
 		f.Fix("fix.explain_maxstartups", "sudo sshd -T | grep -i -E '^(maxstartups|persourcemaxstartups)'")
 	case "server.penalty":
