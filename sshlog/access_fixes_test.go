@@ -119,3 +119,30 @@ func TestAKCFixesFromLog(t *testing.T) {
 	f = lineFinding(t, "AuthorizedKeysCommand /usr/local/bin/keys failed, status 1", "server.akc_error")
 	sameFixes(t, "failed", f, "fix.server_test_akc: ", show)
 }
+
+// BenchmarkAccessFindings: a finding with its catalogued fixes, from one
+// log line of each of these codes.
+func BenchmarkAccessFindings(b *testing.B) {
+	lines := []string{
+		"User sshlab from 10.0.0.9 not allowed because not listed in AllowUsers",
+		"User sshlab from 10.0.0.9 not allowed because a group is listed in DenyGroups",
+		`fatal: bad ownership or modes for chroot directory "/srv/sftp"`,
+		`Unsafe AuthorizedKeysCommand "/opt/x/keys": bad ownership or modes for file /opt/x/keys`,
+	}
+	var evs []Event
+	for _, l := range lines {
+		e, ok := ClassifyServerLine(l)
+		if !ok {
+			b.Fatalf("%q: not classified", l)
+		}
+		evs = append(evs, e)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, e := range evs {
+			if f := e.Finding(); len(f.Fixes) == 0 {
+				b.Fatal("no fixes")
+			}
+		}
+	}
+}
