@@ -13,8 +13,8 @@ func init() {
 			Ja: "サーバー上で、sshd が {user} に適用する AllowUsers、DenyUsers、AllowGroups、DenyGroups の規則を確認し、sshd_config を修正してください"},
 		"fix.access_reload_sshd": {En: "After changing sshd_config, test it and reload sshd",
 			Ja: "sshd_config を変更したら、設定をテストしてから sshd をリロードしてください"},
-		"fix.access_akc_move": {En: "Or move the command into a directory only root can write (such as /usr/local/libexec) and give AuthorizedKeysCommand its new path",
-			Ja: "または、root だけが書き込めるディレクトリ (/usr/local/libexec など) にコマンドを移し、AuthorizedKeysCommand に新しいパスを指定してください"},
+		"fix.access_akc_move": {En: "Move the command into a directory only root can write (such as /usr/local/libexec) and give AuthorizedKeysCommand its new path",
+			Ja: "root だけが書き込めるディレクトリ (/usr/local/libexec など) にコマンドを移し、AuthorizedKeysCommand に新しいパスを指定してください"},
 		"fix.access_show_akc": {En: "On the server, see the command sshd runs to fetch keys and the user it runs it as",
 			Ja: "サーバー上で、sshd が鍵の取得に実行するコマンドと、その実行ユーザーを確認してください"},
 	})
