@@ -15,6 +15,8 @@ func init() {
 			Ja: "sshd_config を変更したら、設定をテストしてから sshd をリロードしてください"},
 		"fix.access_akc_move": {En: "Move the command into a directory only root can write (such as /usr/local/libexec) and give AuthorizedKeysCommand its new path",
 			Ja: "root だけが書き込めるディレクトリ (/usr/local/libexec など) にコマンドを移し、AuthorizedKeysCommand に新しいパスを指定してください"},
+		"fix.access_akc_reach": {En: "sshd looks the command up as AuthorizedKeysCommandUser: let that user reach it and every directory above it",
+			Ja: "sshd は AuthorizedKeysCommandUser の権限でコマンドを探します。そのユーザーがコマンドとその上位のすべてのディレクトリにアクセスできるようにしてください"},
 		"fix.access_show_akc": {En: "On the server, see the command sshd runs to fetch keys and the user it runs it as",
 			Ja: "サーバー上で、sshd が鍵の取得に実行するコマンドと、その実行ユーザーを確認してください"},
 	})
@@ -58,6 +60,9 @@ func init() {
 		"access_akc_dir": {},
 		// The AuthorizedKeysCommand that sshd cannot find.
 		"access_akc_missing": {},
+		// The AuthorizedKeysCommand that sshd, as AuthorizedKeysCommandUser,
+		// was not permitted to look up.
+		"access_akc_unreachable": {},
 		// The AuthorizedKeysCommand that ran and failed.
 		"access_akc_failed": {},
 		// The AuthorizedKeysCommandUser and the command line as sshd runs
@@ -100,6 +105,7 @@ func init() {
 			{Key: "fix.server_fix_akc", Command: "sudo chown root: {access_akc_unsafe} && sudo chmod go-w {access_akc_unsafe}", If: "access_akc_unsafe"},
 			{Key: "fix.access_akc_move", If: "access_akc_dir"},
 			{Key: "fix.server_test_akc", Command: "ls -l {access_akc_missing}", If: "access_akc_missing"},
+			{Key: "fix.access_akc_reach", Command: "sudo -u {access_akc_user} ls -l {access_akc_unreachable}", If: "access_akc_unreachable"},
 			{Key: "fix.server_test_akc", Command: "sudo -u {access_akc_user} {access_akc_run}", If: "access_akc_failed"},
 			{Key: "fix.server_test_config", Command: "{test_command}", If: "test_command"},
 			// sshd -T cannot print a configuration sshd -t rejects.

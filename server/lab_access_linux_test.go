@@ -202,13 +202,19 @@ func akcFixesWork(t *testing.T, s *scenario, name string, d lab.Doctor, cmdline 
 	case "unsafe":
 		// sshd itself stats the program as AuthorizedKeysCommandUser and
 		// logs "Permission denied" for this private test directory, so
-		// only the check names /tmp.
+		// only the check names /tmp; explain says to let that user in.
 		found := false
 		for _, x := range check {
 			found = found || x.Command == "" && strings.Contains(x.Description, "/usr/local/libexec")
 		}
 		if !found {
 			t.Errorf("no advice to move the command: %+v", check)
+		}
+		// What explain prints, run as that user, shows why.
+		reach := fixWith(t, explain, "sudo -u USER ls -l "+prog)
+		by := strings.Replace(reach.Command, "sudo -u USER ", "runuser -u nobody -- ", 1)
+		if r := s.l.Server.Run(t, "sh", "-c", by); r.ExitCode == 0 || !strings.Contains(r.Stderr, "Permission denied") {
+			t.Errorf("%q: exit %d %q", by, r.ExitCode, r.Stderr)
 		}
 	case "failing":
 		run := fixWith(t, check, "sudo -u nobody "+prog+" "+s.u.Name)

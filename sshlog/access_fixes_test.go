@@ -116,6 +116,10 @@ func TestAKCFixesFromLog(t *testing.T) {
 	sameFixes(t, "unsafe directory", f, "fix.access_akc_move: ", show)
 	f = firstFinding(t, "testdata/corpus/akc_missing/sshd.log", "server.akc_error")
 	sameFixes(t, "missing", f, "fix.server_test_akc: ls -l /nonexistent/akc", show)
+	// The line the real sshd wrote for a command in a directory that
+	// AuthorizedKeysCommandUser cannot enter.
+	f = lineFinding(t, `Could not stat AuthorizedKeysCommand "/tmp/TestLabAuthorizedKeysCommand871485425/001/akc.sh": Permission denied`, "server.akc_error")
+	sameFixes(t, "unreachable", f, "fix.access_akc_reach: sudo -u USER ls -l /tmp/TestLabAuthorizedKeysCommand871485425/001/akc.sh", show)
 	f = lineFinding(t, "AuthorizedKeysCommand /usr/local/bin/keys failed, status 1", "server.akc_error")
 	sameFixes(t, "failed", f, "fix.server_test_akc: ", show)
 }

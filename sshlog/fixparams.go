@@ -115,6 +115,10 @@ func akcParams(detail, prog string) catalog.Params {
 		// A directory may be a shared one (/tmp) that must stay as it
 		// is; the message does not say, so the fix is to move the command.
 		p = params("access_sshd", "sudo sshd", "access_akc_dir", afterLast(detail, "bad ownership or modes for directory "))
+	case strings.HasPrefix(detail, "Could not stat ") && strings.HasSuffix(detail, ": Permission denied"):
+		// sshd looks the command up as AuthorizedKeysCommandUser, whom
+		// the line does not name.
+		p = params("access_sshd", "sudo sshd", "access_akc_unreachable", prog)
 	case strings.HasPrefix(detail, "Could not stat "):
 		p = params("access_sshd", "sudo sshd", "access_akc_missing", prog)
 	case strings.Contains(detail, " failed, status "), strings.Contains(detail, " exited on signal "):
