@@ -426,9 +426,25 @@ func (r *run) checkAKC(ctx context.Context, d *discovery, e *effective, a *acct)
 		return []*diag.Finding{newF("AuthorizedKeysCommand path is not absolute")}, nil
 	}
 	prog := argv[0]
+	// sshd finds the user first, then looks the command up as that user
+	// (misc.c subprocess: drop privileges, stat, safe_path).
+	cu := e.get("authorizedkeyscommanduser")
+	if cu == "" || strings.EqualFold(cu, "none") {
+		return []*diag.Finding{newF("AuthorizedKeysCommand set without AuthorizedKeysCommandUser")}, nil
+	}
+	runUser, ok := a.db.user(cu)
+	if !ok {
+		return []*diag.Finding{newF(fmt.Sprintf("AuthorizedKeysCommandUser %q not found", cu))}, nil
+	}
 	if _, err := r.sys.Stat.Stat(prog); err != nil {
 		f := newF(fmt.Sprintf("Could not stat AuthorizedKeysCommand %q: %s", prog, errText(err)))
 		f.AddFixes(r.akcParams(d, "access_akc_missing", prog))
+		return []*diag.Finding{f}, nil
+	}
+	_, runGIDs := a.db.groupsOf(runUser)
+	if p := canReach(r.sys.Stat, prog, runUser.UID, runGIDs, a.db); p != nil {
+		f := newF(fmt.Sprintf("Could not stat AuthorizedKeysCommand %q: Permission denied", prog)).Ev("reason", p.Path+": "+p.Why)
+		f.AddFixes(r.akcParams(d, "access_akc_unreachable", prog, "access_akc_user", cu))
 		return []*diag.Finding{f}, nil
 	}
 	if v := safePath(r.sys.Stat, prog, "", r.permRule(d, 0, a.db)); v != nil {
@@ -451,14 +467,6 @@ func (r *run) checkAKC(ctx context.Context, d *discovery, e *effective, a *acct)
 		f.AddFixes(fp)
 		return []*diag.Finding{f}, nil
 	}
-	cu := e.get("authorizedkeyscommanduser")
-	if cu == "" || strings.EqualFold(cu, "none") {
-		return []*diag.Finding{newF("AuthorizedKeysCommand set without AuthorizedKeysCommandUser")}, nil
-	}
-	runUser, ok := a.db.user(cu)
-	if !ok {
-		return []*diag.Finding{newF(fmt.Sprintf("AuthorizedKeysCommandUser %q not found", cu))}, nil
-	}
 	if !r.sys.Root {
 		return []*diag.Finding{diag.NewFinding("server.needs_root").Arg("item", "AuthorizedKeysCommand (run as "+cu+")")}, nil
 	}
@@ -473,10 +481,9 @@ func (r *run) checkAKC(ctx context.Context, d *discovery, e *effective, a *acct)
 		}
 		args = append(args, v)
 	}
-	_, gids := a.db.groupsOf(runUser)
 	ctx, cancel := context.WithTimeout(ctx, akcTimeout)
 	defer cancel()
-	res := runAs(ctx, runUser.UID, runUser.GID, gids, prog, args...)
+	res := runAs(ctx, runUser.UID, runUser.GID, runGIDs, prog, args...)
 	if res.Err != nil || res.ExitCode != 0 {
 		why := fmt.Sprintf("AuthorizedKeysCommand %s failed, status %d", prog, res.ExitCode)
 		if res.Err != nil {

@@ -179,8 +179,9 @@ func TestLabChrootMissingFixWorks(t *testing.T) {
 // akcFixesWork checks the fixes of an AuthorizedKeysCommand sshd could not
 // use, in the check and in explain reading the real sshd's log: the
 // command to look at a missing program; for a program under /tmp, moving
-// it (never a chmod of /tmp, which every user needs); for a failing one,
-// the command line as sshd ran it, which, run by hand, shows its error.
+// it (never a chmod of /tmp, which every user needs); for one its user
+// cannot reach, ls as that user, which shows why; for a failing one, the
+// command line as sshd ran it, which, run by hand, shows its error.
 func akcFixesWork(t *testing.T, s *scenario, name string, d lab.Doctor, cmdline string) {
 	t.Helper()
 	prog := strings.Fields(cmdline)[0]
@@ -200,19 +201,21 @@ func akcFixesWork(t *testing.T, s *scenario, name string, d lab.Doctor, cmdline 
 			fixWith(t, fixes, "ls -l "+prog)
 		}
 	case "unsafe":
-		// sshd itself stats the program as AuthorizedKeysCommandUser and
-		// logs "Permission denied" for this private test directory, so
-		// only the check names /tmp; explain says to let that user in.
-		found := false
-		for _, x := range check {
-			found = found || x.Command == "" && strings.Contains(x.Description, "/usr/local/libexec")
+		for _, fixes := range [][]report.Fix{check, explain} {
+			found := false
+			for _, x := range fixes {
+				found = found || x.Command == "" && strings.Contains(x.Description, "/usr/local/libexec")
+			}
+			if !found {
+				t.Errorf("no advice to move the command: %+v", fixes)
+			}
 		}
-		if !found {
-			t.Errorf("no advice to move the command: %+v", check)
-		}
-		// What explain prints, run as that user, shows why.
-		reach := fixWith(t, explain, "sudo -u USER ls -l "+prog)
-		by := strings.Replace(reach.Command, "sudo -u USER ", "runuser -u nobody -- ", 1)
+	case "unreachable":
+		// sshd looks the command up as AuthorizedKeysCommandUser; the
+		// check names that user, explain (whose line does not) USER.
+		reach := fixWith(t, check, "sudo -u nobody ls -l "+prog)
+		fixWith(t, explain, "sudo -u USER ls -l "+prog)
+		by := strings.Replace(reach.Command, "sudo -u nobody ", "runuser -u nobody -- ", 1)
 		if r := s.l.Server.Run(t, "sh", "-c", by); r.ExitCode == 0 || !strings.Contains(r.Stderr, "Permission denied") {
 			t.Errorf("%q: exit %d %q", by, r.ExitCode, r.Stderr)
 		}
