@@ -226,16 +226,18 @@ func (r *run) allowDeny(d *discovery, e *effective, a *acct, ip string) []*diag.
 		}
 		if m == 1 {
 			f := rule("server.denyusers", "DenyUsers").Arg("pattern", pat)
-			cmd := ""
-			if o, ok := e.origin("denyusers"); ok && simpleWord.MatchString(pat) {
-				if len(e.S["denyusers"]) == 1 {
-					cmd = fmt.Sprintf("sudo sed -i '%ds/^/#/' %s", o.Line, shq(o.File))
-				} else {
-					cmd = fmt.Sprintf(`sudo sed -i -E '%ds/[[:space:]]%s([[:space:]]|$)/\1/' %s`, o.Line, regexp.QuoteMeta(pat), shq(o.File))
+			fp := accessParams(d, name, ip)
+			if o, ok := e.origin("denyusers"); ok {
+				fp["file"], fp["line"] = o.File, strconv.Itoa(o.Line)
+				switch {
+				case len(e.S["denyusers"]) == 1:
+					// The line holds only this pattern: comment it out.
+					fp["access_deny_alone"] = "yes"
+				case simpleWord.MatchString(pat):
+					fp["access_deny_re"] = regexp.QuoteMeta(pat)
 				}
-				cmd += " && " + d.testCommand() + " && " + d.reloadCommand()
 			}
-			f.Fix("fix.server_edit_denyusers", cmd)
+			f.AddFixes(fp)
 			return []*diag.Finding{f}
 		}
 	}
@@ -253,17 +255,27 @@ func (r *run) allowDeny(d *discovery, e *effective, a *acct, ip string) []*diag.
 		}
 		if !ok && len(hostDep) == 0 {
 			f := rule("server.allowusers", "AllowUsers")
-			cmd := ""
-			if o, ok := e.origin("allowusers"); ok && simpleWord.MatchString(name) {
-				cmd = fmt.Sprintf("sudo sed -i '%ds/$/ %s/' %s && %s && %s", o.Line, name, shq(o.File), d.testCommand(), d.reloadCommand())
+			fp := accessParams(d, name, ip)
+			if o, ok := e.origin("allowusers"); ok {
+				fp["file"], fp["line"] = o.File, strconv.Itoa(o.Line)
+				if simpleWord.MatchString(name) {
+					fp["access_add_user"] = name
+				}
 			}
-			f.Fix("fix.server_edit_allowusers", cmd)
+			f.AddFixes(fp)
 			return []*diag.Finding{f}
 		}
 		if !ok {
+			// Whether sshd refuses the user depends on the client's
+			// address: adding the bare name would admit it from anywhere,
+			// so the edit stays advice.
 			f := rule("server.allowusers", "AllowUsers").Sev(diag.SevWarning)
 			f.Ev("depends_on_client", strings.Join(hostDep, "; ")+" (give --from to decide)")
-			f.Fix("fix.server_edit_allowusers", "")
+			fp := accessParams(d, name, ip)
+			if o, ok := e.origin("allowusers"); ok {
+				fp["file"], fp["line"] = o.File, strconv.Itoa(o.Line)
+			}
+			f.AddFixes(fp)
 			return []*diag.Finding{f}
 		}
 	}
@@ -273,11 +285,12 @@ func (r *run) allowDeny(d *discovery, e *effective, a *acct, ip string) []*diag.
 			for i, g := range a.Groups {
 				if matchPattern(g, pat) {
 					f := rule("server.denygroups", "DenyGroups").Arg("group", g).Ev("group", g)
-					cmd := ""
+					fp := accessParams(d, name, ip)
+					fp["access_group"] = g
 					if a.GIDs[i] != a.GID {
-						cmd = "sudo gpasswd -d " + shq(name) + " " + shq(g)
+						fp["access_leave_group"] = g
 					}
-					f.Fix("fix.server_leave_group", cmd)
+					f.AddFixes(fp)
 					return []*diag.Finding{f}
 				}
 			}
@@ -293,21 +306,38 @@ func (r *run) allowDeny(d *discovery, e *effective, a *acct, ip string) []*diag.
 			}
 			if !ok {
 				f := rule("server.allowgroups", "AllowGroups").Ev("groups_of_user", strings.Join(a.Groups, ", "))
-				cmd := ""
+				fp := accessParams(d, name, ip)
 				for _, pat := range ag {
 					if simpleWord.MatchString(pat) {
 						if _, exists := groupNamed(a.db, pat); exists {
-							cmd = "sudo usermod -aG " + shq(pat) + " " + shq(name)
+							fp["access_allowed_group"] = pat
 							break
 						}
 					}
 				}
-				f.Fix("fix.server_add_to_group", cmd)
+				f.AddFixes(fp)
 				return []*diag.Finding{f}
 			}
 		}
 	}
 	return nil
+}
+
+// accessParams are the fix parameters every refusal by an access rule
+// shares: the user, the connection sshd is asked about (the client's
+// address when --from gave it) and this machine's sshd commands.
+func accessParams(d *discovery, user, ip string) catalog.Params {
+	client := "CLIENT_IP"
+	if ip != "" {
+		client = ip
+	}
+	return catalog.Params{
+		"user":          user,
+		"sshd_spec":     "user=" + user + ",host=" + client + ",addr=" + client,
+		"access_sshd":   d.sshdCommand(),
+		"test_command":  d.testCommand(),
+		"access_reload": d.reloadCommand(),
+	}
 }
 
 func groupNamed(db *accountDB, name string) (Group, bool) {

@@ -426,19 +426,8 @@ func (r *run) checkAKC(ctx context.Context, d *discovery, e *effective, a *acct)
 		return []*diag.Finding{newF("AuthorizedKeysCommand path is not absolute")}, nil
 	}
 	prog := argv[0]
-	if _, err := r.sys.Stat.Stat(prog); err != nil {
-		f := newF(fmt.Sprintf("Could not stat AuthorizedKeysCommand %q: %s", prog, errText(err)))
-		f.Fix("fix.server_test_akc", "ls -l "+shq(prog))
-		return []*diag.Finding{f}, nil
-	}
-	if v := safePath(r.sys.Stat, prog, "", r.permRule(d, 0, a.db)); v != nil {
-		f := newF(fmt.Sprintf("Unsafe AuthorizedKeysCommand %q: %s", prog, v.LogMessage()))
-		if v.Problem != nil {
-			f.Ev("reason", v.Problem.Why)
-		}
-		f.Fix("fix.server_fix_akc", fmt.Sprintf("sudo chown root: %s && sudo chmod go-w %s", shq(v.Path), shq(v.Path)))
-		return []*diag.Finding{f}, nil
-	}
+	// sshd finds the user first, then looks the command up as that user
+	// (misc.c subprocess: drop privileges, stat, safe_path).
 	cu := e.get("authorizedkeyscommanduser")
 	if cu == "" || strings.EqualFold(cu, "none") {
 		return []*diag.Finding{newF("AuthorizedKeysCommand set without AuthorizedKeysCommandUser")}, nil
@@ -446,6 +435,37 @@ func (r *run) checkAKC(ctx context.Context, d *discovery, e *effective, a *acct)
 	runUser, ok := a.db.user(cu)
 	if !ok {
 		return []*diag.Finding{newF(fmt.Sprintf("AuthorizedKeysCommandUser %q not found", cu))}, nil
+	}
+	if _, err := r.sys.Stat.Stat(prog); err != nil {
+		f := newF(fmt.Sprintf("Could not stat AuthorizedKeysCommand %q: %s", prog, errText(err)))
+		f.AddFixes(r.akcParams(d, "access_akc_missing", prog))
+		return []*diag.Finding{f}, nil
+	}
+	_, runGIDs := a.db.groupsOf(runUser)
+	if p := canReach(r.sys.Stat, prog, runUser.UID, runGIDs, a.db); p != nil {
+		f := newF(fmt.Sprintf("Could not stat AuthorizedKeysCommand %q: Permission denied", prog)).Ev("reason", p.Path+": "+p.Why)
+		f.AddFixes(r.akcParams(d, "access_akc_unreachable", prog, "access_akc_user", cu))
+		return []*diag.Finding{f}, nil
+	}
+	if v := safePath(r.sys.Stat, prog, "", r.permRule(d, 0, a.db)); v != nil {
+		f := newF(fmt.Sprintf("Unsafe AuthorizedKeysCommand %q: %s", prog, v.LogMessage()))
+		if v.Problem != nil {
+			f.Ev("reason", v.Problem.Why)
+		}
+		fp := r.akcParams(d)
+		switch {
+		case v.Problem == nil:
+			// Not a regular file, or realpath failed: no chmod helps.
+		case !v.IsDir:
+			fp["access_akc_unsafe"] = v.Path
+		default:
+			fp["access_akc_dir"] = v.Path
+			if r.mayTighten(v.Path, a.db) {
+				fp["access_akc_unsafe"] = v.Path
+			}
+		}
+		f.AddFixes(fp)
+		return []*diag.Finding{f}, nil
 	}
 	if !r.sys.Root {
 		return []*diag.Finding{diag.NewFinding("server.needs_root").Arg("item", "AuthorizedKeysCommand (run as "+cu+")")}, nil
@@ -461,10 +481,9 @@ func (r *run) checkAKC(ctx context.Context, d *discovery, e *effective, a *acct)
 		}
 		args = append(args, v)
 	}
-	_, gids := a.db.groupsOf(runUser)
 	ctx, cancel := context.WithTimeout(ctx, akcTimeout)
 	defer cancel()
-	res := runAs(ctx, runUser.UID, runUser.GID, gids, prog, args...)
+	res := runAs(ctx, runUser.UID, runUser.GID, runGIDs, prog, args...)
 	if res.Err != nil || res.ExitCode != 0 {
 		why := fmt.Sprintf("AuthorizedKeysCommand %s failed, status %d", prog, res.ExitCode)
 		if res.Err != nil {
@@ -474,11 +493,41 @@ func (r *run) checkAKC(ctx context.Context, d *discovery, e *effective, a *acct)
 		if s := bytes.TrimSpace(res.Stderr); len(s) > 0 {
 			f.Ev("stderr", diag.Quote(s, 300))
 		}
-		f.Fix("fix.server_test_akc", fmt.Sprintf("sudo -u %s %s", shq(cu), shq(strings.Join(append([]string{prog}, args...), " "))))
+		run := make([]string, 0, 1+len(args))
+		for _, x := range append([]string{prog}, args...) {
+			run = append(run, shq(x))
+		}
+		f.AddFixes(r.akcParams(d, "access_akc_failed", prog, "access_akc_user", cu, "access_akc_run", strings.Join(run, " ")))
 		return []*diag.Finding{f}, nil
 	}
 	lines, _, _ := ParseAuthorizedKeys(bytes.NewReader(res.Stdout), "AuthorizedKeysCommand", time.Local)
 	return nil, lines
+}
+
+// akcParams are the fix parameters of an AuthorizedKeysCommand finding:
+// this machine's sshd, and the name/value pairs kv.
+func (r *run) akcParams(d *discovery, kv ...string) catalog.Params {
+	p := catalog.Params{"access_sshd": d.sshdCommand()}
+	for i := 0; i+1 < len(kv); i += 2 {
+		p[kv[i]] = kv[i+1]
+	}
+	return p
+}
+
+// mayTighten reports whether chown root and chmod go-w may be given for a
+// directory: not a shared one others must keep writing to (sticky, such
+// as /tmp), not "/", not an account's home directory.
+func (r *run) mayTighten(dir string, db *accountDB) bool {
+	st, err := r.sys.Stat.Stat(dir)
+	if err != nil || dir == "/" || st.Mode&fs.ModeSticky != 0 {
+		return false
+	}
+	for _, u := range db.users {
+		if u.Home != "" && filepath.Clean(u.Home) == dir {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *run) expandAKC(s string, a *acct) (string, bool) {

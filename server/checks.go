@@ -331,6 +331,16 @@ func (d *discovery) testCommand() string {
 	return c
 }
 
+// sshdCommand runs this machine's sshd binary on its configuration file,
+// with sudo: the start of a test (-t) or of a print of its settings (-T).
+func (d *discovery) sshdCommand() string {
+	c := "sudo " + shq(d.Binary)
+	if d.Config != defaultConfig {
+		c += " -f " + shq(d.Config)
+	}
+	return c
+}
+
 // shq quotes s for a POSIX shell when it needs quoting.
 func shq(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-~") == "" {
@@ -462,7 +472,7 @@ func (r *run) interpretSSHDErrors(d *discovery, out string) []*diag.Finding {
 			findings = append(findings, f)
 		case "server.akc_error":
 			f := diag.NewFinding("server.akc_error").Arg("path", "AuthorizedKeysCommand").Ev("sshd_output", quoted)
-			f.Fix("fix.server_test_config", d.testCommand())
+			f.AddFixes(catalog.Params{"test_command": d.testCommand(), "access_sshd": d.sshdCommand()})
 			findings = append(findings, f)
 		}
 	}

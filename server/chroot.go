@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 )
 
@@ -59,26 +60,28 @@ func (r *run) checkChroot(e *effective, a *acct) []*diag.Finding {
 	}
 	if !strings.HasPrefix(path, "/") {
 		f := finding(path, "does not begin at /")
-		return []*diag.Finding{f.Fix("fix.server_chroot_absolute", "")}
+		return []*diag.Finding{f.AddFixes(catalog.Params{"user": a.Name, "access_chroot_relative": "yes"})}
 	}
 	for _, c := range chrootComponents(path) {
 		st, err := r.sys.Stat.Stat(c)
 		if err != nil {
 			f := finding(c, errText(err))
-			return []*diag.Finding{f.Fix("fix.server_chroot_create", fmt.Sprintf("sudo mkdir -p %s && sudo chown root:root %s && sudo chmod 755 %s", shq(path), shq(path), shq(path)))}
+			return []*diag.Finding{f.AddFixes(catalog.Params{"user": a.Name, "access_chroot_missing": path})}
 		}
 		if st.UID != 0 || modeBits(st.Mode)&0o022 != 0 {
 			why := fmt.Sprintf("owner uid %d, mode %04o: sshd wants root and no group or other write", st.UID, modeBits(st.Mode))
 			f := finding(c, why)
-			f.Fix("fix.server_chroot_perms", fmt.Sprintf("sudo chown root:root %s && sudo chmod go-w %s", shq(c), shq(c)))
+			fp := catalog.Params{"user": a.Name, "access_chroot_bad": c}
 			if c == path {
-				f.Fix("fix.server_chroot_writable_subdir", fmt.Sprintf("sudo mkdir -p %s/upload && sudo chown %s: %s/upload", shq(path), shq(a.Name), shq(path)))
+				// The user may have wanted to write there: a directory of
+				// theirs inside the chroot keeps the chroot safe.
+				fp["access_chroot_top"] = path
 			}
-			return []*diag.Finding{f}
+			return []*diag.Finding{f.AddFixes(fp)}
 		}
 		if !st.Mode.IsDir() {
 			f := finding(c, "not a directory")
-			return []*diag.Finding{f.Fix("fix.server_chroot_create", fmt.Sprintf("sudo mkdir -p %s && sudo chown root:root %s && sudo chmod 755 %s", shq(path), shq(path), shq(path)))}
+			return []*diag.Finding{f.AddFixes(catalog.Params{"user": a.Name, "access_chroot_missing": path})}
 		}
 	}
 	return []*diag.Finding{diag.NewFinding("server.chroot_ok").Arg("user", a.Name).Arg("path", path).Ev("ChrootDirectory", raw)}

@@ -521,9 +521,23 @@ func writeScript(t *testing.T, path, body string) {
 
 func TestLabAuthorizedKeysCommand(t *testing.T) {
 	lab.Require(t) // the scripts' directory is made in /run, as root
-	unsafe := filepath.Join(t.TempDir(), "akc.sh")
+	// Under /tmp, which anyone may write, in a directory anyone may enter.
+	open := t.TempDir()
+	for _, d := range []string{filepath.Dir(open), open} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unsafe := filepath.Join(open, "akc.sh")
 	writeScript(t, unsafe, "exit 0")
 	safe := rootDir(t)
+	// In a directory AuthorizedKeysCommandUser may not enter.
+	private := filepath.Join(safe, "private")
+	if err := os.Mkdir(private, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	hidden := filepath.Join(private, "akc.sh")
+	writeScript(t, hidden, "exit 0")
 	failing := filepath.Join(safe, "fail.sh")
 	writeScript(t, failing, "echo lookup failed >&2; exit 3")
 	good := filepath.Join(safe, "good.sh")
@@ -532,6 +546,7 @@ func TestLabAuthorizedKeysCommand(t *testing.T) {
 	}{
 		{"missing", "/nonexistent/sdlab/akc %u", "Could not stat"},
 		{"unsafe", unsafe + " %u", "Unsafe AuthorizedKeysCommand"},
+		{"unreachable", hidden + " %u", "Permission denied"},
 		{"failing", failing + " %u", "failed, status 3"},
 	}
 	for _, c := range cases {
@@ -547,6 +562,7 @@ func TestLabAuthorizedKeysCommand(t *testing.T) {
 			if got := d.Finding("server.akc_error").Evidence["problem"]; !strings.Contains(got, c.want) {
 				t.Fatalf("problem %q, want %q", got, c.want)
 			}
+			akcFixesWork(t, s, c.name, d, c.cmd)
 		})
 	}
 	t.Run("working", func(t *testing.T) {

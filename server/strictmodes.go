@@ -284,6 +284,35 @@ func canOpen(st statter, path string, uid uint32, gids []uint32, db *accountDB) 
 	return nil
 }
 
+// canReach decides whether a process running as uid with groups gids can
+// stat path: search (x) permission on every directory above it, from the
+// mode bits as canOpen reads them.
+func canReach(st statter, path string, uid uint32, gids []uint32, db *accountDB) *accessProblem {
+	dir := filepath.Dir(filepath.Clean(path))
+	if uid == 0 || !filepath.IsAbs(dir) {
+		return nil
+	}
+	comps := strings.Split(strings.TrimPrefix(dir, "/"), "/")
+	cur := "/"
+	for i := 0; i <= len(comps); i++ {
+		if i > 0 {
+			if comps[i-1] == "" {
+				break
+			}
+			cur = filepath.Join(cur, comps[i-1])
+		}
+		si, err := st.Stat(cur)
+		if err != nil {
+			return nil // the caller reports what root cannot stat itself
+		}
+		if !permits(si, uid, gids, 0o1) {
+			return &accessProblem{Path: cur, Why: fmt.Sprintf("no search (x) permission for %s (mode %04o, owner %s)",
+				db.ownerName(uid), modeBits(si.Mode), db.ownerName(si.UID))}
+		}
+	}
+	return nil
+}
+
 // permits applies the owner/group/other permission classes.
 func permits(si statInfo, uid uint32, gids []uint32, need fs.FileMode) bool {
 	perm := si.Mode.Perm()

@@ -88,3 +88,50 @@ func destArgs(portOpt, user, host string) string {
 	}
 	return portOpt + catalog.ShellQuote(dest)
 }
+
+// connSpec is the fix parameter sshd_spec for the connection a server log
+// line names: the client's address stays the placeholder CLIENT_IP when
+// the line did not show it. It is "" when the user is unknown.
+func connSpec(user, src string) string {
+	if src == "" || src == catalog.Unseen {
+		return sshdSpec(user)
+	}
+	if user == "" || user == catalog.Unseen {
+		return ""
+	}
+	return "user=" + user + ",host=" + src + ",addr=" + src
+}
+
+// akcParams are the fix parameters of an AuthorizedKeysCommand failure
+// from sshd's message: the file or directory its modes were refused for,
+// the command it could not stat or that failed. The command's arguments
+// and user are not in the message, so running it by hand stays advice.
+func akcParams(detail, prog string) catalog.Params {
+	p := params("access_sshd", "sudo sshd")
+	switch {
+	case strings.Contains(detail, "bad ownership or modes for file "):
+		p = params("access_sshd", "sudo sshd", "access_akc_unsafe", afterLast(detail, "bad ownership or modes for file "))
+	case strings.Contains(detail, "bad ownership or modes for directory "):
+		// A directory may be a shared one (/tmp) that must stay as it
+		// is; the message does not say, so the fix is to move the command.
+		p = params("access_sshd", "sudo sshd", "access_akc_dir", afterLast(detail, "bad ownership or modes for directory "))
+	case strings.HasPrefix(detail, "Could not stat ") && strings.HasSuffix(detail, ": Permission denied"):
+		// sshd looks the command up as AuthorizedKeysCommandUser, whom
+		// the line does not name.
+		p = params("access_sshd", "sudo sshd", "access_akc_unreachable", prog)
+	case strings.HasPrefix(detail, "Could not stat "):
+		p = params("access_sshd", "sudo sshd", "access_akc_missing", prog)
+	case strings.Contains(detail, " failed, status "), strings.Contains(detail, " exited on signal "):
+		p = params("access_sshd", "sudo sshd", "access_akc_failed", prog)
+	}
+	return p
+}
+
+// afterLast is the text after the last sep in s, up to the end.
+func afterLast(s, sep string) string {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSpace(s[i+len(sep):])
+}

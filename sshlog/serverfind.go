@@ -46,7 +46,6 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 	if !e.Time.IsZero() {
 		f.Ev("time", e.Time.Format("2006-01-02 15:04:05 -0700"))
 	}
-	reload := "sudo systemctl reload ssh || sudo systemctl reload sshd"
 	defer complete(f)
 	switch e.Code {
 	case "server.strictmodes":
@@ -92,15 +91,8 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.AddFixes(params("user", user))
 	case "server.allowusers", "server.denyusers", "server.allowgroups", "server.denygroups":
 		f.Arg("rule", allowRule(e.Code))
-		c := ""
-		if user != "" && src != "" {
-			c = cmd("sudo sshd -T -C user=%s,host=%s,addr=%s", user, src, src)
-			if c != "" {
-				c += " | grep -i -E '^(allow|deny)(users|groups)'"
-			}
-		}
-		f.Fix("fix.explain_allow_deny", c)
-		f.Fix("fix.explain_reload_sshd", reload)
+		f.AddFixes(params("user", user, "sshd_spec", connSpec(user, src),
+			"access_sshd", "sudo sshd", "test_command", "sudo sshd -t", "access_reload", reloadAnyUnit))
 	case "server.pam_account":
 		f.Fix("fix.explain_pam_account", cmd("sudo chage -l %s", user))
 	case "server.pubkey_alg_rejected":
@@ -109,11 +101,7 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.AddFixes(nil)
 	case "server.akc_error":
 		f.Arg("path", orUnknown(e.Path)).Arg("command", orUnknown(e.Path)).Arg("reason", orUnknown(e.Detail))
-		if e.Path != "" && strings.HasPrefix(e.Path, "/") {
-			f.Fix("fix.explain_akc_fix", cmd("sudo chown root:root %s && sudo chmod 755 %s", e.Path, e.Path))
-		} else {
-			f.Fix("fix.explain_akc_fix", "sudo sshd -T | grep -i authorizedkeyscommand")
-		}
+		f.AddFixes(akcParams(e.Detail, e.Path))
 	case "server.maxstartups":
 		f.Fix("fix.explain_maxstartups", "sudo sshd -T | grep -i -E '^(maxstartups|persourcemaxstartups)'")
 	case "server.penalty":
@@ -161,7 +149,13 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.AddFixes(nil)
 	case "server.chroot":
 		f.Arg("path", orUnknown(e.Path))
-		f.Fix("fix.explain_chroot", cmd("sudo chown root:root %s && sudo chmod 755 %s", e.Path, e.Path))
+		// sshd names the component it refused; without "component" it is
+		// the ChrootDirectory itself.
+		fp := params("user", user, "access_chroot_bad", e.Path)
+		if !strings.Contains(e.Detail, "chroot directory component") {
+			fp = params("user", user, "access_chroot_bad", e.Path, "access_chroot_top", e.Path)
+		}
+		f.AddFixes(fp)
 	case "kex.no_kex_alg", "kex.no_hostkey_alg", "kex.no_cipher", "kex.no_mac":
 		kexFinding(f, e.Code, e.Detail, src, 0, kexServer)
 	case "auth.too_many_failures":
@@ -195,6 +189,11 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 	}
 	return f
 }
+
+// reloadAnyUnit reloads sshd under the unit name of either family of
+// distributions (Debian's ssh, Red Hat's sshd), grouped so that it runs
+// only after the test before it succeeded.
+const reloadAnyUnit = "(sudo systemctl reload ssh || sudo systemctl reload sshd)"
 
 func orUnknown(s string) string {
 	if s == "" {
