@@ -116,7 +116,6 @@ func init() {
 		"fix.explain_server_forwarding":     {En: "On the server (the jump host for ProxyJump), check the forwarding settings; also look for restrict or no-port-forwarding on the key in authorized_keys", Ja: "サーバー (ProxyJump では踏み台ホスト) 上で転送の設定を確認します。authorized_keys の鍵に restrict や no-port-forwarding が付いていないかも確認します"},
 		"fix.explain_test_target":           {En: "From the server (the jump host), test the target directly", Ja: "サーバー (踏み台ホスト) から転送先に直接つながるか確認します"},
 		"fix.explain_test_jump":             {En: "Connect to the jump host alone to see its own error", Ja: "踏み台ホストだけに接続して、そこでのエラーを確認します"},
-		"fix.explain_ssh_config_perm":       {En: "Make your ssh config writable only by you", Ja: "ssh の設定ファイルを自分だけが書き込めるようにします"},
 		"fix.gcp_windows_ssh":               {En: "If the VM runs Windows, set its metadata enable-windows-ssh to TRUE and put your key in its metadata", Ja: "VM が Windows の場合は、メタデータ enable-windows-ssh を TRUE にし、鍵をメタデータに登録します"},
 		"fix.explain_gcp_iap_firewall":      {En: "Allow TCP 22 from 35.235.240.0/20 to the VM (a firewall rule for IAP); list the rules that admit that range", Ja: "35.235.240.0/20 から VM への TCP 22 を許可します (IAP 用のファイアウォール ルール)。この範囲を許可するルールを一覧できます"},
 		"fix.explain_gcp_check_sshd_serial": {En: "If the rule exists, check that the VM booted and sshd runs (serial port output)", Ja: "ルールがある場合は、VM が起動して sshd が動いているかをシリアル ポートの出力で確認します"},

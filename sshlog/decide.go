@@ -49,12 +49,11 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	// 1. The client's own configuration.
 	if h := c.first("config_perm"); h != nil {
 		f := diag.NewFinding("perm.ssh_config").Arg("path", quoteText(h.m[1])).Arg("file", quoteText(h.m[1]))
+		fp := params("file", h.m[1])
 		if windowsPath(h.m[1]) || c.windowsText() {
-			f.Fix("fix.family_windows_config_acl", windowsACL(h.m[1]))
-		} else {
-			ev(f, h).Fix("fix.explain_ssh_config_perm", cmd("chmod 600 %s", h.m[1]))
+			fp = params(catalog.ParamOS, catalog.OSWindows, "file", winPath(h.m[1]))
 		}
-		ev(f, h)
+		ev(f, h).AddFixes(fp)
 		add(f)
 	}
 	if h := c.first("config_bad", "config_other"); h != nil {
