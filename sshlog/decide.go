@@ -224,14 +224,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 			p := h.m[1]
 			f := diag.NewFinding("key.invalid_format").Sev(keySev).Arg("path", quoteText(p)).Arg("reason", quoteText(reason))
 			ev(f, h)
-			switch {
-			case strings.HasSuffix(p, ".pub"):
-				f.Fix("fix.key_use_private", cmd("ssh -i %s", strings.TrimSuffix(p, ".pub")))
-			case strings.HasSuffix(strings.ToLower(p), ".ppk"):
-				f.Fix("fix.key_convert_ppk", cmd("puttygen %s -O private-openssh -o %s", p, strings.TrimSuffix(p, ".ppk")))
-			default:
-				f.Fix("fix.key_check_format", cmd("ssh-keygen -y -f %s", p))
-			}
+			keyFormatFix(f, p, c.windowsText(), c.destArgs())
 			add(f)
 		}
 	}
