@@ -96,9 +96,6 @@ func init() {
 
 		"fix.explain_give_more":             {En: "Run the failing command again with -v and explain its complete output, or explain the server's sshd log", Ja: "失敗するコマンドを -v 付きで再実行してその出力全体を explain に渡すか、サーバーの sshd のログを渡してください"},
 		"fix.explain_run_server":            {En: "On the server, let sshdoctor look at sshd, its config and the account", Ja: "サーバー上で sshdoctor に sshd、その設定、アカウントを調べさせます"},
-		"fix.explain_strictmodes":           {En: "On the server, remove group and world write access from {path} and make it owned by {user} (StrictModes refuses it otherwise)", Ja: "サーバー上で {path} からグループと他者の書き込み権を外し、所有者を {user} にします (そうでないと StrictModes が拒否します)"},
-		"fix.explain_authkeys_owner":        {En: "On the server, give {user} back their ~/.ssh and authorized_keys (sshd reads them as the user)", Ja: "サーバー上で ~/.ssh と authorized_keys の所有者を {user} に戻します (sshd はこれらをそのユーザーの権限で読みます)"},
-		"fix.explain_selinux_restorecon":    {En: "On SELinux systems, restore the files' security labels", Ja: "SELinux のシステムでは、ファイルのセキュリティ ラベルを元に戻します"},
 		"fix.explain_allow_deny":            {En: "On the server, see which {rule} rule applies to {user}, then change sshd_config", Ja: "サーバー上で {user} にどの {rule} の規則が当てはまるかを確認し、sshd_config を修正します"},
 		"fix.explain_reload_sshd":           {En: "After changing sshd_config, test it and reload sshd", Ja: "sshd_config を変更したら、確認のうえ sshd をリロードします"},
 		"fix.explain_pam_account":           {En: "On the server, check the account's expiry and password ageing, then /etc/nologin and the PAM account rules", Ja: "サーバー上でアカウントの有効期限とパスワードの期限を確認し、次に /etc/nologin と PAM のアカウント規則を確認します"},
