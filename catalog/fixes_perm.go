@@ -66,7 +66,6 @@ func init() {
 			{Key: "fix.server_chown", Command: "sudo chown {perm_owner}: {path}", OS: OSUnix, If: "perm_owner"},
 			{Key: "fix.server_chmod", Command: "sudo chmod go-w {path}", OS: OSUnix, If: "perm_writable"},
 			{Key: "fix.server_move_keys", OS: OSUnix, If: "perm_shared_dir"},
-			{Key: "fix.perm_regular_file", OS: OSUnix, If: "perm_not_regular"},
 			{Key: "fix.perm_strictmodes", OS: OSUnix, If: "perm_advice"},
 		}, authKeysACL...),
 		"server.authkeys_unreadable": append([]FixSpec{

@@ -136,8 +136,10 @@ func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) (*keysResul
 			}
 		}
 		if !st.Mode.IsRegular() {
-			f := diag.NewFinding("server.strictmodes").Arg("user", name).Arg("path", path)
-			f.Ev("sshd_log", "Authentication refused: "+path+" is not a regular file")
+			// sshd opens it and refuses it before StrictModes looks
+			// (auth2-pubkeyfile.c auth_openfile), with or without it.
+			f := diag.NewFinding("server.authkeys_unreadable").Arg("user", name).Arg("path", path)
+			f.Ev("sshd_log", fmt.Sprintf("User '%s' authorized keys '%s' is not a regular file", name, path))
 			f.AddFixes(catalog.Params{catalog.ParamOS: runtime.GOOS, "path": path, "perm_not_regular": "yes"})
 			fileFindings = append(fileFindings, f)
 			res.Refused[path] = "not a regular file"

@@ -120,3 +120,31 @@ func contains(ss []string, s string) bool {
 	}
 	return false
 }
+
+// authorized_keys that is a directory: sshd refuses it before StrictModes
+// looks ("is not a regular file"); the check names the same cause as
+// explain does from that log line, with the same fix.
+func TestLabAuthKeysNotRegularFile(t *testing.T) {
+	s := newScenario(t, lab.UserOptions{})
+	s.start(lab.SSHDOptions{})
+	ak := filepath.Join(s.u.Home, ".ssh", "authorized_keys")
+	mustRun(t, "rm", ak)
+	mustRun(t, "mkdir", "-m", "0700", ak)
+	mustRun(t, "chown", s.u.Name, ak)
+	if r := s.ssh(s.u.Name, "true"); r.ExitCode != 255 {
+		t.Fatalf("ssh: exit %d %s", r.ExitCode, r.Stderr)
+	}
+	d := s.doctor(s.u.Name)
+	expect(t, d, "server.authkeys_unreadable", 1)
+	f := d.Finding("server.authkeys_unreadable")
+	e := s.explainLog()
+	if e.Report.Diagnosis.Code != "server.authkeys_unreadable" || e.ExitCode != 1 {
+		t.Fatalf("explain: diagnosis %q exit %d\n%s", e.Report.Diagnosis.Code, e.ExitCode, e.Stdout)
+	}
+	if !strings.Contains(e.Stdout, f.Evidence["sshd_log"]) {
+		t.Errorf("the check quotes %q, which sshd did not log:\n%s", f.Evidence["sshd_log"], e.Stdout)
+	}
+	if len(f.Fixes) != 1 || len(e.Report.Diagnosis.Fixes) != 1 || f.Fixes[0] != e.Report.Diagnosis.Fixes[0] || !strings.Contains(f.Fixes[0].Description, "regular file") {
+		t.Fatalf("check %+v, explain %+v", f.Fixes, e.Report.Diagnosis.Fixes)
+	}
+}
