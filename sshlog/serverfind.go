@@ -54,7 +54,7 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 		f.Arg("path", orUnknown(e.Path)).Arg("reason", orUnknown(e.Detail))
 		// Windows' sshd says only "Authentication refused." (the access
 		// list is at debug3) or names the file with a Windows path.
-		if windowsPath(e.Path) || string(e.Detail) == "Authentication refused." {
+		if windowsPath(e.Path) || e.Detail == "Authentication refused." {
 			f.AddFixes(windowsKeyParams(e.Path, user))
 			break
 		}
