@@ -54,7 +54,8 @@ func init() {
 
 	// Windows OpenSSH's rule for authorized keys: no inherited entries;
 	// the owner (Administrators for administrators_authorized_keys) and
-	// SYSTEM only. Written with SIDs, so it works in every language.
+	// SYSTEM only. Administrators and SYSTEM are written as SIDs, so the
+	// command works in every language; the user is the account's name.
 	authKeysACL := []FixSpec{
 		{Key: "fix.family_windows_authkeys_acl", Command: `icacls {path} /inheritance:r /grant "*S-1-5-32-544:F" /grant "*S-1-5-18:F"`, OS: OSWindows, If: "perm_admin_keys"},
 		{Key: "fix.family_windows_authkeys_acl", Command: `icacls {path} /inheritance:r /grant:r "{user}:F" /grant:r "*S-1-5-18:F"`, OS: OSWindows, Unless: "perm_admin_keys"},
