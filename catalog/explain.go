@@ -96,9 +96,6 @@ func init() {
 
 		"fix.explain_give_more":           {En: "Run the failing command again with -v and explain its complete output, or explain the server's sshd log", Ja: "失敗するコマンドを -v 付きで再実行してその出力全体を explain に渡すか、サーバーの sshd のログを渡してください"},
 		"fix.explain_run_server":          {En: "On the server, let sshdoctor look at sshd, its config and the account", Ja: "サーバー上で sshdoctor に sshd、その設定、アカウントを調べさせます"},
-		"fix.explain_strictmodes":         {En: "On the server, remove group and world write access from {path} and make it owned by {user} (StrictModes refuses it otherwise)", Ja: "サーバー上で {path} からグループと他者の書き込み権を外し、所有者を {user} にします (そうでないと StrictModes が拒否します)"},
-		"fix.explain_authkeys_owner":      {En: "On the server, give {user} back their ~/.ssh and authorized_keys (sshd reads them as the user)", Ja: "サーバー上で ~/.ssh と authorized_keys の所有者を {user} に戻します (sshd はこれらをそのユーザーの権限で読みます)"},
-		"fix.explain_selinux_restorecon":  {En: "On SELinux systems, restore the files' security labels", Ja: "SELinux のシステムでは、ファイルのセキュリティ ラベルを元に戻します"},
 		"fix.explain_pam_account":         {En: "On the server, check the account's expiry and password ageing, then /etc/nologin and the PAM account rules", Ja: "サーバー上でアカウントの有効期限とパスワードの期限を確認し、次に /etc/nologin と PAM のアカウント規則を確認します"},
 		"fix.explain_root_login":          {En: "Log in as a normal user and use sudo; on the server, PermitRootLogin decides", Ja: "一般ユーザーでログインして sudo を使います。サーバー側では PermitRootLogin の設定で決まります"},
 		"fix.explain_maxstartups":         {En: "On the server, check MaxStartups: too many unauthenticated connections at once (scanners, slow PAM or DNS)", Ja: "サーバー上で MaxStartups を確認します。認証前の接続が同時に多すぎます (スキャナー、遅い PAM や DNS など)"},
@@ -112,7 +109,6 @@ func init() {
 		"fix.explain_server_forwarding":   {En: "On the server (the jump host for ProxyJump), check the forwarding settings; also look for restrict or no-port-forwarding on the key in authorized_keys", Ja: "サーバー (ProxyJump では踏み台ホスト) 上で転送の設定を確認します。authorized_keys の鍵に restrict や no-port-forwarding が付いていないかも確認します"},
 		"fix.explain_test_target":         {En: "From the server (the jump host), test the target directly", Ja: "サーバー (踏み台ホスト) から転送先に直接つながるか確認します"},
 		"fix.explain_test_jump":           {En: "Connect to the jump host alone to see its own error", Ja: "踏み台ホストだけに接続して、そこでのエラーを確認します"},
-		"fix.explain_ssh_config_perm":     {En: "Make your ssh config writable only by you", Ja: "ssh の設定ファイルを自分だけが書き込めるようにします"},
 		"fix.gcp_windows_ssh":             {En: "If the VM runs Windows, set its metadata enable-windows-ssh to TRUE and put your key in its metadata", Ja: "VM が Windows の場合は、メタデータ enable-windows-ssh を TRUE にし、鍵をメタデータに登録します"},
 		"fix.explain_gcp_wait_retry":      {En: "Wait a minute and run the command again", Ja: "1 分ほど待ってから、もう一度コマンドを実行します"},
 		"fix.explain_gcp_check_oslogin":   {En: "If it still fails, check whether OS Login is enabled (it ignores metadata keys) and the guest agent runs: sshdoctor gcp INSTANCE", Ja: "それでも失敗する場合は、OS Login が有効か (メタデータの鍵は無視されます)、ゲスト エージェントが動いているかを確認します: sshdoctor gcp INSTANCE"},

@@ -19,8 +19,3 @@ var defaultAgent string
 // platformAgentFindings, set on Windows, reports what stands between ssh
 // and its agent (the service, a stray SSH_AUTH_SOCK, Pageant, git's ssh).
 var platformAgentFindings func(ctx context.Context) []*diag.Finding
-
-// ppkConvert, set on Windows, gives the PuTTY key conversion that fits
-// there (PuTTYgen for Windows converts in its window, not on the command
-// line).
-var ppkConvert func(path string) (fixKey, command string)

@@ -6,7 +6,6 @@ import (
 	"context"
 
 	"github.com/sshdoctor/sshdoctor/diag"
-	"github.com/sshdoctor/sshdoctor/internal/winacl"
 	"github.com/sshdoctor/sshdoctor/internal/winagent"
 )
 
@@ -14,11 +13,5 @@ func init() {
 	defaultAgent = winagent.OpenSSHPipe
 	platformAgentFindings = func(ctx context.Context) []*diag.Finding {
 		return winagent.Diagnose(winagent.Gather(ctx))
-	}
-}
-
-func init() {
-	ppkConvert = func(path string) (string, string) {
-		return "fix.key_convert_ppk_windows", "puttygen " + winacl.PSQuote(path)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -186,13 +187,13 @@ func clientErrorFinding(ce *sshconfig.ClientError, req sshconfig.Request) *diag.
 		// ssh refused it and the list could not be judged here: show it,
 		// never a chmod on Windows.
 		return diag.NewFinding("perm.ssh_config").Arg("file", ce.File).Arg("mode", "?").Arg("uid", "?").
-			Ev("ssh_said", ce.Message).Fix("fix.icacls_show", "icacls "+winacl.PSQuote(ce.File))
+			Ev("ssh_said", ce.Message).AddFixes(catalog.Params{catalog.ParamOS: catalog.OSWindows, "file": ce.File})
 	}
 	if ce.BadPerms {
 		f := diag.NewFinding("perm.ssh_config").Arg("file", ce.File).Ev("ssh_said", ce.Message)
 		mode, uid := fileModeOwner(ce.File)
 		f.Arg("mode", mode).Arg("uid", uid).Ev("mode", mode).Ev("owner_uid", uid)
-		return f.Fix("fix.chmod_ssh_config", "chmod 600 "+shellQuote(ce.File)+"\nchown \"$(id -un)\" "+shellQuote(ce.File))
+		return f.AddFixes(catalog.Params{catalog.ParamOS: runtime.GOOS, "file": ce.File})
 	}
 	f := diag.NewFinding("config.client_error").Arg("message", ce.Message).Arg("file", ce.File).Arg("line", line).
 		Ev("ssh_said", strings.TrimSpace(ce.Stderr))
@@ -220,7 +221,7 @@ func permSSHConfig(home, explicit string) *diag.Finding {
 	}
 	return diag.NewFinding("perm.ssh_config").Arg("file", p).Arg("mode", mode).Arg("uid", uid).
 		Ev("mode", mode).Ev("owner_uid", uid).
-		Fix("fix.chmod_ssh_config", "chmod 600 "+shellQuote(p)+"\nchown \"$(id -un)\" "+shellQuote(p))
+		AddFixes(catalog.Params{catalog.ParamOS: runtime.GOOS, "file": p})
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it. A leading "~/"

@@ -74,8 +74,10 @@ func invalidState(p sshwire.PrivateState) bool {
 // the fix for that kind of file.
 func (r *Run) invalidKeyFinding(kf *sshwire.KeyFile, path string) *diag.Finding {
 	f := diag.NewFinding("key.invalid_format").Arg("path", path)
+	fp := catalog.Params{catalog.ParamOS: runtime.GOOS, "path": path}
 	if kf == nil {
-		return f.Arg("reason", "missing").Ev("file", path).Fix("fix.key_missing_path", "ls -l "+shellQuote(filepath.Dir(path)))
+		fp["key_dir"] = filepath.Dir(path)
+		return f.Arg("reason", "missing").Ev("file", path).AddFixes(fp)
 	}
 	reason := string(kf.Private)
 	if kf.Detail != "" {
@@ -85,23 +87,19 @@ func (r *Run) invalidKeyFinding(kf *sshwire.KeyFile, path string) *diag.Finding 
 		Ev("ssh_would_say", "Load key \""+path+"\": invalid format (OpenSSH built with OpenSSL 3 before 10.4 says \"error in libcrypto\")")
 	switch kf.Private {
 	case sshwire.PrivPuTTY:
-		if ppkConvert != nil {
-			f.Fix(ppkConvert(path))
-			break
-		}
-		f.Fix("fix.key_convert_ppk", "puttygen "+shellQuote(path)+" -O private-openssh -o "+shellQuote(strings.TrimSuffix(path, ".ppk")+"_openssh"))
+		fp["perm_ppk"], fp["perm_ppk_out"] = path, strings.TrimSuffix(path, ".ppk")+"_openssh"
 	case sshwire.PrivCRLF:
-		f.Fix("fix.key_fix_crlf", "sed -i 's/\\r$//' "+shellQuote(path)+" && ssh-keygen -y -f "+shellQuote(path))
+		fp["perm_crlf"] = path
 	case sshwire.PrivPublicKey:
-		priv := strings.TrimSuffix(path, ".pub")
-		f.Fix("fix.key_use_private", r.sshCommand("-i "+shellQuote(priv)))
+		fp["private_key"] = strings.TrimSuffix(path, ".pub")
+		fp["ssh_args"] = strings.TrimPrefix(r.sshCommand(""), "ssh ")
 		if tooOpen, mode := privateKeyTooOpen(path); tooOpen {
 			f.Ev("mode", mode).Ev("ssh_also_says", "Permissions "+mode+" for '"+path+"' are too open.")
 		}
 	default:
-		f.Fix("fix.key_check_format", "ssh-keygen -y -f "+shellQuote(path))
+		fp["perm_key_check"] = path
 	}
-	return f
+	return f.AddFixes(fp)
 }
 
 // permFinding is OpenSSH's "UNPROTECTED PRIVATE KEY FILE!" refusal.

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -127,7 +128,7 @@ func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) (*keysResul
 				f := diag.NewFinding("server.authkeys_unreadable").Arg("user", name).Arg("path", path)
 				f.Ev("blocked_at", ap.Path).Ev("reason", ap.Why)
 				f.Ev("sshd_log", fmt.Sprintf("Could not open user '%s' authorized keys '%s': Permission denied", name, path))
-				f.Fix("fix.server_chmod_access", r.accessFix(ap.Path, a))
+				f.AddFixes(r.accessParams(ap.Path, a))
 				fileFindings = append(fileFindings, f)
 				res.Refused[path] = "unreadable by the user"
 				_ = r.parseKeyFile(path, a, now, res, nil) // refusal reported above; keys listed when readable
@@ -135,9 +136,11 @@ func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) (*keysResul
 			}
 		}
 		if !st.Mode.IsRegular() {
-			f := diag.NewFinding("server.strictmodes").Arg("user", name).Arg("path", path)
-			f.Ev("sshd_log", "Authentication refused: "+path+" is not a regular file")
-			f.Fix("fix.server_chown", "")
+			// sshd opens it and refuses it before StrictModes looks
+			// (auth2-pubkeyfile.c auth_openfile), with or without it.
+			f := diag.NewFinding("server.authkeys_unreadable").Arg("user", name).Arg("path", path)
+			f.Ev("sshd_log", fmt.Sprintf("User '%s' authorized keys '%s' is not a regular file", name, path))
+			f.AddFixes(catalog.Params{catalog.ParamOS: runtime.GOOS, "path": path, "perm_not_regular": "yes"})
 			fileFindings = append(fileFindings, f)
 			res.Refused[path] = "not a regular file"
 			continue
@@ -154,7 +157,7 @@ func (r *run) checkAuthorizedKeys(ctx context.Context, p *diag.Pass) (*keysResul
 				} else {
 					f.Ev("rule", "owner root or "+name+"; no group or world write on the file and every directory up to the home directory (or up to /)")
 				}
-				r.strictFixes(f, v, a)
+				f.AddFixes(r.strictParams(f, v, a))
 				fileFindings = append(fileFindings, f)
 				res.Refused[path] = v.LogMessage()
 				_ = r.parseKeyFile(path, a, now, res, nil) // refusal reported above; keys listed when readable
@@ -340,11 +343,16 @@ func (r *run) parseKeyFile(path string, a *acct, now time.Time, res *keysResult,
 	return nil
 }
 
-// strictFixes adds the exact chmod/chown for a StrictModes violation.
-func (r *run) strictFixes(f *diag.Finding, v *Violation, a *acct) {
+// strictParams are the fix parameters of the path component StrictModes
+// refuses: the owner it must have (the user inside the home directory,
+// root above it), whether it may lose group and world write, or, for a
+// shared system directory (/tmp) that must stay writable, that the keys
+// belong elsewhere. The owner goes into f's texts too.
+func (r *run) strictParams(f *diag.Finding, v *Violation, a *acct) catalog.Params {
+	fp := catalog.Params{catalog.ParamOS: runtime.GOOS, "path": v.Path, "user": a.Name}
 	if v.Problem == nil {
-		f.Fix("fix.server_chown", "")
-		return
+		fp["perm_advice"] = "yes"
+		return fp
 	}
 	systemDir := !v.InsideHome && v.IsDir
 	if v.Problem.BadOwner {
@@ -353,29 +361,35 @@ func (r *run) strictFixes(f *diag.Finding, v *Violation, a *acct) {
 			owner = "root"
 		}
 		f.Arg("owner", owner)
-		cmd := fmt.Sprintf("sudo chown %s: %s", shq(owner), shq(v.Path))
 		if systemDir && v.Path == "/" {
-			cmd = ""
+			fp["perm_advice"] = "yes"
+		} else {
+			fp["perm_owner"] = owner
 		}
-		f.Fix("fix.server_chown", cmd)
 	}
 	if v.Problem.BadMode {
 		st, _ := r.sys.Stat.Stat(v.Path)
 		if systemDir && (st.Mode&fs.ModeSticky != 0 || v.Path == "/") {
-			// /tmp and friends must stay writable: move the keys instead.
-			f.Fix("fix.server_move_keys", "")
-			return
+			fp["perm_shared_dir"] = "yes"
+		} else {
+			fp["perm_writable"] = "yes"
 		}
-		f.Fix("fix.server_chmod", "sudo chmod go-w "+shq(v.Path))
 	}
+	return fp
 }
 
-// accessFix makes a path component readable/searchable by the user.
-func (r *run) accessFix(path string, a *acct) string {
+// accessParams are the fix parameters that let the user through the path
+// component that stops them: the owner's read or search bit when the user
+// owns it, the ownership when it is inside the home directory, else the
+// bit for others.
+func (r *run) accessParams(path string, a *acct) catalog.Params {
+	fp := catalog.Params{catalog.ParamOS: runtime.GOOS, "user": a.Name}
 	st, err := r.sys.Stat.Stat(path)
 	if err != nil {
-		return ""
+		fp["perm_advice"] = "yes"
+		return fp
 	}
+	fp["perm_blocked"] = path
 	bit := "r"
 	if st.Mode.IsDir() {
 		bit = "x"
@@ -384,11 +398,13 @@ func (r *run) accessFix(path string, a *acct) string {
 	inside := path == home || strings.HasPrefix(path, home+"/")
 	switch {
 	case st.UID == a.UID:
-		return "sudo chmod u+" + bit + " " + shq(path)
+		fp["perm_grant"] = "u+" + bit
 	case inside:
-		return fmt.Sprintf("sudo chown %s: %s", shq(a.Name), shq(path))
+		fp["perm_give"] = "yes"
+	default:
+		fp["perm_grant"] = "o+" + bit
 	}
-	return "sudo chmod o+" + bit + " " + shq(path)
+	return fp
 }
 
 // installKeyCommand installs the --key public key for the user (or, with

@@ -274,7 +274,7 @@ func (w *winRun) checkKeys(ctx context.Context, _ *diag.Pass) diag.Result {
 		} else if f := winacl.Finding(winsshd.AdminKeys, d, winacl.User{}, winacl.ReadableByOthers); f != nil {
 			fs = append(fs, f)
 		} else {
-			fs = append(fs, diag.NewFinding("perm.acl_ok").Arg("path", winsshd.AdminKeys))
+			fs = append(fs, diag.NewFinding("perm.acl_ok").Arg("path", winsshd.AdminKeys).AddFixes(nil))
 		}
 	}
 	if len(fs) == 0 {

@@ -49,12 +49,11 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	// 1. The client's own configuration.
 	if h := c.first("config_perm"); h != nil {
 		f := diag.NewFinding("perm.ssh_config").Arg("path", quoteText(h.m[1])).Arg("file", quoteText(h.m[1]))
+		fp := params("file", h.m[1])
 		if windowsPath(h.m[1]) || c.windowsText() {
-			f.Fix("fix.family_windows_config_acl", windowsACL(h.m[1]))
-		} else {
-			ev(f, h).Fix("fix.explain_ssh_config_perm", cmd("chmod 600 %s", h.m[1]))
+			fp = params(catalog.ParamOS, catalog.OSWindows, "file", winPath(h.m[1]))
 		}
-		ev(f, h)
+		ev(f, h).AddFixes(fp)
 		add(f)
 	}
 	if h := c.first("config_bad", "config_other"); h != nil {
@@ -225,14 +224,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 			p := h.m[1]
 			f := diag.NewFinding("key.invalid_format").Sev(keySev).Arg("path", quoteText(p)).Arg("reason", quoteText(reason))
 			ev(f, h)
-			switch {
-			case strings.HasSuffix(p, ".pub"):
-				f.Fix("fix.key_use_private", cmd("ssh -i %s", strings.TrimSuffix(p, ".pub")))
-			case strings.HasSuffix(strings.ToLower(p), ".ppk"):
-				f.Fix("fix.key_convert_ppk", cmd("puttygen %s -O private-openssh -o %s", p, strings.TrimSuffix(p, ".ppk")))
-			default:
-				f.Fix("fix.key_check_format", cmd("ssh-keygen -y -f %s", p))
-			}
+			keyFormatFix(f, p, c.windowsText(), c.destArgs())
 			add(f)
 		}
 	}

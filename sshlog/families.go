@@ -251,13 +251,13 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		p := firstNonEmpty(h.m[1], h.m[3])
 		f := diag.NewFinding("key.invalid_format").Arg("path", orWords(p)).Arg("reason", quoteText(firstNonEmpty(h.m[2], h.m[4])))
 		ev(f, h)
-		keyFormatFix(f, p, windows)
+		keyFormatFix(f, p, windows, "")
 		add(f)
 	}
 	if h := c.first("ppk_passphrase"); h != nil && !have("key.invalid_format") && !success {
 		f := diag.NewFinding("key.invalid_format").Arg("path", quoteText(h.m[1])).Arg("reason", "PuTTY .ppk")
 		ev(f, h)
-		keyFormatFix(f, h.m[1], windows)
+		keyFormatFix(f, h.m[1], windows, "")
 		add(f)
 	}
 	if h := c.first("agent_refused"); h != nil && !success {
@@ -373,22 +373,25 @@ var gcPermission = regexp.MustCompile(`Required '([a-zA-Z.]+)' permission for '(
 
 var gcInstanceMissing = regexp.MustCompile(`[Cc]ould not fetch resource:.*[Tt]he resource '([^']*/instances/([^']+))' was not found`)
 
-// keyFormatFix proposes how to get a key file ssh can read.
-func keyFormatFix(f *diag.Finding, p string, windows bool) {
-	switch {
-	case strings.HasSuffix(strings.ToLower(p), ".ppk"):
-		if windows {
-			f.Fix("fix.family_ppk_windows", "")
-		} else {
-			f.Fix("fix.key_convert_ppk", cmd("puttygen %s -O private-openssh -o %s", p, strings.TrimSuffix(p, ".ppk")))
-		}
-	case strings.HasSuffix(p, ".pub"):
-		f.Fix("fix.key_use_private", cmd("ssh -i %s", strings.TrimSuffix(p, ".pub")))
-	case p != "":
-		f.Fix("fix.key_check_format", cmd("ssh-keygen -y -f %s", p))
-	default:
-		f.Fix("fix.family_key_format", "")
+// keyFormatFix gives a key file ssh or another program could not read the
+// fixes for what its name shows: a PuTTY key to convert, a public key given
+// for the private one, any other file to check with ssh-keygen; no file
+// named, advice. sshArgs is the destination the text showed ("" unknown).
+func keyFormatFix(f *diag.Finding, p string, windows bool, sshArgs string) {
+	fp := params("path", p, "ssh_args", sshArgs)
+	if windows || windowsPath(p) {
+		fp[catalog.ParamOS] = catalog.OSWindows
 	}
+	switch {
+	case p == "":
+	case strings.HasSuffix(strings.ToLower(p), ".ppk"):
+		fp["perm_ppk"], fp["perm_ppk_out"] = p, p[:len(p)-len(".ppk")]+"_openssh"
+	case strings.HasSuffix(p, ".pub"):
+		fp["private_key"] = strings.TrimSuffix(p, ".pub")
+	default:
+		fp["perm_key_check"] = p
+	}
+	f.AddFixes(fp)
 }
 
 // hostPortLoose splits "host:port", "[v6]:port" or ":port".

@@ -135,3 +135,28 @@ func afterLast(s, sep string) string {
 	}
 	return strings.TrimSpace(s[i+len(sep):])
 }
+
+// destArgs is the fix parameter ssh_args for the destination the
+// transcript names (the "Permission denied" line, else "Authenticating
+// to"), as authFindings reads it; "" when it names none.
+func (c *clientFacts) destArgs() string {
+	user, host := "", ""
+	if d := c.last("denied"); d != nil {
+		user, host = d.m[1], d.m[2]
+	}
+	portOpt := ""
+	if a := c.last("authenticating_to"); a != nil {
+		if user == "" {
+			user = a.m[2]
+		}
+		if h, p, ok := hostPort(a.m[1]); ok {
+			if host == "" {
+				host = h
+			}
+			if p != "22" {
+				portOpt = "-p " + p + " "
+			}
+		}
+	}
+	return destArgs(portOpt, user, host)
+}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
 )
 
@@ -49,41 +50,21 @@ func serverFinding(e Event, ctx []Event, loc locator) *diag.Finding {
 	defer complete(f)
 	switch e.Code {
 	case "server.strictmodes":
-		p := e.Path
-		f.Arg("path", orUnknown(p)).Arg("reason", orUnknown(e.Detail))
-		if windowsPath(p) {
-			f.Fix("fix.family_windows_authkeys_acl", windowsACL(p))
+		f.Arg("path", orUnknown(e.Path)).Arg("reason", orUnknown(e.Detail))
+		// Windows' sshd says only "Authentication refused." (the access
+		// list is at debug3) or names the file with a Windows path.
+		if windowsPath(e.Path) || e.Detail == "Authentication refused." {
+			f.AddFixes(windowsKeyParams(e.Path, user))
 			break
 		}
-		if p == "" {
-			f.Fix("fix.explain_strictmodes", "")
-			break
-		}
-		mode := "go-w"
-		if strings.HasSuffix(p, "/.ssh") {
-			mode = "700"
-		} else if strings.Contains(e.Detail, "for file ") {
-			mode = "600"
-		}
-		c := cmd("sudo chmod "+mode+" %s", p)
-		if user != "" {
-			if cc := cmd("sudo chown %s %s", user, p); cc != "" && c != "" {
-				c = cc + " && " + c
-			}
-		}
-		f.Fix("fix.explain_strictmodes", c)
+		f.AddFixes(strictParams(e.Path, e.Detail, user, f))
 	case "server.authkeys_unreadable":
 		f.Arg("path", orUnknown(e.Path))
 		if windowsPath(e.Path) {
-			f.Fix("fix.family_windows_authkeys_acl", windowsACL(e.Path))
+			f.AddFixes(windowsKeyParams(e.Path, user))
 			break
 		}
-		if e.Path != "" && user != "" {
-			f.Fix("fix.explain_authkeys_owner", cmd("sudo chown -R %s: %s", user, path.Dir(e.Path)))
-			f.Fix("fix.explain_selinux_restorecon", cmd("sudo restorecon -Rv %s", path.Dir(e.Path)))
-		} else {
-			f.Fix("fix.explain_authkeys_owner", "")
-		}
+		f.AddFixes(unreadableParams(e.Path, e.Detail, user))
 	case "server.invalid_user", "server.shell_missing", "server.account_locked", "server.account_expired", "server.root_login_refused":
 		if e.Code == "server.shell_missing" {
 			f.Arg("shell", orUnknown(e.Path))
@@ -272,17 +253,58 @@ func winPath(p string) string {
 	return strings.ReplaceAll(p, "/", `\`)
 }
 
-// windowsACL is the icacls command that gives a file the ACL Windows
-// OpenSSH accepts: no inherited entries; the owner (or, for the
-// administrators' file, Administrators) and SYSTEM only.
-func windowsACL(p string) string {
-	w := winPath(p)
-	if strings.ContainsAny(w, "\"%\r\n") {
-		return ""
+// windowsKeyParams are the fix parameters of an authorized keys file
+// Windows' sshd refused (p "" when the log did not name it): Windows'
+// platform, the file as Windows commands take it, and whether it is the
+// administrators' file, which Administrators own.
+func windowsKeyParams(p, user string) catalog.Params {
+	w := ""
+	if p != "" {
+		w = winPath(p)
 	}
-	owner := "%USERNAME%"
-	if strings.Contains(strings.ToLower(w), "administrators_authorized_keys") || strings.Contains(strings.ToLower(w), `\programdata\`) {
-		owner = "*S-1-5-32-544" // Administrators, in any language
+	fp := params(catalog.ParamOS, catalog.OSWindows, "path", w, "user", user)
+	if l := strings.ToLower(w); strings.Contains(l, "administrators_authorized_keys") || strings.Contains(l, `\programdata\`) {
+		fp["perm_admin_keys"] = "yes"
 	}
-	return `icacls "` + w + `" /inheritance:r /grant:r "` + owner + `:F" /grant:r "*S-1-5-18:F"`
+	return fp
+}
+
+// strictParams are the fix parameters of a path StrictModes refused, from
+// sshd's message: the file and ~/.ssh are the user's, so they go back to
+// the user when the log names the user; any path loses group and world
+// write. A directory above ~/.ssh may rightly be root's, so its owner is
+// left to the person (advice). The owner goes into f's texts too.
+func strictParams(p, detail, user string, f *diag.Finding) catalog.Params {
+	if p == "" {
+		return params("perm_advice", "yes")
+	}
+	fp := params("path", p, "user", user, "perm_writable", "yes")
+	if user != "" && (strings.Contains(detail, "for file ") || strings.HasSuffix(p, "/.ssh")) {
+		fp["perm_owner"] = user
+		f.Arg("owner", user)
+	} else {
+		fp["perm_advice"] = "yes"
+	}
+	return fp
+}
+
+// unreadableParams are the fix parameters of an authorized keys file sshd
+// could not open as the user: a file in ~/.ssh goes back to the user with
+// its directory, its SELinux labels restored; elsewhere (a directory of
+// keys root keeps) the owner is left to the person.
+func unreadableParams(p, detail, user string) catalog.Params {
+	switch {
+	case p == "":
+		return params("perm_advice", "yes")
+	case detail == "not a regular file":
+		return params("path", p, "perm_not_regular", "yes")
+	}
+	dir := path.Dir(p)
+	fp := params("path", p, "user", user, "perm_label_dir", dir)
+	if path.Base(dir) == ".ssh" {
+		fp["perm_ssh_dir"] = dir
+	} else {
+		fp["perm_advice"] = "yes"
+	}
+	return fp
 }

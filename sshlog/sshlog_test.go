@@ -576,8 +576,10 @@ Nov 22 03:14:00 web1 sshd[14]: Accepted publickey for dave from 192.0.2.9 port 7
 		t.Fatalf("since: %+v accepted %d", since.Diagnosis, since.Accepted)
 	}
 	f := sum.Diagnosis.Finding(nil)
-	if f.Fixes[0].Command != "sudo chown alice /home/alice/.ssh && sudo chmod 700 /home/alice/.ssh" {
-		t.Fatalf("fix %q", f.Fixes[0].Command)
+	// ~/.ssh is the user's: it goes back to alice and loses group and
+	// world write, as the server check gives it.
+	if len(f.Fixes) != 2 || f.Fixes[0].Command != "sudo chown alice: /home/alice/.ssh" || f.Fixes[1].Command != "sudo chmod go-w /home/alice/.ssh" {
+		t.Fatalf("fixes %+v", f.Fixes)
 	}
 }
 

@@ -61,7 +61,7 @@ func aclFindings(heads []*keepHead) []*diag.Finding {
 				for _, a := range f.Desc.DACL {
 					ok.Ev("acl_entry", winacl.Describe(a))
 				}
-				out = append(out, ok)
+				out = append(out, ok.AddFixes(nil))
 			}
 		}
 	}
