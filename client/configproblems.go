@@ -5,12 +5,12 @@ import (
 	"context"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 	"github.com/sshdoctor/sshdoctor/sshconfig"
 	"github.com/sshdoctor/sshdoctor/sshwire"
 )
@@ -112,7 +112,7 @@ func problemFinding(ctx context.Context, p sshconfig.Problem, version string, re
 	return f.AddFixes(fp)
 }
 
-var sshVersionRE = regexp.MustCompile(`OpenSSH_for_Windows_(\d+\.\d+)|OpenSSH_(\d+\.\d+)`)
+var sshVersionRE = lazyre.New(`OpenSSH_for_Windows_(\d+\.\d+)|OpenSSH_(\d+\.\d+)`)
 
 // sshVersionNumber extracts "9.2" from `ssh -V` output.
 func sshVersionNumber(v string) string {
@@ -249,7 +249,7 @@ func configKeyword(lower string) string {
 	return lower
 }
 
-var varRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var varRE = lazyre.New(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // variableIn returns the first ${VAR} in s that is unset here.
 func variableIn(s string) string {

@@ -9,12 +9,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // Endpoints are the base URLs of the APIs sshdoctor reads. Compute is the
@@ -200,7 +201,7 @@ type call struct {
 	body                              any
 }
 
-var permissionRE = regexp.MustCompile(`'([a-z]+\.[A-Za-z]+\.[A-Za-z]+)'`)
+var permissionRE = lazyre.New(`'([a-z]+\.[A-Za-z]+\.[A-Za-z]+)'`)
 
 func (c *Client) do(ctx context.Context, cl call, out any) error {
 	timeout := c.CallTimeout

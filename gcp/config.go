@@ -5,9 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // gcloud's defaults for project, zone and account: the flag, else the
@@ -49,7 +50,7 @@ func ConfigDir(getenv func(string) string, home string) string {
 	return filepath.Join(home, ".config", "gcloud")
 }
 
-var configNameRE = regexp.MustCompile(`^[a-z][-a-z0-9]*$`)
+var configNameRE = lazyre.New(`^[a-z][-a-z0-9]*$`)
 
 // ResolveDefaults applies flags, environment and the active gcloud
 // configuration, in that order.

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // Findings for failed API calls, and the exact commands of fixes.
@@ -113,7 +113,7 @@ func (r *Run) sshCmd(user, keyPath string) string {
 	return cmd
 }
 
-var ruleNameBad = regexp.MustCompile(`[^a-z0-9-]+`)
+var ruleNameBad = lazyre.New(`[^a-z0-9-]+`)
 
 // ruleName makes a valid firewall rule name ([a-z]([-a-z0-9]*[a-z0-9])?, ≤ 63).
 func ruleName(parts ...string) string {

@@ -1,8 +1,9 @@
 package gcp
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // Serial console (port 1) analysis of the last boot. Patterns are the
@@ -147,16 +148,16 @@ func cleanSerial(s string) string {
 var bootMarkers = []struct {
 	name    string
 	literal string
-	re      *regexp.Regexp // nil: the literal suffices
+	re      *lazyre.Regexp // nil: the literal suffices
 }{
 	{"SeaBIOS", "SeaBIOS (version", nil},
 	{"UEFI boot manager", "BdsDxe: loading Boot", nil},
 	{"UEFI image", "UEFI: Attempting to start image", nil},
 	{"GRUB", "Welcome to GRUB!", nil},
-	{"kernel", "Linux version ", regexp.MustCompile(`^(\[\s*\d+\.\d+\]\s*)?Linux version \d`)},
+	{"kernel", "Linux version ", lazyre.New(`^(\[\s*\d+\.\d+\]\s*)?Linux version \d`)},
 }
 
-func ci(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + p) }
+func ci(p string) *lazyre.Regexp { return lazyre.New(`(?i)` + p) }
 
 var (
 	rePanic = ci(`Kernel panic - not syncing:?\s*(.*)$`)
@@ -170,7 +171,7 @@ var (
 	// next image. (gcloud's vm_boot_troubleshooter looks for both.)
 	reSecureBoot = ci(`Security Violation`)
 	reBootImage  = ci(`Failed to load image\s*(.*)$`)
-	reEmergency  = []*regexp.Regexp{
+	reEmergency  = []*lazyre.Regexp{
 		ci(`You are in (emergency|rescue) mode`),
 		ci(`You are now being dropped into an emergency shell`),
 		ci(`Reached target .*Emergency Mode`),
@@ -183,7 +184,7 @@ var (
 	}
 	reDiskFull     = ci(`No space left on device|No usable temporary directory found`)
 	reDiskFullSkip = ci(`inotify|directory watch|/sys/fs/cgroup`)
-	reFS           = []*regexp.Regexp{
+	reFS           = []*lazyre.Regexp{
 		ci(`EXT[234]-fs error`),
 		ci(`Remounting filesystem read-only`),
 		ci(`XFS \([^)]*\): (Corruption|metadata I/O error|Internal error|log mount failed)`),
@@ -200,7 +201,7 @@ var (
 		ci(`VFS: Unable to mount root fs`),
 		ci(`Failed to start File System Check`),
 	}
-	reOOMKill = []*regexp.Regexp{
+	reOOMKill = []*lazyre.Regexp{
 		ci(`Out of memory: Kill(?:ed)? process \d+ \(([^)]+)\)`),
 		ci(`Memory cgroup out of memory: Kill(?:ed)? process \d+ \(([^)]+)\)`),
 		ci(`oom-kill:.*task=([^,\s]+)`),

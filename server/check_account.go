@@ -14,6 +14,7 @@ import (
 
 	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // loadAccounts reads the local passwd and group files.
@@ -200,7 +201,7 @@ func isNoLogin(shell string) bool {
 	return false
 }
 
-var simpleWord = regexp.MustCompile(`^[A-Za-z0-9_.@-]+$`)
+var simpleWord = lazyre.New(`^[A-Za-z0-9_.@-]+$`)
 
 func (r *run) allowDeny(d *discovery, e *effective, a *acct, ip string) []*diag.Finding {
 	name := a.Name

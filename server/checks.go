@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 	"github.com/sshdoctor/sshdoctor/sshlog"
 )
 
@@ -164,7 +164,7 @@ type discovery struct {
 // defaultConfig is sshd's compiled-in configuration path.
 const defaultConfig = "/etc/ssh/sshd_config"
 
-var versionRE = regexp.MustCompile(`OpenSSH_[0-9][0-9.]*(p[0-9]+)?( [A-Za-z]+-[A-Za-z0-9.+~_-]+)?`)
+var versionRE = lazyre.New(`OpenSSH_[0-9][0-9.]*(p[0-9]+)?( [A-Za-z]+-[A-Za-z0-9.+~_-]+)?`)
 
 // sshdProgramNames lists where sshd lives when not on PATH.
 var sshdProgramNames = []string{"sshd"}

@@ -2,19 +2,19 @@ package server
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 var (
 	// servconf.c: "%s line %d: Deprecated option %s" / "Unsupported option %s".
-	deprecatedRE = regexp.MustCompile(`^(.+?):? line (\d+): (Deprecated|Unsupported) option (\S+)`)
+	deprecatedRE = lazyre.New(`^(.+?):? line (\d+): (Deprecated|Unsupported) option (\S+)`)
 	// sshd.c: "Unable to load host key: %s" and "Unable to load host key "%s": %s".
-	hostKeyWarnRE = regexp.MustCompile(`^Unable to load host key:? "?([^"]+?)"?(?:: (.+))?$`)
+	hostKeyWarnRE = lazyre.New(`^Unable to load host key:? "?([^"]+?)"?(?:: (.+))?$`)
 	// sshd.c: "Could not load host certificate "%s": %s".
-	hostCertWarnRE = regexp.MustCompile(`^Could not load host certificate:? "?([^"]+?)"?(?:: (.+))?$`)
+	hostCertWarnRE = lazyre.New(`^Could not load host certificate:? "?([^"]+?)"?(?:: (.+))?$`)
 )
 
 // sshdTestWarnings reads what `sshd -t` printed although it accepted the

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/sshdoctor/sshdoctor/diag"
 	"github.com/sshdoctor/sshdoctor/internal/inputfile"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 	"github.com/sshdoctor/sshdoctor/internal/winacl"
 	"github.com/sshdoctor/sshdoctor/internal/winsshd"
 	"github.com/sshdoctor/sshdoctor/sshlog"
@@ -108,8 +108,8 @@ type SCService struct {
 }
 
 var (
-	scFieldRE   = regexp.MustCompile(`^\s*([A-Z_0-9]+)\s*:\s*(.*?)\s*$`)
-	scMissingRE = regexp.MustCompile(`\b1060\b`)
+	scFieldRE   = lazyre.New(`^\s*([A-Z_0-9]+)\s*:\s*(.*?)\s*$`)
+	scMissingRE = lazyre.New(`\b1060\b`)
 )
 
 // ParseSC reads `sc query NAME` and `sc qc NAME` (either or both): the
@@ -283,7 +283,7 @@ func (w *winRun) checkKeys(ctx context.Context, _ *diag.Pass) diag.Result {
 	return diag.Conclude(nil, fs...)
 }
 
-var regSZRE = regexp.MustCompile(`(?i)^\s*DefaultShell\s+REG_(?:EXPAND_)?SZ\s+(.+?)\s*$`)
+var regSZRE = lazyre.New(`(?i)^\s*DefaultShell\s+REG_(?:EXPAND_)?SZ\s+(.+?)\s*$`)
 
 // ParseDefaultShell reads `reg query HKLM\SOFTWARE\OpenSSH /v DefaultShell`.
 func ParseDefaultShell(b []byte) string {

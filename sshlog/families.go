@@ -7,6 +7,7 @@ import (
 
 	"github.com/sshdoctor/sshdoctor/catalog"
 	"github.com/sshdoctor/sshdoctor/diag"
+	"github.com/sshdoctor/sshdoctor/internal/lazyre"
 )
 
 // Families of texts that are not OpenSSH's own words but say the same
@@ -360,7 +361,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 
 // gcloudJoined finds gcloud's error and its reason joined on one line
 // (as a log or a paste joins them): the first ERROR line re matches.
-func (c *clientFacts) gcloudJoined(re *regexp.Regexp) *hit {
+func (c *clientFacts) gcloudJoined(re *lazyre.Regexp) *hit {
 	for _, g := range c.all("gc_error") {
 		if m := re.FindStringSubmatch(g.text); m != nil {
 			return &hit{rule: g.rule, n: g.n, text: g.text, m: m}
@@ -369,9 +370,9 @@ func (c *clientFacts) gcloudJoined(re *regexp.Regexp) *hit {
 	return nil
 }
 
-var gcPermission = regexp.MustCompile(`Required '([a-zA-Z.]+)' permission for '([^']+)'`)
+var gcPermission = lazyre.New(`Required '([a-zA-Z.]+)' permission for '([^']+)'`)
 
-var gcInstanceMissing = regexp.MustCompile(`[Cc]ould not fetch resource:.*[Tt]he resource '([^']*/instances/([^']+))' was not found`)
+var gcInstanceMissing = lazyre.New(`[Cc]ould not fetch resource:.*[Tt]he resource '([^']*/instances/([^']+))' was not found`)
 
 // keyFormatFix gives a key file ssh or another program could not read the
 // fixes for what its name shows: a PuTTY key to convert, a public key given

@@ -91,3 +91,6 @@ func (r *Regexp) SubexpIndex(name string) int { return r.re().SubexpIndex(name) 
 
 // FindStringIndex is regexp.Regexp.FindStringIndex.
 func (r *Regexp) FindStringIndex(s string) []int { return r.re().FindStringIndex(s) }
+
+// FindAll is regexp.Regexp.FindAll.
+func (r *Regexp) FindAll(b []byte, n int) [][]byte { return r.re().FindAll(b, n) }
