@@ -1,5 +1,7 @@
 package catalog
 
+import "strings"
+
 // Fixes of the client's layers: TCP, the identification exchange, names.
 func init() {
 	RegisterParams(map[string]Param{
@@ -48,7 +50,7 @@ func init() {
 	}
 	tcp := func(specs ...FixSpec) []FixSpec {
 		for i := range specs {
-			specs[i].Unless = "forge"
+			specs[i].Unless = strings.Join(append(specs[i].unless(), "forge"), ",")
 		}
 		return append(specs, forge...)
 	}

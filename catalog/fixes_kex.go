@@ -49,8 +49,8 @@ func init() {
 		"kex_dh1024": "fix.kex_override_kex_dh1024", "sig_sha1": "fix.kex_override_ssh_rsa", "dsa": "fix.kex_override_dsa",
 		"cbc": "fix.kex_override_cbc", "3des": "fix.kex_override_3des", "mac_sha1": "fix.kex_override_mac_sha1",
 		"mac_truncated": "fix.kex_override_mac_truncated", "mac_md5": "fix.kex_override_mac_md5"}
-	newHostKeys := FixSpec{Key: "fix.kex_server_new_hostkeys", Command: "sudo ssh-keygen -A && sudo sshd -T | grep -i -E '^(hostkey|hostkeyalgorithms) '", Unless: "kex_server_side"}
-	serverCheck := FixSpec{Key: "fix.kex_server_check", Command: "sudo sshd -T | grep -i -E '^(kexalgorithms|ciphers|macs) '", Unless: "kex_server_side"}
+	newHostKeys := FixSpec{Key: "fix.kex_server_new_hostkeys", Command: "sudo ssh-keygen -A && sudo sshd -T | grep -i -E '^(hostkey|hostkeyalgorithms) '", Unless: "kex_server_side,forge"}
+	serverCheck := FixSpec{Key: "fix.kex_server_check", Command: "sudo sshd -T | grep -i -E '^(kexalgorithms|ciphers|macs) '", Unless: "kex_server_side,forge"}
 	// specs are the fixes of a slot: its ssh option, what ssh -Q calls
 	// it, the costs one of its algorithms can have, and what to look at
 	// on the server.
@@ -63,11 +63,14 @@ func init() {
 		return append(out,
 			FixSpec{Key: "fix.kex_no_override", Command: "ssh -Q " + query, If: "kex_no_override"},
 			FixSpec{Key: "fix.kex_upgrade_client", If: "kex_server_side"},
+			// A git forge keeps its algorithms modern: what is old is
+			// this ssh, or a configuration that narrows its lists.
+			FixSpec{Key: "fix.kex_forge_client", Command: "ssh -G {ssh_args} | grep -i -E '^(kexalgorithms|hostkeyalgorithms|ciphers|macs) '", If: "forge"},
 			FixSpec{Key: "fix.kex_server_allow", Command: sshdValue, If: "kex_server_side", Unless: "kex_server_weak"},
 			FixSpec{Key: "fix.kex_server_allow_weak", Command: sshdValue, If: "kex_server_weak"},
 			FixSpec{Key: "fix.family_update_client", If: "library"},
 			server,
-			FixSpec{Key: "fix.kex_upgrade_server", Unless: "kex_server_side"},
+			FixSpec{Key: "fix.kex_upgrade_server", Unless: "kex_server_side,forge"},
 			FixSpec{Key: "fix.kex_override_all", Command: "ssh {kex_overrides} {ssh_args}", If: "kex_overrides"},
 			FixSpec{Key: "fix.kex_config_host", Command: "{kex_config}", If: "kex_config"},
 			FixSpec{Key: "fix.kex_config_host", Command: "Host {config_host}\n  " + option + " +{kex_alg}", If: "kex_alg", Unless: "kex_several"},

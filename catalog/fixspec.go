@@ -24,8 +24,10 @@ type FixSpec struct {
 	// it. It carries a condition of the evidence (a port other than 22, a
 	// key ssh never reached) from the call site to the catalog.
 	If string
-	// Unless names a parameter whose presence withholds the fix (the
-	// client is another program, for which the command does not apply).
+	// Unless names the parameters, separated by commas, whose presence
+	// withholds the fix (the client is another program, for which the
+	// command does not apply; the server is a git forge the person does
+	// not run).
 	Unless string
 }
 
@@ -146,7 +148,7 @@ func FixesFor(code string, p Params) []FilledFix {
 		switch {
 		case !forOS(s.OS, os):
 			continue
-		case s.If != "" && !p.Known(s.If), s.Unless != "" && p.Known(s.Unless):
+		case s.If != "" && !p.Known(s.If), s.withheld(p):
 			continue
 		}
 		if unsafeValues(s.Command, p) {
@@ -181,6 +183,23 @@ func unsafeValues(tmpl string, p Params) bool {
 		}
 	}
 	return false
+}
+
+// withheld reports whether p holds one of the parameters that withhold s.
+func (s FixSpec) withheld(p Params) bool {
+	for _, n := range s.unless() {
+		if p.Known(n) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s FixSpec) unless() []string {
+	if s.Unless == "" {
+		return nil
+	}
+	return strings.Split(s.Unless, ",")
 }
 
 // forOS reports whether a fix for platform spec applies on os.
@@ -308,7 +327,7 @@ func fixProblems() []string {
 				out = append(out, fmt.Sprintf("%s: fix %q is for platform %q", code, s.Key, s.OS))
 			}
 			names := Placeholders(s.Command)
-			for _, n := range []string{s.If, s.Unless} {
+			for _, n := range append([]string{s.If}, s.unless()...) {
 				if n != "" {
 					names = append(names, n)
 				}

@@ -227,6 +227,10 @@ func (r *Run) kexMismatches(ctx context.Context, s *Settings, b *Banner, ki *ssh
 		f.Ev("ssh_would_say", "Unable to negotiate with "+host+" port "+port+": "+sshNoMatch[m.Slot]+". Their offer: "+raw)
 		f.Ev("server_software", b.Ident.Software)
 		fp := catalog.Params{"ssh_args": r.sshArgs(), "config_host": r.opts.Host}
+		if fg := r.forgeOf(s); fg != nil {
+			// The person does not run the forge's sshd: no server fix.
+			fp["forge"] = fg.Name
+		}
 		switch alg := algs[i]; {
 		case m.Slot == sshwire.SlotComp:
 			fp["kex_compression"] = map[bool]string{true: "no", false: "yes"}[s.Config.Yes("compression")]

@@ -75,6 +75,31 @@ func TestLabForge(t *testing.T) {
 			t.Fatalf("real ssh: exit %d %q", r.ExitCode, r.Stderr)
 		}
 	})
+	t.Run("narrowed-ciphers", func(t *testing.T) {
+		// An old habit in the person's own config: only CBC ciphers. The
+		// service is not theirs to change, so no server-side fix.
+		cfg, err := os.ReadFile(s.cfgFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		narrow := filepath.Join(s.dir, "narrow_config")
+		if err := os.WriteFile(narrow, append(cfg, "  Ciphers aes128-cbc\n"...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d := s.lab.Client.RunDoctorEnv(t, []string{"SSH_AUTH_SOCK=", "HOME=" + s.dir},
+			"check", "-F", narrow, "--timeout", "3s", "-i", priv, "git@github.com")
+		expect(t, d, "kex.no_cipher", 1)
+		fixHas(t, d, "ssh -G -F "+narrow)
+		for _, f := range d.Report.Diagnosis.Fixes {
+			if strings.Contains(f.Command, "sudo") || strings.HasPrefix(f.Description, "On the server") || strings.HasPrefix(f.Description, "Upgrade the server") {
+				t.Fatalf("a server-side fix for a service the user does not run: %+v", f)
+			}
+		}
+		r := s.lab.Client.RunEnv(t, []string{"SSH_AUTH_SOCK=", "HOME=" + s.dir}, "ssh", "-F", narrow, "-o", "ConnectTimeout=3", "-T", "-i", priv, "git@github.com")
+		if r.ExitCode != 255 || !strings.Contains(r.Stderr, "no matching cipher found") {
+			t.Fatalf("real ssh: exit %d %q", r.ExitCode, r.Stderr)
+		}
+	})
 	t.Run("key-not-on-account", func(t *testing.T) {
 		d := run("-i", stranger, "git@github.com")
 		expect(t, d, "auth.forge_key_unknown", 1)
