@@ -28,7 +28,8 @@ func init() {
 			{Key: "fix.key_chmod", Command: "chmod 600 {path}", OS: OSUnix, Unless: "private_key"},
 		},
 		"key.missing": {
-			{Key: "fix.key_missing_path", Command: "ls -l {key_dir}"},
+			{Key: "fix.key_missing_path", Command: "ls -l {key_dir}", OS: OSUnix},
+			{Key: "fix.key_missing_path", Command: "Get-ChildItem -Force -LiteralPath {key_dir}", OS: OSWindows},
 		},
 		"proxy.command_failed": {
 			{Key: "fix.proxy_program", Command: "command -v {program}", OS: OSUnix},

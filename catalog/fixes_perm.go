@@ -88,7 +88,8 @@ func init() {
 		"perm.acl_ok": {},
 		// A key file ssh cannot read, by what it holds.
 		"key.invalid_format": {
-			{Key: "fix.key_missing_path", Command: "ls -l {key_dir}", If: "key_dir"},
+			{Key: "fix.key_missing_path", Command: "ls -l {key_dir}", OS: OSUnix, If: "key_dir"},
+			{Key: "fix.key_missing_path", Command: "Get-ChildItem -Force -LiteralPath {key_dir}", OS: OSWindows, If: "key_dir"},
 			{Key: "fix.key_convert_ppk", Command: "puttygen {perm_ppk} -O private-openssh -o {perm_ppk_out}", OS: OSUnix, If: "perm_ppk"},
 			{Key: "fix.key_convert_ppk_windows", Command: "puttygen {perm_ppk}", OS: OSWindows, If: "perm_ppk"},
 			{Key: "fix.key_fix_crlf", Command: `sed -i 's/\r$//' {perm_crlf} && ssh-keygen -y -f {perm_crlf}`, OS: OSUnix, If: "perm_crlf"},

@@ -694,3 +694,28 @@ func TestFillCommandQuotes(t *testing.T) {
 		}
 	}
 }
+
+// A missing key's directory is listed with the platform's own command:
+// PowerShell's, with the path quoted for it, on Windows.
+func TestKeyDirListingPerPlatform(t *testing.T) {
+	for _, code := range []string{"key.missing", "key.invalid_format"} {
+		for os, want := range map[string]string{
+			catalog.OSLinux:   `ls -l '/home/a b/.ssh'`,
+			catalog.OSWindows: `Get-ChildItem -Force -LiteralPath "C:\Users\a b\.ssh"`,
+		} {
+			dir := "/home/a b/.ssh"
+			if os == catalog.OSWindows {
+				dir = `C:\Users\a b\.ssh`
+			}
+			var got []string
+			for _, f := range catalog.FixesFor(code, catalog.Params{catalog.ParamOS: os, "key_dir": dir}) {
+				if f.Key == "fix.key_missing_path" {
+					got = append(got, f.Command)
+				}
+			}
+			if len(got) != 1 || got[0] != want {
+				t.Errorf("%s on %s: %q, want %q", code, os, got, want)
+			}
+		}
+	}
+}
