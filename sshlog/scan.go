@@ -320,6 +320,13 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 		return e
 	}
 
+	if s.startup != nil && servesLogin(r.kind) {
+		// sshd handled a login after the line that looked like a failed
+		// start: that error was not fatal (one of several host keys
+		// missing, re-read by each connection's process), so sshd runs.
+		s.sum.Running = s.flag(&s.yes, true)
+		s.startup = nil
+	}
 	switch r.kind {
 	case KindInfo:
 		// "Connection from A port P" starts a connection afresh.
@@ -783,4 +790,14 @@ func (s *scanner) finish(lr *lineReader) *Summary {
 	}
 	sum.Diagnosis = best
 	return sum
+}
+
+// servesLogin tells the kinds of line only a serving sshd writes: an
+// authentication attempt and its outcome.
+func servesLogin(k Kind) bool {
+	switch k {
+	case KindAccepted, KindFailed, KindCause, KindAbandoned, KindRefused:
+		return true
+	}
+	return false
 }

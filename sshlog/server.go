@@ -528,6 +528,10 @@ func classifyMessage(m []byte) (raw, bool) {
 					r.port, _ = digits(rest[:on])
 					r.source = rest[on+4 : i] // the listen address
 				}
+			} else if on := bytes.Index(rest, []byte(" on ")); on > 0 {
+				// The reason cut off (a wrapped paste, systemctl's "faile…use."):
+				// the port is still there.
+				r.port, _ = digits(rest[:on])
 			}
 			return r, true
 		}
