@@ -462,6 +462,9 @@ func serverFindings(sum *Summary, loc locator) []*diag.Finding {
 		f.Sev(diag.SevWarning)
 		out = append(out, f)
 	}
+	if f := noIDFinding(sum, loc); f != nil {
+		out = append(out, f)
+	}
 	if sum.Running != nil && !*sum.Running && (sum.Diagnosis == nil || sum.Diagnosis.Cause.Kind != KindStartup) {
 		f := diag.NewFinding("server.sshd_not_running").Sev(diag.SevWarning)
 		f.AddFixes(nil)

@@ -93,3 +93,33 @@ func TestBindFailedPortWithoutReason(t *testing.T) {
 		}
 	}
 }
+
+// Connections that close before the SSH identification are a monitor's
+// or scanner's, not a failed login (Termix-SSH/Support issue 412: a
+// server-stats monitor every 30 seconds); beside a real failure they are
+// not the answer (crowdsecurity/crowdsec issue 2175).
+func TestClosedBeforeIdentification(t *testing.T) {
+	probe := "When server stats monitor is on I get those errors:\n\n" +
+		"2026-01-13T09:57:13.043202+01:00 mail sshd[1391397]: error: kex_exchange_identification: Connection closed by remote host\n" +
+		"2026-01-13T09:57:13.043649+01:00 mail sshd[1391397]: Connection closed by MY_IP_HOME port 41180\n" +
+		"2026-01-13T09:57:43.044688+01:00 mail sshd[1391406]: error: kex_exchange_identification: Connection closed by remote host\n" +
+		"2026-01-13T09:57:43.044929+01:00 mail sshd[1391406]: Connection closed by MY_IP_HOME port 41374\n" +
+		"Destroyed the container. Deleted the files on volume. Redeploy and restore servers. Still see the errors.\n"
+	a := explainText(t, probe)
+	f := a.Findings[0]
+	if f.Code != "server.no_identification" || f.Args["count"] != "2" || f.EvidenceValue("client") != "MY_IP_HOME" {
+		t.Fatalf("probe: %s %v %q", f.Code, f.Args, f.EvidenceValue("client"))
+	}
+	withKex := "Apr 17 15:42:56 Minimal sshd[1209]: error: kex_exchange_identification: Connection closed by remote host\n" +
+		"Apr 17 15:42:56 Minimal sshd[1209]: Connection closed by 157.230.93.26 port 40466\n" +
+		"Apr 17 15:43:22 Minimal sshd[1210]: Unable to negotiate with 157.230.93.26 port 38086: no matching key exchange method found. Their offer: diffie-hellman-group14-sha1,diffie-hellman-group-exchange-sha1,diffie-hellman-group1-sha1 [preauth]\n"
+	b := explainText(t, withKex)
+	for _, g := range b.Findings {
+		if g.Code == "server.no_identification" {
+			t.Fatalf("probe lines reported beside a real failure: %s", b.Findings[0].Code)
+		}
+	}
+	if b.Findings[0].Code != "kex.no_kex_alg" {
+		t.Fatalf("with a failure: %s", b.Findings[0].Code)
+	}
+}

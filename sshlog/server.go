@@ -312,6 +312,8 @@ type raw struct {
 	code                                                   string
 	user, source, path, fileLine, method, key, detail, tgt []byte
 	port                                                   int
+	// noID: the client closed (or spoke no SSH) before its identification.
+	noID bool
 }
 
 func (r *raw) event(h header, preauth bool, line []byte, n int) Event {
@@ -536,7 +538,7 @@ func classifyMessage(m []byte) (raw, bool) {
 			return r, true
 		}
 		if hasPrefix(m, "Bad protocol version identification") {
-			return raw{kind: KindClosed, detail: m}, true
+			return raw{kind: KindClosed, detail: m, noID: true}, true
 		}
 	case 'C':
 		if rest, ok := cut(m, "Connection closed by "); ok {
@@ -613,8 +615,14 @@ func classifyMessage(m []byte) (raw, bool) {
 				return r, true
 			}
 		}
-		if hasPrefix(m, "Did not receive identification string from ") {
-			return raw{kind: KindClosed}, true
+		if rest, ok := cut(m, "Did not receive identification string from "); ok {
+			r = raw{kind: KindClosed, noID: true}
+			if a, p, _, ok := addrPort(rest); ok {
+				r.source, r.port = a, p
+			} else {
+				r.source = rest
+			}
+			return r, true
 		}
 		if rest, ok := cut(m, "Directive '"); ok {
 			_ = rest
@@ -822,7 +830,7 @@ func classifyMessage(m []byte) (raw, bool) {
 		}
 	case 'k':
 		if rest, ok := cut(m, "kex_exchange_identification: "); ok {
-			return raw{kind: KindClosed, detail: rest}, true
+			return raw{kind: KindClosed, detail: rest, noID: true}, true
 		}
 	case 'm':
 		if rest, ok := cut(m, "maximum authentication attempts exceeded for "); ok {
