@@ -16,6 +16,9 @@ func fallbackRules() []rule {
 		// "user@host's password:" (password), "(user@host) Password:"
 		// (keyboard-interactive, OpenSSH 8.4+).
 		{"password_prompt", `^(?:(\S+?)@(\S+)'s password:|\((\S+?)@(\S+)\) Password:)\s*$`},
+		// The text of /run/nologin as the client shows it, with or without
+		// systemd's first sentence, at boot ("yet") or shutdown ("anymore").
+		{"pam_nologin", `Unprivileged users are not permitted to log in (?:yet|anymore)`},
 	}
 	out := make([]rule, len(def))
 	for i, d := range def {

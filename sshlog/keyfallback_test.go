@@ -43,3 +43,16 @@ func TestKeyRefusedThenPasswordPrompt(t *testing.T) {
 		}
 	}
 }
+
+// The nologin text pasted without systemd's first sentence
+// (lanlin/notes issue 91), or at shutdown, is still pam_nologin.
+func TestNologinWithoutFirstSentence(t *testing.T) {
+	for _, text := range []string{
+		"```shell\nUnprivileged users are not permitted to log in yet. Please come back later. For technical details, see pam_nologin\n```\n",
+		"System is going down. Unprivileged users are not permitted to log in anymore. For technical details, see pam_nologin(8).\nConnection closed by 192.0.2.4 port 22\n",
+	} {
+		if f := explainText(t, text).Findings[0]; f.Code != "session.pam_nologin" {
+			t.Errorf("%q: %s", text, f.Code)
+		}
+	}
+}
