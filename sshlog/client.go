@@ -157,7 +157,7 @@ var clientRules = sync.OnceValue(func() []rule {
 		out[i] = rule{d.name, regexp.MustCompile(d.re)}
 	}
 	// Other clients and tools (families.go) come after ssh's own words.
-	return append(out, familyRules()...)
+	return append(append(append(out, familyRules()...), lsmRules()...), fallbackRules()...)
 })
 
 // clientFilter keeps the rules off lines that cannot match them.

@@ -257,6 +257,12 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	for _, f := range familyFindings(c, loc, success, have) {
 		out.findings = insertFinding(out.findings, f)
 	}
+	for _, f := range lsmFindings(c, loc) {
+		out.findings = insertFinding(out.findings, f)
+	}
+	for _, f := range keyFallbackFindings(c, loc, success, have) {
+		out.findings = insertFinding(out.findings, f)
+	}
 
 	out.timeline = timeline(c, loc)
 	return out

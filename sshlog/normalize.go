@@ -137,6 +137,9 @@ func (z *normalizer) peel(line []byte) []byte {
 	for i := 0; i < maxPeel && len(line) > 0; i++ {
 		before := len(line)
 		line = trimBlank(line)
+		if n := eventRow(line); n > 0 {
+			line = line[n:]
+		}
 		switch c := line[0]; {
 		case c == '>' && !bytes.HasPrefix(line, []byte(">>")):
 			line = line[1:]

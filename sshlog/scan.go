@@ -98,6 +98,11 @@ type Summary struct {
 	// are not allowed (what scanners try), NoiseSources their addresses.
 	NoiseFailed  int
 	NoiseSources int
+	// NoID counts connections that closed, or spoke no SSH, before
+	// sending their identification (port checks, health probes,
+	// scanners); NoIDFirst is the first such line.
+	NoID      int
+	NoIDFirst *Event
 }
 
 // maxNoiseSources caps the address sets behind the noise counts.
@@ -320,6 +325,13 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 		return e
 	}
 
+	if s.startup != nil && servesLogin(r.kind) {
+		// sshd handled a login after the line that looked like a failed
+		// start: that error was not fatal (one of several host keys
+		// missing, re-read by each connection's process), so sshd runs.
+		s.sum.Running = s.flag(&s.yes, true)
+		s.startup = nil
+	}
 	switch r.kind {
 	case KindInfo:
 		// "Connection from A port P" starts a connection afresh.
@@ -394,6 +406,16 @@ func (s *scanner) accept(h header, preauth bool, r *raw, line []byte, n int) {
 		s.recordFailure(c, true)
 		c.done = true
 	case KindClosed:
+		if r.noID {
+			s.sum.NoID++
+			if s.sum.NoIDFirst == nil {
+				e := ev()
+				s.sum.NoIDFirst = &e
+			}
+		} else if f := s.sum.NoIDFirst; f != nil && f.Source == "" && len(r.source) > 0 && f.PID != 0 && f.PID == h.pid {
+			// "Connection closed by A port P" of the same process names the client.
+			f.Source = string(r.source)
+		}
 		if c.cause != nil && !c.done && len(r.user) == 0 && r.code == "" {
 			// A pre-auth close after a cause: context only.
 			c.addContext(ev())
@@ -783,4 +805,14 @@ func (s *scanner) finish(lr *lineReader) *Summary {
 	}
 	sum.Diagnosis = best
 	return sum
+}
+
+// servesLogin tells the kinds of line only a serving sshd writes: an
+// authentication attempt and its outcome.
+func servesLogin(k Kind) bool {
+	switch k {
+	case KindAccepted, KindFailed, KindCause, KindAbandoned, KindRefused:
+		return true
+	}
+	return false
 }

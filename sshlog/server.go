@@ -249,6 +249,17 @@ func parseHeader(line []byte, tc *timeCache) (h header, msg []byte) {
 		}
 		h.time, rest = t, b[24+sp+1:]
 	default:
+		if n := localStamp(b); n > 0 {
+			// A month in another language: the time is not read, the
+			// rest of the header is.
+			rest = b[n:]
+			break
+		}
+		if sp := bytes.IndexByte(b, ' '); sp > 0 && sp+1 < len(b) && hostLike(b[:sp]) && bareIdent(b[sp+1:]) > 0 {
+			// "host sshd[pid]: message": a log pasted without its times.
+			rest = b
+			break
+		}
 		return header{}, line
 	}
 	// [host ]ident[pid]: message
@@ -312,6 +323,8 @@ type raw struct {
 	code                                                   string
 	user, source, path, fileLine, method, key, detail, tgt []byte
 	port                                                   int
+	// noID: the client closed (or spoke no SSH) before its identification.
+	noID bool
 }
 
 func (r *raw) event(h header, preauth bool, line []byte, n int) Event {
@@ -528,11 +541,15 @@ func classifyMessage(m []byte) (raw, bool) {
 					r.port, _ = digits(rest[:on])
 					r.source = rest[on+4 : i] // the listen address
 				}
+			} else if on := bytes.Index(rest, []byte(" on ")); on > 0 {
+				// The reason cut off (a wrapped paste, systemctl's "faile…use."):
+				// the port is still there.
+				r.port, _ = digits(rest[:on])
 			}
 			return r, true
 		}
 		if hasPrefix(m, "Bad protocol version identification") {
-			return raw{kind: KindClosed, detail: m}, true
+			return raw{kind: KindClosed, detail: m, noID: true}, true
 		}
 	case 'C':
 		if rest, ok := cut(m, "Connection closed by "); ok {
@@ -609,8 +626,14 @@ func classifyMessage(m []byte) (raw, bool) {
 				return r, true
 			}
 		}
-		if hasPrefix(m, "Did not receive identification string from ") {
-			return raw{kind: KindClosed}, true
+		if rest, ok := cut(m, "Did not receive identification string from "); ok {
+			r = raw{kind: KindClosed, noID: true}
+			if a, p, _, ok := addrPort(rest); ok {
+				r.source, r.port = a, p
+			} else {
+				r.source = rest
+			}
+			return r, true
 		}
 		if rest, ok := cut(m, "Directive '"); ok {
 			_ = rest
@@ -658,6 +681,13 @@ func classifyMessage(m []byte) (raw, bool) {
 			rest, _ = cut(rest, "illegal user ")
 			if i := bytes.LastIndex(rest, []byte(" from ")); i > 0 {
 				return raw{kind: KindFailed, code: "auth.password_denied", method: []byte("keyboard-interactive/pam"), user: rest[:i], source: rest[i+6:]}, true
+			}
+		}
+		if rest, ok := cut(m, "PAM: "); ok {
+			// auth-pam.c: "PAM: %s for %s%.100s from %.100s" with
+			// pam_strerror's words; the account's state is the cause.
+			if r, ok := pamAccount(rest); ok {
+				return r, true
 			}
 		}
 		if rest, ok := cut(m, "Postponed "); ok {
@@ -818,7 +848,7 @@ func classifyMessage(m []byte) (raw, bool) {
 		}
 	case 'k':
 		if rest, ok := cut(m, "kex_exchange_identification: "); ok {
-			return raw{kind: KindClosed, detail: rest}, true
+			return raw{kind: KindClosed, detail: rest, noID: true}, true
 		}
 	case 'm':
 		if rest, ok := cut(m, "maximum authentication attempts exceeded for "); ok {
@@ -1122,4 +1152,98 @@ func bareIdent(b []byte) int {
 		return 0
 	}
 	return 0
+}
+
+// localStamp measures a syslog time stamp whose month is not English:
+// "janv. 29 20:44:09 ", "12月 03 09:49:19 ", "Mär 5 10:00:01.123 ". The
+// month is 3–5 letters with an optional dot, or a number and 月, or any
+// word in another script; then a day and hh:mm:ss. It returns the length
+// with the space after, 0 when b does not start so.
+func localStamp(b []byte) int {
+	sp := bytes.IndexByte(b, ' ')
+	if sp < 1 || sp > 12 {
+		return 0
+	}
+	mon := bytes.TrimSuffix(b[:sp], []byte("."))
+	letters, digitsN, other := 0, 0, 0
+	for _, c := range mon {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letters++
+		case c >= '0' && c <= '9':
+			digitsN++
+		case c >= 0x80:
+			other++
+		default:
+			return 0
+		}
+	}
+	switch {
+	case other > 0 && digitsN > 0 && !bytes.HasSuffix(mon, []byte("月")):
+		return 0
+	case other == 0 && (digitsN > 0 || letters < 3 || letters > 5):
+		return 0
+	}
+	i := sp + 1
+	if i < len(b) && b[i] == ' ' {
+		i++
+	}
+	d := i
+	for i < len(b) && i-d < 2 && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	if day, ok := digits(b[d:i]); !ok || day < 1 || day > 31 || i >= len(b) || b[i] != ' ' {
+		return 0
+	}
+	i++
+	if n := clock(b[i:]); n >= 8 {
+		i += n
+	} else {
+		return 0
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	if i >= len(b) || b[i] != ' ' {
+		return 0
+	}
+	return i + 1
+}
+
+// hostLike accepts a syslog host name (letters, digits, dots, dashes,
+// underscores; redacted with stars).
+func hostLike(b []byte) bool {
+	if len(b) == 0 || len(b) > 253 {
+		return false
+	}
+	for _, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' || c == '*') {
+			return false
+		}
+	}
+	return true
+}
+
+// pamAccount reads "User account has expired for U from H" and the other
+// account states PAM's account stack reports after "PAM: ".
+func pamAccount(rest []byte) (raw, bool) {
+	for _, st := range []struct{ words, code string }{
+		{"User account has expired for ", "server.account_expired"},
+		{"Authentication token is no longer valid; new one required for ", "server.password_expired"},
+	} {
+		if u, ok := cut(rest, st.words); ok {
+			r := raw{kind: KindCause, code: st.code, detail: rest[:len(st.words)-len(" for ")]}
+			u, _ = cut(u, "illegal user ")
+			if i := bytes.LastIndex(u, []byte(" from ")); i > 0 {
+				r.user, r.source = u[:i], u[i+6:]
+			} else {
+				r.user = u
+			}
+			return r, true
+		}
+	}
+	return raw{}, false
 }
