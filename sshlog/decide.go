@@ -176,7 +176,9 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 		add(f)
 		bannerDone = true
 	}
-	if !bannerDone {
+	// A jump whose inner ssh refused its -W target ended the connection
+	// itself: the server said nothing (proxy.stdio_spec).
+	if !bannerDone && !c.has("stdio_bad_spec") {
 		if f := bannerFinding(c, loc, later); f != nil {
 			add(f)
 		}
@@ -255,6 +257,9 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 		return false
 	}
 	for _, f := range familyFindings(c, loc, success, have) {
+		out.findings = insertFinding(out.findings, f)
+	}
+	for _, f := range heldoutFindings(c, loc, success, have) {
 		out.findings = insertFinding(out.findings, f)
 	}
 

@@ -78,7 +78,7 @@ func familyRules() []rule {
 	for i, d := range def {
 		out[i] = rule{d.name, regexp.MustCompile(d.re)}
 	}
-	return out
+	return append(out, heldoutClientRules()...)
 }
 
 // familyFindings explains the hits of familyRules. Findings come out in

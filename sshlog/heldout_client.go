@@ -1,0 +1,137 @@
+package sshlog
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/sshdoctor/sshdoctor/catalog"
+	"github.com/sshdoctor/sshdoctor/diag"
+)
+
+// heldoutClientRules are further words of clients and the tools around
+// them, found on texts people pasted that the other tables missed. They
+// come after every other table, so that they only take lines nothing else
+// took.
+func heldoutClientRules() []rule {
+	def := []struct{ name, re string }{
+		// A shell's "not found" in the forms other shells print it: ksh pads
+		// with two spaces ("ksh: rsync:  not found"), csh capitalises.
+		{"shell_error", `^(?:/\S*/)?(?:ba|da|z|k|c|tc)?sh: (?:line \d+: |\d+: )?(\S+?):\s+(not found|command not found|Command not found\.)$`},
+		// The connect failure retold in prose, without ssh's colons
+		// ("a `ssh connect to host github.com port 22 connection refused` error").
+		{"connect_prose", `(?i)\bconnect to (?:host |address )?(\S+?),? port (\d+),?:? (connection refused|connection timed out|operation timed out|no route to host|network is unreachable)\b`},
+		// WinSCP and newer PuTTY name the host: Network error: Connection to "HOST" refused.
+		{"putty_net_host", `(?i)network error: ?connection to ["“”']?(.+?)["“”']? ?(refused|timed out)\.?`},
+		// PuTTY, plink, pscp and WinSCP meeting a host key they never stored;
+		// in batch mode (git, scripts) plink then gives up.
+		{"putty_hostkey_unknown", `(?:The server's host key is not cached(?: in the registry)?|The host key is not cached for this server)`},
+		{"putty_abandoned", `^Connection abandoned\.$`},
+		{"putty_fp", `^(?:ssh-\S+|ecdsa-\S+) (?:\d+ )?((?:SHA256:|MD5:)?[0-9A-Za-z+/:=]+)\s*$`},
+		// The ssh that ProxyJump starts (ssh -W host:port) refusing the
+		// target it was given.
+		{"stdio_bad_spec", `^Bad stdio forwarding specification '(.*)'$`},
+	}
+	out := make([]rule, len(def))
+	for i, d := range def {
+		out[i] = rule{d.name, regexp.MustCompile(d.re)}
+	}
+	return out
+}
+
+// heldoutFindings explains the hits of heldoutClientRules, and the
+// connection that ends during key exchange.
+func heldoutFindings(c *clientFacts, loc locator, success bool, have func(prefixes ...string) bool) []*diag.Finding {
+	var out []*diag.Finding
+	add := func(f *diag.Finding) { out = append(out, f) }
+	ev := func(f *diag.Finding, h *hit) *diag.Finding {
+		if h != nil {
+			lineEv(f, loc, h.n, h.text)
+		}
+		return f
+	}
+
+	// TCP, retold in prose or in WinSCP's words.
+	if !success && !have("tcp.", "dns.", "proxy.") {
+		if h := c.last("connect_prose"); h != nil && c.after("established", h.n) == nil {
+			add(tcpFinding(h, h.m[1], h.m[2], h.m[3], loc, diag.SevError, false))
+		} else if h := c.last("putty_net_host"); h != nil {
+			errText := "Connection refused"
+			if h.m[2] == "timed out" {
+				errText = "Connection timed out"
+			}
+			add(tcpFinding(h, h.m[1], "", errText, loc, diag.SevError, false))
+		}
+	}
+
+	// The jump host's ssh would not take its -W target: the proxy ended,
+	// and what ssh says next about the server is the proxy's end.
+	if h := c.first("stdio_bad_spec"); h != nil && !have("proxy.") {
+		f := diag.NewFinding("proxy.stdio_spec").Arg("spec", quoteText(h.m[1]))
+		ev(f, h)
+		if e := c.after("id_closed", h.n); e != nil {
+			ev(f, e)
+		} else if e := c.after("proxy_unknown", h.n); e != nil {
+			ev(f, e)
+		}
+		f.AddFixes(params(catalog.ParamOS, c.os()))
+		add(f)
+	}
+
+	// PuTTY's unknown host key.
+	if h := c.first("putty_hostkey_unknown"); h != nil && !have("hostkey.") && !success {
+		f := diag.NewFinding("hostkey.unknown").Arg("host", orWords("")).Arg("key_type", orWords(""))
+		ev(f, h)
+		if fp := c.after("putty_fp", h.n); fp != nil {
+			ev(f, fp)
+			f.Ev("new_fingerprint", quoteText(fp.m[1]))
+		}
+		ev(f, c.after("putty_abandoned", h.n))
+		f.AddFixes(params("putty", "yes"))
+		add(f)
+	}
+
+	// The server identified itself, then closed or reset the connection
+	// before its host key arrived: the key exchange never finished.
+	if f := kexEndedFinding(c, loc, have); f != nil {
+		add(f)
+	}
+	return out
+}
+
+// kexEndedFinding reports a connection the server ended between its
+// identification and its host key.
+func kexEndedFinding(c *clientFacts, loc locator, have func(prefixes ...string) bool) *diag.Finding {
+	rv := c.first("remote_version")
+	if rv == nil || have("banner.", "kex.", "proxy.", "hostkey.", "auth.", "tcp.", "dns.", "fwd.") {
+		return nil
+	}
+	end := c.after("reset_by", rv.n)
+	if cl := c.after("closed_by", rv.n); end == nil || (cl != nil && cl.n < end.n) {
+		end = cl
+	}
+	if end == nil || c.has("proxy_unknown") {
+		return nil
+	}
+	// Anything from later in the connection means the end came later too.
+	for _, r := range []string{"server_hostkey", "known_matches", "negotiate", "can_continue", "denied", "denied_retry",
+		"authenticated", "verify_failed", "changed_banner", "unknown_strict", "added", "interactive", "disconnect_other",
+		"disconnect_too_many", "no_mutual"} {
+		if c.has(r) {
+			return nil
+		}
+	}
+	software := strings.TrimSpace(rv.m[2])
+	f := diag.NewFinding("kex.closed").Arg("hostname", quoteText(end.m[1])).Arg("software", quoteText(software))
+	f.Ev("server_software", quoteText(software))
+	lineEv(f, loc, rv.n, rv.text)
+	if k := c.last("kex_alg"); k != nil {
+		lineEv(f, loc, k.n, k.text)
+	}
+	lineEv(f, loc, end.n, end.text)
+	win := ""
+	if strings.Contains(software, "for_Windows") {
+		win = "yes"
+	}
+	f.AddFixes(params("port", end.m[2], "windows_server", win))
+	return f
+}

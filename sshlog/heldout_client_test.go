@@ -1,0 +1,152 @@
+package sshlog
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sshdoctor/sshdoctor/diag"
+)
+
+// firstError is the diagnosis: the first finding of error severity.
+func firstError(a *Analysis) *diag.Finding {
+	for _, f := range a.Findings {
+		if f.Severity == diag.SevError {
+			return f
+		}
+	}
+	return nil
+}
+
+func heldoutFixCmds(f *diag.Finding) string {
+	var b strings.Builder
+	for _, x := range f.Fixes {
+		b.WriteString(x.Command + "\n")
+	}
+	return b.String()
+}
+
+// A server that identified itself and then reset (or closed) the
+// connection right after the client's KEXINIT: a real OpenSSH for Windows
+// 8.1 transcript. It must not read as "no failure", and a Windows server
+// gets its own log and ACLs, not journalctl.
+func TestKexEndedAfterIdentification(t *testing.T) {
+	text := `OpenSSH_for_Windows_8.1p1, LibreSSL 2.9.2
+debug1: Connecting to 192.168.0.109 [192.168.0.109] port 22.
+debug1: Connection established.
+debug1: Local version string SSH-2.0-OpenSSH_for_Windows_8.1
+debug1: Remote protocol version 2.0, remote software version OpenSSH_for_Windows_8.1
+debug1: match: OpenSSH_for_Windows_8.1 pat OpenSSH* compat 0x04000000
+debug1: Authenticating to 192.168.0.109:22 as 'Administrators'
+debug1: SSH2_MSG_KEXINIT sent
+Connection reset by 192.168.0.109 port 22
+`
+	f := firstError(explainText(t, text))
+	if f == nil || f.Code != "kex.closed" {
+		t.Fatalf("got %+v, want kex.closed", f)
+	}
+	cmds := heldoutFixCmds(f)
+	if !strings.Contains(cmds, "OpenSSH/Operational") || strings.Contains(cmds, "journalctl") {
+		t.Fatalf("a Windows server's fixes: %s", cmds)
+	}
+	// The same end from a Linux sshd, closed instead of reset.
+	linux := strings.NewReplacer("OpenSSH_for_Windows_8.1", "OpenSSH_9.2p1 Debian-2", "Connection reset by", "Connection closed by").Replace(text)
+	g := firstError(explainText(t, linux))
+	if g == nil || g.Code != "kex.closed" || !strings.Contains(heldoutFixCmds(g), "journalctl") {
+		t.Fatalf("linux: %+v", g)
+	}
+	// Once the server's host key arrived, the end is not the key exchange's.
+	later := strings.Replace(text, "Connection reset by", "debug1: Server host key: ssh-ed25519 SHA256:AAAA\nConnection reset by", 1)
+	if h := firstError(explainText(t, later)); h != nil && h.Code == "kex.closed" {
+		t.Fatalf("after the host key: %s", h.Code)
+	}
+	// Without an identification, it stays the banner's.
+	early := "debug1: Connection established.\nConnection reset by 192.168.0.109 port 22\n"
+	if h := firstError(explainText(t, early)); h == nil || h.Code != "banner.reset" {
+		t.Fatalf("before identification: %+v", h)
+	}
+}
+
+// OpenSSH for Windows 7.6's ProxyJump quotes the -W target twice; the
+// inner ssh refuses it and the outer one reports a closed connection that
+// is the proxy's, not the server's (pasted in backticks).
+func TestBadStdioSpecIsTheProxy(t *testing.T) {
+	text := "`Bad stdio forwarding specification ''[server]:22''`  \n`ssh_exchange_identification: Connection closed by remote host`\n"
+	a := explainText(t, text)
+	f := firstError(a)
+	if f == nil || f.Code != "proxy.stdio_spec" {
+		t.Fatalf("got %+v", f)
+	}
+	for _, g := range a.Findings {
+		if strings.HasPrefix(g.Code, "banner.") {
+			t.Fatalf("the proxy's end read as the server's: %s", g.Code)
+		}
+	}
+	if !strings.Contains(heldoutFixCmds(f), "ProxyCommand") {
+		t.Fatalf("fixes: %s", heldoutFixCmds(f))
+	}
+}
+
+// Shells other than bash word "not found" differently; a transfer whose
+// remote rsync is missing is the remote PATH, whatever the shell.
+func TestOtherShellsNotFound(t *testing.T) {
+	for _, line := range []string{
+		"ksh: rsync:  not found",
+		"tcsh: rsync: Command not found.",
+	} {
+		text := line + "\nrsync: connection unexpectedly closed (0 bytes read so far)\nrsync error: error in rsync protocol data stream (code 12) at io.c(139)\n"
+		f := firstError(explainText(t, text))
+		if f == nil || f.Code != "session.remote_command_missing" {
+			t.Errorf("%q: %+v", line, f)
+		}
+	}
+	// A ProxyCommand program missing stays the proxy's.
+	proxy := "ksh: nc:  not found\nConnection closed by UNKNOWN port 65535\n"
+	if f := firstError(explainText(t, proxy)); f == nil || f.Code != "proxy.command_failed" {
+		t.Errorf("proxy: %+v", f)
+	}
+}
+
+// The connect failure retold in prose without ssh's colons, and WinSCP's
+// wording that names the host.
+func TestConnectFailureRetold(t *testing.T) {
+	cases := map[string]string{
+		"At work, I just received a `ssh connect to host github.com port 22 connection refused` error when trying to push.\n": "tcp.refused",
+		"i keep getting error \"Error : network error: Connection to “target server”refused\"\n":                              "tcp.refused",
+		"Network error: Connection to \"sftp.example.com\" timed out.\n":                                                      "tcp.timeout",
+		"ssh: connect to host github.com, port 22: Operation timed out\n":                                                     "tcp.timeout",
+	}
+	for text, want := range cases {
+		f := firstError(explainText(t, text))
+		if f == nil || f.Code != want {
+			t.Errorf("%q: got %+v, want %s", text, f, want)
+		}
+	}
+	// A sentence about connecting that names no socket error says nothing.
+	if f := firstError(explainText(t, "I want to connect to host example.com port 22 and then run a command.\n")); f != nil && strings.HasPrefix(f.Code, "tcp.") {
+		t.Errorf("prose without an error: %s", f.Code)
+	}
+}
+
+// plink (here under git on Windows) meeting a host key it never stored:
+// it abandons in batch mode. The fixes are PuTTY's, not known_hosts'.
+func TestPuttyHostKeyNotCached(t *testing.T) {
+	text := `Cloning into 'C:\Documents and Settings\uday\Desktop\example'...
+The server's host key is not cached in the registry. You
+have no guarantee that the server is the computer you
+think it is.
+The server's rsa2 key fingerprint is:
+ssh-rsa 2048 cf:ee:77:cb:0e:fc:02:d7:72:7e:ae:80:c0:90:88:a7
+Connection abandoned.
+fatal: Could not read from remote repository.
+`
+	f := firstError(explainText(t, text))
+	if f == nil || f.Code != "hostkey.unknown" {
+		t.Fatalf("got %+v", f)
+	}
+	if f.EvidenceValue("new_fingerprint") == "" {
+		t.Errorf("no fingerprint in the evidence")
+	}
+	if c := heldoutFixCmds(f); strings.Contains(c, "known_hosts") || strings.Contains(c, "StrictHostKeyChecking") {
+		t.Errorf("OpenSSH's fixes for PuTTY: %s", c)
+	}
+}
