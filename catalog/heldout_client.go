@@ -9,8 +9,25 @@ func init() {
 			Title: Text{En: "The jump host's ssh refused the forwarding target {spec}", Ja: "踏み台用の ssh が転送先 {spec} を受け付けませんでした"},
 			Explanation: Text{En: "With ProxyJump (-J), ssh starts a second ssh with -W host:port to reach the target through the jump host. That ssh could not read the target it was given, so it exited, and the connection closed before the target server said anything: the \"Connection closed\" that follows is the proxy's end, not the server's. OpenSSH for Windows 7.6 quotes the target twice (''[host]:22''); later releases read it.",
 				Ja: "ProxyJump (-J) では、ssh は踏み台経由で接続先へ行くために -W host:port 付きの 2 つ目の ssh を起動します。その ssh が渡された接続先を読めずに終了したため、接続先サーバーが何も言わないうちに接続が閉じました。続く「Connection closed」はプロキシの終了であり、サーバーによるものではありません。OpenSSH for Windows 7.6 は接続先を二重に引用符で囲みます (''[host]:22'')。以降の版では読めます。"}},
+		Entry{Code: "session.shell_output", Severity: "error",
+			Title: Text{En: "Text from the server's shell startup files broke the file transfer", Ja: "サーバーのシェル起動ファイルが出力した文字列がファイル転送を壊しました"},
+			Explanation: Text{En: "Login worked. sftp (and scp, which uses sftp since OpenSSH 9.0) reads the server's first four bytes as a packet length; \"Received message too long {length}\" means they were text printed by a startup file the account's shell runs even when not interactive (~/.bashrc, ~/.profile, /etc/profile.d, a welcome echo), or an error such a file printed. Interactive ssh hides it because a terminal shows the text.",
+				Ja: "ログインはできています。sftp (OpenSSH 9.0 以降は sftp を使う scp も) はサーバーからの最初の 4 バイトをパケット長として読みます。「Received message too long {length}」は、それが対話的でないときにもアカウントのシェルが実行する起動ファイル (~/.bashrc、~/.profile、/etc/profile.d、歓迎メッセージの echo など) の出力か、そのファイルのエラーだったことを意味します。対話的な ssh では端末に表示されるだけなので気づきません。"}},
+		Entry{Code: "auth.forge_rsa_sha1", Severity: "error",
+			Title: Text{En: "The git host refuses your RSA key's SHA-1 signature", Ja: "Git ホストが RSA 鍵の SHA-1 署名を拒否しています"},
+			Explanation: Text{En: "The key is fine; the program that signed with it is not. GitHub no longer accepts RSA signatures made with SHA-1 (ssh-rsa), which old SSH libraries still make (libssh2 before 1.11 inside libgit2 and many git GUIs, old JSch, go-git with old x/crypto, OpenSSH before 7.2). Plain git with a current OpenSSH signs with SHA-2, which is why it works from a terminal.",
+				Ja: "鍵に問題はなく、その鍵で署名したプログラムが問題です。GitHub は SHA-1 による RSA 署名 (ssh-rsa) をもう受け付けませんが、古い SSH ライブラリ (libgit2 や多くの Git GUI に含まれる 1.11 より前の libssh2、古い JSch、古い x/crypto を使う go-git、7.2 より前の OpenSSH) はまだそれを使います。現在の OpenSSH を使う素の git は SHA-2 で署名するため、端末からは成功します。"}},
 	)
 	RegisterPhrases(map[string]Text{
+		"evidence.as_text": {En: "those four bytes as text", Ja: "その 4 バイトを文字として読むと"},
+		"fix.shell_output_find": {En: "On the server, find what the startup files print (any output at all breaks sftp); the command run without a terminal must print nothing",
+			Ja: "サーバーで起動ファイルが何を出力しているか探してください (どんな出力でも sftp は壊れます)。端末なしで実行したコマンドは何も出力してはいけません"},
+		"fix.shell_output_guard": {En: "Make that file print only in interactive shells: put this line at its top (bash), or move the output to ~/.bash_profile",
+			Ja: "そのファイルが対話的なシェルでだけ出力するように、先頭にこの行を置いてください (bash)。または出力を ~/.bash_profile に移してください"},
+		"fix.forge_sha1_update_client": {En: "Update the program that connects (the git GUI or library); a current git with OpenSSH already works",
+			Ja: "接続しているプログラム (Git GUI やライブラリ) を更新してください。現在の git と OpenSSH の組み合わせでは問題ありません"},
+		"fix.forge_sha1_new_key": {En: "Or make an Ed25519 key and add its public half to your account on the git host",
+			Ja: "または Ed25519 鍵を作り、その公開鍵を Git ホストのアカウントに登録してください"},
 		"fix.stdio_spec_proxycommand": {En: "Give the jump as a ProxyCommand instead of ProxyJump, which passes the target unquoted",
 			Ja: "ProxyJump の代わりに ProxyCommand で踏み台を指定してください (接続先が引用符なしで渡されます)"},
 		"fix.stdio_spec_update_windows": {En: "Update OpenSSH for Windows (PowerShell as administrator), then check the version",
@@ -30,6 +47,15 @@ func init() {
 		"proxy.stdio_spec": {
 			{Key: "fix.stdio_spec_proxycommand", Command: `ssh -o ProxyCommand="ssh -W %h:%p JUMP" HOST`},
 			{Key: "fix.stdio_spec_update_windows", Command: "winget upgrade Microsoft.OpenSSH.Preview; ssh -V", OS: OSWindows},
+		},
+		"session.shell_output": {
+			{Key: "fix.shell_output_find", Command: "ssh HOST true | od -c | head; grep -n -E 'echo|printf|cat |fortune|neofetch' ~/.bashrc ~/.profile ~/.bash_profile /etc/bash.bashrc /etc/profile /etc/profile.d/*.sh 2>/dev/null"},
+			{Key: "fix.shell_output_guard", Command: "[[ $- == *i* ]] || return"},
+		},
+		"auth.forge_rsa_sha1": {
+			{Key: "fix.forge_sha1_update_client"},
+			{Key: "fix.forge_sha1_new_key", Command: `ssh-keygen -t ed25519 -f "$HOME/.ssh/id_ed25519"`, OS: OSUnix},
+			{Key: "fix.forge_sha1_new_key", Command: `ssh-keygen -t ed25519 -f "$env:USERPROFILE\.ssh\id_ed25519"`, OS: OSWindows},
 		},
 		"kex.closed": {
 			{Key: "fix.sshd_logs", Command: "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50", Unless: "windows_server"},

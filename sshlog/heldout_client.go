@@ -1,7 +1,9 @@
 package sshlog
 
 import (
+	"bytes"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/catalog"
@@ -30,6 +32,14 @@ func heldoutClientRules() []rule {
 		// The ssh that ProxyJump starts (ssh -W host:port) refusing the
 		// target it was given.
 		{"stdio_bad_spec", `^Bad stdio forwarding specification '(.*)'$`},
+		// sftp (and scp over sftp) reading the shell's startup output as
+		// its first packet: the length is the text's first four bytes.
+		{"sftp_too_long", `Received message too long (\d+)`},
+		// GitHub refusing an RSA signature made with SHA-1 (old libssh2,
+		// JSch, go-git, OpenSSH before 7.2).
+		{"forge_rsa_sha1", `You're using an RSA key with SHA-1,? which is no longer allowed`},
+		// VS Code Remote-SSH's verdict on its own -D forward.
+		{"lib_prohibited", `TCP port forwarding appears to be disabled on the remote host`},
 	}
 	out := make([]rule, len(def))
 	for i, d := range def {
@@ -90,6 +100,23 @@ func heldoutFindings(c *clientFacts, loc locator, success bool, have func(prefix
 		add(f)
 	}
 
+	// Text printed by the shell's startup files broke sftp's stream.
+	if h := c.first("sftp_too_long"); h != nil && !have("session.") {
+		f := diag.NewFinding("session.shell_output").Arg("length", h.m[1])
+		ev(f, h)
+		if t := sftpLengthText(h.m[1]); t != "" {
+			f.Ev("as_text", quoteText(t))
+		}
+		f.AddFixes(nil)
+		add(f)
+	}
+	// A forge refusing SHA-1 RSA signatures: the client is too old.
+	if h := c.first("forge_rsa_sha1"); h != nil && !have("auth.", "kex.") {
+		f := diag.NewFinding("auth.forge_rsa_sha1")
+		ev(f, h).AddFixes(params(catalog.ParamOS, c.os()))
+		add(f)
+	}
+
 	// The server identified itself, then closed or reset the connection
 	// before its host key arrived: the key exchange never finished.
 	if f := kexEndedFinding(c, loc, have); f != nil {
@@ -134,4 +161,43 @@ func kexEndedFinding(c *clientFacts, loc locator, have func(prefixes ...string) 
 	}
 	f.AddFixes(params("port", end.m[2], "windows_server", win))
 	return f
+}
+
+// sftpLengthText is the text whose first four bytes sftp read as a packet
+// length ("Received message too long 1581461090" is "^[[0;" … of a
+// coloured line), when they are printable.
+func sftpLengthText(n string) string {
+	v, err := strconv.ParseUint(n, 10, 32)
+	if err != nil {
+		return ""
+	}
+	b := []byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			return ""
+		}
+	}
+	return string(b)
+}
+
+// wrapCut reports a line that ends where a message of ssh was wrapped by
+// a terminal, a mail client or a forum (before "offer:" of "Their offer:",
+// the one long message that people paste wrapped).
+func wrapCut(line []byte) bool {
+	t := bytes.TrimRight(line, " ")
+	return bytes.Contains(t, []byte("no matching ")) && !bytes.Contains(t, []byte("offer:")) &&
+		(bytes.HasSuffix(t, []byte(" Their")) || bytes.HasSuffix(t, []byte(" found.")) || bytes.HasSuffix(t, []byte(" found")))
+}
+
+// joinWrapped joins a line wrapCut reported with the line that continues
+// it, or returns ok=false when next does not continue it.
+func joinWrapped(held, next []byte) ([]byte, bool) {
+	t := bytes.TrimRight(held, " ")
+	n := bytes.TrimLeft(next, " ")
+	if !(bytes.HasPrefix(n, []byte("offer:")) || bytes.HasPrefix(n, []byte("Their offer:"))) {
+		return nil, false
+	}
+	out := make([]byte, 0, len(t)+1+len(n))
+	out = append(append(append(out, t...), ' '), n...)
+	return out, true
 }

@@ -150,3 +150,69 @@ fatal: Could not read from remote repository.
 		t.Errorf("OpenSSH's fixes for PuTTY: %s", c)
 	}
 }
+
+// sftp reads the startup files' text as a packet length: the verdict is
+// the shell's output, with the four bytes shown when they are text.
+func TestSftpMessageTooLong(t *testing.T) {
+	for _, text := range []string{
+		"$ sftp www-data@104.131.175.19\nwww-data@104.131.175.19's password:\nReceived message too long 141612888\n",
+		"box1 | FAILED => failed to transfer file to /home/hadoop/.ansible/tmp/ansible-1362080597.37-11062316293652/ping:\nReceived message too long 173490514\n",
+		"```text\nReceived message too long 1581461090\nEnsure the remote shell produces no output for non-interactive sessions.\n```\n",
+	} {
+		f := firstError(explainText(t, text))
+		if f == nil || f.Code != "session.shell_output" {
+			t.Fatalf("%q: %+v", text, f)
+		}
+	}
+	// 1581461090 is 0x5E432E62, the printable "^C.b"; 458961715 starts with ESC.
+	if got := sftpLengthText("1581461090"); got != "^C.b" {
+		t.Errorf("as text: %q", got)
+	}
+	if got := sftpLengthText("458961715"); got != "" {
+		t.Errorf("ESC is not printable: %q", got)
+	}
+}
+
+// GitHub's refusal of SHA-1 RSA signatures, as git GUIs and libraries
+// relay it.
+func TestForgeRSASHA1(t *testing.T) {
+	for _, text := range []string{
+		"Unable to push to 'origin' - ERROR: You're using an RSA key with SHA-1, which is no longer allowed. Please use a newer client or a different key type.\n",
+		"Error in libgit2::git_remote_fetch : \n  ERROR: You're using an RSA key with SHA-1, which is no longer allowed. Please use a newer client or a different key type.\n",
+		"*ERROR*: You're using an RSA key with SHA-1 which is no longer allowed. Please use a newer client or a different key type.\n",
+	} {
+		f := firstError(explainText(t, text))
+		if f == nil || f.Code != "auth.forge_rsa_sha1" {
+			t.Errorf("%q: %+v", text, f)
+		}
+	}
+}
+
+// A negotiate message wrapped before "offer:" (a forum's blockquote of a
+// terminal's output) is the client's message, with its offer.
+func TestNegotiateWrappedBeforeOffer(t *testing.T) {
+	text := "> $ git fetch\n> Unable to negotiate with 10.1.2.3 port 22: no matching key exchange method found. Their\n> offer: diffie-hellman-group1-sha1,diffie-hellman-group14-sha1\n> fatal: Could not read from remote repository.\n"
+	a := explainText(t, text)
+	f := firstError(a)
+	if f == nil || f.Code != "kex.no_kex_alg" {
+		t.Fatalf("got %+v", f)
+	}
+	if !strings.Contains(heldoutFixCmds(f), "KexAlgorithms=+diffie-hellman-group14-sha1") {
+		t.Errorf("the client-side stopgap is missing: %s", heldoutFixCmds(f))
+	}
+	if a.Summary != nil && a.ServerLines > 0 {
+		t.Errorf("read as sshd's log: %d server lines", a.ServerLines)
+	}
+	// A line that ends the same way but is not continued stays as it is.
+	if _, ok := joinWrapped([]byte("no matching cipher found. Their"), []byte("fatal: Could not read")); ok {
+		t.Errorf("joined a line that does not continue it")
+	}
+}
+
+// VS Code's Remote-SSH says its -D forward was refused in its own words.
+func TestVSCodeForwardingDisabled(t *testing.T) {
+	text := "\"ERROR: TCP port forwarding appears to be disabled on the remote host. Ensure that the sshd_config has `AllowTcpForwarding yes`.\"\n"
+	if f := firstError(explainText(t, text)); f == nil || f.Code != "fwd.prohibited" {
+		t.Fatalf("got %+v", f)
+	}
+}
