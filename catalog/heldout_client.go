@@ -9,6 +9,10 @@ func init() {
 			Title: Text{En: "The jump host's ssh refused the forwarding target {spec}", Ja: "踏み台用の ssh が転送先 {spec} を受け付けませんでした"},
 			Explanation: Text{En: "With ProxyJump (-J), ssh starts a second ssh with -W host:port to reach the target through the jump host. That ssh could not read the target it was given, so it exited, and the connection closed before the target server said anything: the \"Connection closed\" that follows is the proxy's end, not the server's. OpenSSH for Windows 7.6 quotes the target twice (''[host]:22''); later releases read it.",
 				Ja: "ProxyJump (-J) では、ssh は踏み台経由で接続先へ行くために -W host:port 付きの 2 つ目の ssh を起動します。その ssh が渡された接続先を読めずに終了したため、接続先サーバーが何も言わないうちに接続が閉じました。続く「Connection closed」はプロキシの終了であり、サーバーによるものではありません。OpenSSH for Windows 7.6 は接続先を二重に引用符で囲みます (''[host]:22'')。以降の版では読めます。"}},
+		Entry{Code: "proxy.tool_failed", Severity: "error",
+			Title: Text{En: "The ProxyCommand's {program} failed before the server said anything", Ja: "ProxyCommand の {program} がサーバーの応答より前に失敗しました"},
+			Explanation: Text{En: "ssh reaches this host through a ProxyCommand. Its program (or the shell running it, on this machine or on a jump host) printed {said} and ended, so ssh saw the connection close before the server identified itself: the \"Connection closed\" after it is the proxy's end, not the server's.",
+				Ja: "ssh はこのホストに ProxyCommand 経由で接続します。そのプログラム (またはこのマシンか踏み台でそれを実行したシェル) が {said} と出力して終了したため、ssh にはサーバーが名乗る前に接続が閉じたように見えました。後に続く「Connection closed」はプロキシの終了であり、サーバーによるものではありません。"}},
 		Entry{Code: "session.shell_output", Severity: "error",
 			Title: Text{En: "Text from the server's shell startup files broke the file transfer", Ja: "サーバーのシェル起動ファイルが出力した文字列がファイル転送を壊しました"},
 			Explanation: Text{En: "Login worked. sftp (and scp, which uses sftp since OpenSSH 9.0) reads the server's first four bytes as a packet length; \"Received message too long {length}\" means they were text printed by a startup file the account's shell runs even when not interactive (~/.bashrc, ~/.profile, /etc/profile.d, a welcome echo), or an error such a file printed. Interactive ssh hides it because a terminal shows the text.",
@@ -28,6 +32,10 @@ func init() {
 			Ja: "接続しているプログラム (Git GUI やライブラリ) を更新してください。現在の git と OpenSSH の組み合わせでは問題ありません"},
 		"fix.forge_sha1_new_key": {En: "Or make an Ed25519 key and add its public half to your account on the git host",
 			Ja: "または Ed25519 鍵を作り、その公開鍵を Git ホストのアカウントに登録してください"},
+		"fix.proxy_tool_run": {En: "See the ProxyCommand ssh uses for this host, then run it by hand with the host and port filled in",
+			Ja: "このホストで ssh が使う ProxyCommand を確認し、ホストとポートを埋めて手で実行してください"},
+		"fix.proxy_tool_jump": {En: "If it runs nc on a jump host, let ssh forward through the jump itself (ProxyJump), which needs no program there",
+			Ja: "踏み台で nc を実行しているなら、ssh 自身に踏み台経由で転送させてください (ProxyJump)。踏み台にプログラムは要りません"},
 		"fix.stdio_spec_proxycommand": {En: "Give the jump as a ProxyCommand instead of ProxyJump, which passes the target unquoted",
 			Ja: "ProxyJump の代わりに ProxyCommand で踏み台を指定してください (接続先が引用符なしで渡されます)"},
 		"fix.stdio_spec_update_windows": {En: "Update OpenSSH for Windows (PowerShell as administrator), then check the version",
@@ -47,6 +55,10 @@ func init() {
 		"proxy.stdio_spec": {
 			{Key: "fix.stdio_spec_proxycommand", Command: `ssh -o ProxyCommand="ssh -W %h:%p JUMP" HOST`},
 			{Key: "fix.stdio_spec_update_windows", Command: "winget upgrade Microsoft.OpenSSH.Preview; ssh -V", OS: OSWindows},
+		},
+		"proxy.tool_failed": {
+			{Key: "fix.proxy_tool_run", Command: "ssh -G HOST | grep -i -E '^(proxycommand|proxyjump) '"},
+			{Key: "fix.proxy_tool_jump", Command: "ssh -J JUMP HOST"},
 		},
 		"session.shell_output": {
 			{Key: "fix.shell_output_find", Command: "ssh HOST true | od -c | head; grep -n -E 'echo|printf|cat |fortune|neofetch' ~/.bashrc ~/.profile ~/.bash_profile /etc/bash.bashrc /etc/profile /etc/profile.d/*.sh 2>/dev/null"},

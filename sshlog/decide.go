@@ -176,9 +176,10 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 		add(f)
 		bannerDone = true
 	}
-	// A jump whose inner ssh refused its -W target ended the connection
-	// itself: the server said nothing (proxy.stdio_spec).
-	if !bannerDone && !c.has("stdio_bad_spec") {
+	// A jump whose inner ssh refused its -W target, or a ProxyCommand
+	// program that failed, ended the connection itself: the server said
+	// nothing (proxy.stdio_spec, proxy.tool_failed).
+	if !bannerDone && !proxyEndedEarly(c) {
 		if f := bannerFinding(c, loc, later); f != nil {
 			add(f)
 		}

@@ -347,7 +347,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		f.Fix("fix.family_sftp_subsystem", "sudo sshd -T | grep -i '^subsystem'")
 		add(f)
 	}
-	if h := c.first("remote_cmd_missing"); h != nil || (c.first("shell_error") != nil && !c.has("proxy_unknown", "proxy_exec")) {
+	if h := c.first("remote_cmd_missing"); h != nil || (c.first("shell_error") != nil && !c.has("proxy_unknown", "proxy_exec") && proxyToolEarly(c) == nil && sftpServerMissing(c) == nil) {
 		if h == nil {
 			h = c.first("shell_error")
 		}

@@ -32,6 +32,10 @@ func heldoutClientRules() []rule {
 		// The ssh that ProxyJump starts (ssh -W host:port) refusing the
 		// target it was given.
 		{"stdio_bad_spec", `^Bad stdio forwarding specification '(.*)'$`},
+		// A shell's "not found" inside a bracket or parenthesis wrapper.
+		{"shell_error", `^[\[(](?:/\S*/)?(?:ba|da|z|k)?sh: (?:line \d+: |\d+: )?(.+?):\s+(not found|command not found)$`},
+		// The programs people use as a ProxyCommand, saying why they ended.
+		{"proxy_tool", `^(?:nc|ncat|netcat|socat|corkscrew|connect-proxy|proxytunnel)(?:\.exe)?: (.+)$`},
 		// sftp (and scp over sftp) reading the shell's startup output as
 		// its first packet: the length is the text's first four bytes.
 		{"sftp_too_long", `Received message too long (\d+)`},
@@ -84,6 +88,32 @@ func heldoutFindings(c *clientFacts, loc locator, success bool, have func(prefix
 			ev(f, e)
 		}
 		f.AddFixes(params(catalog.ParamOS, c.os()))
+		add(f)
+	}
+
+	// The ProxyCommand's own program (or the shell running it, here or
+	// on a jump host) failed before the server said anything.
+	if h := proxyToolEarly(c); h != nil && !have("proxy.") {
+		prog := strings.Fields(h.text)[0]
+		if h.rule == "shell_error" {
+			prog = strings.Fields(h.m[1])[0]
+		}
+		prog = strings.TrimSuffix(strings.TrimLeft(prog, "[("), ":")
+		f := diag.NewFinding("proxy.tool_failed").Arg("program", quoteText(prog)).Arg("said", quoteText(strings.Trim(h.text, "[]()")))
+		ev(f, h)
+		if e := c.after("id_closed", h.n); e != nil {
+			ev(f, e)
+		}
+		f.AddFixes(params(catalog.ParamOS, c.os()))
+		add(f)
+	}
+	// sftp-server missing on the server: scp (sftp since OpenSSH 9.0)
+	// can fall back to its legacy protocol.
+	if h := sftpServerMissing(c); h != nil && !have("session.") {
+		f := diag.NewFinding("session.sftp_unavailable")
+		ev(f, h)
+		f.Fix("fix.family_scp_legacy", "scp -O")
+		f.Fix("fix.family_sftp_subsystem", "sudo sshd -T | grep -i '^subsystem'")
 		add(f)
 	}
 
@@ -200,4 +230,42 @@ func joinWrapped(held, next []byte) ([]byte, bool) {
 	out := make([]byte, 0, len(t)+1+len(n))
 	out = append(append(append(out, t...), ' '), n...)
 	return out, true
+}
+
+// proxyToolEarly is the line of a ProxyCommand's program (nc, socat…) or
+// of the shell that ran it ("bash: nc: command not found") when the
+// connection then closed before the server identified itself: the end is
+// the proxy's, not the server's. Nil when the text shows a direct TCP
+// connection or a server that spoke.
+func proxyToolEarly(c *clientFacts) *hit {
+	if c.has("remote_version", "authenticated", "established", "interactive", "proxy_unknown") {
+		return nil
+	}
+	h := c.first("proxy_tool")
+	if s := c.first("shell_error"); h == nil || (s != nil && s.n < h.n) {
+		h = s
+	}
+	if h == nil {
+		return nil
+	}
+	if c.after("id_closed", h.n) == nil && c.after("id_reset", h.n) == nil {
+		return nil
+	}
+	return h
+}
+
+// proxyEndedEarly: what ssh then says about the banner is the proxy's end.
+func proxyEndedEarly(c *clientFacts) bool {
+	return c.has("stdio_bad_spec") || proxyToolEarly(c) != nil
+}
+
+// sftpServerMissing is a shell's "not found" for sftp-server: the server
+// has no SFTP subsystem program.
+func sftpServerMissing(c *clientFacts) *hit {
+	for _, h := range c.all("shell_error") {
+		if p := h.m[1]; p == "sftp-server" || strings.HasSuffix(p, "/sftp-server") || strings.HasSuffix(p, "/sftp-server.exe") {
+			return h
+		}
+	}
+	return nil
 }

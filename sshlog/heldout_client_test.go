@@ -216,3 +216,43 @@ func TestVSCodeForwardingDisabled(t *testing.T) {
 		t.Fatalf("got %+v", f)
 	}
 }
+
+// A ProxyCommand's program, or the shell that ran it on a jump host, ends
+// before the server speaks: the closed connection is the proxy's. A
+// remote program missing after login stays the session's.
+func TestProxyToolFailedEarly(t *testing.T) {
+	cases := map[string]string{
+		"[bash: nc <IP> <port>: command not found\nkex_exchange_identification: Connection closed by remote host]\n":                      "proxy.tool_failed",
+		"$ ssh example\nnc: connection failed, unsupported address type\nssh_exchange_identification: Connection closed by remote host\n": "proxy.tool_failed",
+		"bash: rsync: command not found\nrsync: connection unexpectedly closed (0 bytes received so far) [sender]\n":                      "session.remote_command_missing",
+		"debug1: Connection established.\nnc: something\nkex_exchange_identification: Connection closed by remote host\n":                 "banner.closed",
+	}
+	for text, want := range cases {
+		a := explainText(t, text)
+		f := firstError(a)
+		if f == nil || f.Code != want {
+			t.Errorf("%q: got %+v, want %s", text, f, want)
+			continue
+		}
+		if want == "proxy.tool_failed" {
+			for _, g := range a.Findings {
+				if strings.HasPrefix(g.Code, "banner.") || strings.HasPrefix(g.Code, "session.") {
+					t.Errorf("%q: also %s", text, g.Code)
+				}
+			}
+			if f.Args["program"] != "nc" {
+				t.Errorf("%q: program %q", text, f.Args["program"])
+			}
+		}
+	}
+}
+
+// sftp-server missing on the server: scp of OpenSSH 9 uses sftp, and its
+// legacy protocol (-O) needs no sftp-server.
+func TestSftpServerNotFound(t *testing.T) {
+	text := ">>> scp hx8opkymfd591.png root@192.168.10.110:/media/mmc\nsh: /usr/libexec/sftp-server: not found\nscp: Connection closed\n"
+	f := firstError(explainText(t, text))
+	if f == nil || f.Code != "session.sftp_unavailable" || !strings.Contains(heldoutFixCmds(f), "scp -O") {
+		t.Fatalf("got %+v", f)
+	}
+}
