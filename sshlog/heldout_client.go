@@ -21,9 +21,9 @@ func heldoutClientRules() []rule {
 		{"shell_error", `^(?:/\S*/)?(?:ba|da|z|k|c|tc)?sh: (?:line \d+: |\d+: )?(\S+?):\s+(not found|command not found|Command not found\.)$`},
 		// The connect failure retold in prose, without ssh's colons
 		// ("a `ssh connect to host github.com port 22 connection refused` error").
-		{"connect_prose", `(?i)\bconnect to (?:host |address )?(\S+?),? port (\d+),?:? (connection refused|connection timed out|operation timed out|no route to host|network is unreachable)\b`},
+		{"connect_prose", `\bconnect to (?:host |address )?(\S+?),? port (\d+),?:? ([Cc]onnection refused|[Cc]onnection timed out|[Oo]peration timed out|[Nn]o route to host|[Nn]etwork is unreachable)\b`},
 		// WinSCP and newer PuTTY name the host: Network error: Connection to "HOST" refused.
-		{"putty_net_host", `(?i)network error: ?connection to ["“”']?(.+?)["“”']? ?(refused|timed out)\.?`},
+		{"putty_net_host", `[Nn]etwork error: ?[Cc]onnection to ["“”']?(.+?)["“”']? ?(refused|timed out)\.?`},
 		// PuTTY, plink, pscp and WinSCP meeting a host key they never stored;
 		// in batch mode (git, scripts) plink then gives up.
 		{"putty_hostkey_unknown", `(?:The server's host key is not cached(?: in the registry)?|The host key is not cached for this server)`},
@@ -34,8 +34,6 @@ func heldoutClientRules() []rule {
 		{"stdio_bad_spec", `^Bad stdio forwarding specification '(.*)'$`},
 		// A shell's "not found" inside a bracket or parenthesis wrapper.
 		{"shell_error", `^[\[(](?:/\S*/)?(?:ba|da|z|k)?sh: (?:line \d+: |\d+: )?(.+?):\s+(not found|command not found)$`},
-		// The programs people use as a ProxyCommand, saying why they ended.
-		{"proxy_tool", `^(?:nc|ncat|netcat|socat|corkscrew|connect-proxy|proxytunnel)(?:\.exe)?: (.+)$`},
 		// sftp (and scp over sftp) reading the shell's startup output as
 		// its first packet: the length is the text's first four bytes.
 		{"sftp_too_long", `Received message too long (\d+)`},
@@ -44,6 +42,14 @@ func heldoutClientRules() []rule {
 		{"forge_rsa_sha1", `You're using an RSA key with SHA-1,? which is no longer allowed`},
 		// VS Code Remote-SSH's verdict on its own -D forward.
 		{"lib_prohibited", `TCP port forwarding appears to be disabled on the remote host`},
+	}
+	// The programs people use as a ProxyCommand, saying why they ended
+	// ("nc: connection failed, unsupported address type"); one rule per
+	// name keeps a literal for the prefilter.
+	for _, tool := range []string{"nc", "ncat", "netcat", "socat", "corkscrew", "connect-proxy", "proxytunnel"} {
+		q := regexp.QuoteMeta(tool)
+		def = append(def, struct{ name, re string }{"proxy_tool", `^` + q + `: (.+)$`},
+			struct{ name, re string }{"proxy_tool", `^` + q + `\.exe: (.+)$`})
 	}
 	out := make([]rule, len(def))
 	for i, d := range def {
