@@ -13,6 +13,10 @@ func init() {
 			Title: Text{En: "The ProxyCommand's {program} failed before the server said anything", Ja: "ProxyCommand の {program} がサーバーの応答より前に失敗しました"},
 			Explanation: Text{En: "ssh reaches this host through a ProxyCommand. Its program (or the shell running it, on this machine or on a jump host) printed {said} and ended, so ssh saw the connection close before the server identified itself: the \"Connection closed\" after it is the proxy's end, not the server's.",
 				Ja: "ssh はこのホストに ProxyCommand 経由で接続します。そのプログラム (またはこのマシンか踏み台でそれを実行したシェル) が {said} と出力して終了したため、ssh にはサーバーが名乗る前に接続が閉じたように見えました。後に続く「Connection closed」はプロキシの終了であり、サーバーによるものではありません。"}},
+		Entry{Code: "config.unreadable", Severity: "error",
+			Title: Text{En: "The program that runs ssh may not read {file}", Ja: "ssh を実行するプログラムが {file} を読めません"},
+			Explanation: Text{En: "The system refused to open the file ({error}): its owner or access list leaves out the user the tool runs as. It happens after copying .ssh from another account or machine, or after restricting the file for a different user; ssh itself would fail on it the same way.",
+				Ja: "システムがファイルを開くことを拒否しました ({error})。所有者かアクセス リストが、ツールを実行しているユーザーを含んでいません。別のアカウントやマシンから .ssh をコピーしたあとや、別のユーザー向けにファイルを制限したあとに起こります。ssh 自身も同じように失敗します。"}},
 		Entry{Code: "session.shell_output", Severity: "error",
 			Title: Text{En: "Text from the server's shell startup files broke the file transfer", Ja: "サーバーのシェル起動ファイルが出力した文字列がファイル転送を壊しました"},
 			Explanation: Text{En: "Login worked. sftp (and scp, which uses sftp since OpenSSH 9.0) reads the server's first four bytes as a packet length; \"Received message too long {length}\" means they were text printed by a startup file the account's shell runs even when not interactive (~/.bashrc, ~/.profile, /etc/profile.d, a welcome echo), or an error such a file printed. Interactive ssh hides it because a terminal shows the text.",
@@ -36,6 +40,9 @@ func init() {
 			Ja: "このホストで ssh が使う ProxyCommand を確認し、ホストとポートを埋めて手で実行してください"},
 		"fix.proxy_tool_jump": {En: "If it runs nc on a jump host, let ssh forward through the jump itself (ProxyJump), which needs no program there",
 			Ja: "踏み台で nc を実行しているなら、ssh 自身に踏み台経由で転送させてください (ProxyJump)。踏み台にプログラムは要りません"},
+		"fix.unreadable_show_acl":   {En: "See who may read the file", Ja: "ファイルを読めるユーザーを確認してください"},
+		"fix.unreadable_show_owner": {En: "See the file's owner and mode", Ja: "ファイルの所有者とモードを確認してください"},
+		"fix.unreadable_take_owner": {En: "Make the file yours again, readable by you only", Ja: "ファイルを自分の所有に戻し、自分だけが読めるようにしてください"},
 		"fix.stdio_spec_proxycommand": {En: "Give the jump as a ProxyCommand instead of ProxyJump, which passes the target unquoted",
 			Ja: "ProxyJump の代わりに ProxyCommand で踏み台を指定してください (接続先が引用符なしで渡されます)"},
 		"fix.stdio_spec_update_windows": {En: "Update OpenSSH for Windows (PowerShell as administrator), then check the version",
@@ -59,6 +66,12 @@ func init() {
 		"proxy.tool_failed": {
 			{Key: "fix.proxy_tool_run", Command: "ssh -G HOST | grep -i -E '^(proxycommand|proxyjump) '"},
 			{Key: "fix.proxy_tool_jump", Command: "ssh -J JUMP HOST"},
+		},
+		"config.unreadable": {
+			{Key: "fix.unreadable_show_acl", Command: "icacls {file}", OS: OSWindows},
+			{Key: "fix.family_windows_config_acl", Command: `icacls {file} /inheritance:r /grant:r "${env:USERDOMAIN}\${env:USERNAME}:F" /grant:r "*S-1-5-18:F"`, OS: OSWindows},
+			{Key: "fix.unreadable_show_owner", Command: "ls -l {file}", OS: OSUnix},
+			{Key: "fix.unreadable_take_owner", Command: `sudo chown "$USER" {file} && chmod 600 {file}`, OS: OSUnix},
 		},
 		"session.shell_output": {
 			{Key: "fix.shell_output_find", Command: "ssh HOST true | od -c | head; grep -n -E 'echo|printf|cat |fortune|neofetch' ~/.bashrc ~/.profile ~/.bash_profile /etc/bash.bashrc /etc/profile /etc/profile.d/*.sh 2>/dev/null"},

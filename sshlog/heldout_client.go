@@ -34,6 +34,9 @@ func heldoutClientRules() []rule {
 		{"stdio_bad_spec", `^Bad stdio forwarding specification '(.*)'$`},
 		// A shell's "not found" inside a bracket or parenthesis wrapper.
 		{"shell_error", `^[\[(](?:/\S*/)?(?:ba|da|z|k)?sh: (?:line \d+: |\d+: )?(.+?):\s+(not found|command not found)$`},
+		// A Node.js tool (VS Code's Remote-SSH) refused a file under .ssh by
+		// the system: the file's owner or ACL leaves this user out.
+		{"node_ssh_file_denied", `(EPERM|EACCES): (?:operation not permitted|permission denied), open '([^']*\.ssh[\\/][^']+)'`},
 		// sftp (and scp over sftp) reading the shell's startup output as
 		// its first packet: the length is the text's first four bytes.
 		{"sftp_too_long", `Received message too long (\d+)`},
@@ -123,6 +126,18 @@ func heldoutFindings(c *clientFacts, loc locator, success bool, have func(prefix
 		add(f)
 	}
 
+	// A tool could not open a file of the person's own .ssh.
+	if h := c.first("node_ssh_file_denied"); h != nil && !have("config.", "perm.") {
+		file := strings.ReplaceAll(h.m[2], `\\`, `\`)
+		f := diag.NewFinding("config.unreadable").Arg("file", quoteText(file)).Arg("error", h.m[1])
+		ev(f, h)
+		p := params("file", file)
+		if windowsPath(file) || c.windowsText() {
+			p = params(catalog.ParamOS, catalog.OSWindows, "file", winPath(file))
+		}
+		f.AddFixes(p)
+		add(f)
+	}
 	// PuTTY's unknown host key.
 	if h := c.first("putty_hostkey_unknown"); h != nil && !have("hostkey.") && !success {
 		f := diag.NewFinding("hostkey.unknown").Arg("host", orWords("")).Arg("key_type", orWords(""))

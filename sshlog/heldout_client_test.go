@@ -256,3 +256,21 @@ func TestSftpServerNotFound(t *testing.T) {
 		t.Fatalf("got %+v", f)
 	}
 }
+
+// VS Code (Node.js) refused a file of .ssh by the system: the file's ACL,
+// with Windows' icacls for a Windows path and never chmod.
+func TestNodeSSHFileDenied(t *testing.T) {
+	win := "Failed to connect to the remote extension host server (Error: EPERM: operation not permitted, open 'C:\\Users\\aymer\\.ssh\\config')\n"
+	f := firstError(explainText(t, win))
+	if f == nil || f.Code != "config.unreadable" {
+		t.Fatalf("got %+v", f)
+	}
+	if c := heldoutFixCmds(f); !strings.Contains(c, "icacls") || strings.Contains(c, "chmod") {
+		t.Errorf("Windows fixes: %s", c)
+	}
+	unix := "Error: EACCES: permission denied, open '/home/ana/.ssh/config'\n"
+	g := firstError(explainText(t, unix))
+	if g == nil || g.Code != "config.unreadable" || strings.Contains(heldoutFixCmds(g), "icacls") {
+		t.Fatalf("unix: %+v", g)
+	}
+}
