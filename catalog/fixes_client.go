@@ -47,6 +47,10 @@ func init() {
 		{Key: "fix.forge_network", If: "forge", Unless: "forge_alt"},
 		{Key: "fix.forge_alt_config", Command: "{forge_config}", If: "forge_alt"},
 		{Key: "fix.forge_alt_test", Command: "ssh -T -p {forge_alt_port} git@{forge_alt_host}", If: "forge_alt"},
+		// From a pasted text the endpoint was not tried: the service's
+		// documentation names it.
+		{Key: "fix.forge_alt_config_docs", Command: "Host {forge_host}\n  HostName {forge_alt_host}\n  Port {forge_alt_port}\n  User git", If: "forge_alt_docs"},
+		{Key: "fix.forge_alt_test", Command: "ssh -T -p {forge_alt_port} git@{forge_alt_host}", If: "forge_alt_docs"},
 	}
 	tcp := func(specs ...FixSpec) []FixSpec {
 		for i := range specs {

@@ -40,6 +40,8 @@ func init() {
 			Ja: "このホストで ssh が使う ProxyCommand を確認し、ホストとポートを埋めて手で実行してください"},
 		"fix.proxy_tool_jump": {En: "If it runs nc on a jump host, let ssh forward through the jump itself (ProxyJump), which needs no program there",
 			Ja: "踏み台で nc を実行しているなら、ssh 自身に踏み台経由で転送させてください (ProxyJump)。踏み台にプログラムは要りません"},
+		"fix.forge_alt_config_docs": {En: "The service also serves SSH on port 443 ({alt}), which networks that block port 22 usually let through: add this block to ~/.ssh/config",
+			Ja: "このサービスはポート 443 ({alt}) でも SSH を提供しており、ポート 22 を遮断するネットワークでも通ることが多いです。次の設定を ~/.ssh/config に追加します"},
 		"fix.unreadable_show_acl":   {En: "See who may read the file", Ja: "ファイルを読めるユーザーを確認してください"},
 		"fix.unreadable_show_owner": {En: "See the file's owner and mode", Ja: "ファイルの所有者とモードを確認してください"},
 		"fix.unreadable_take_owner": {En: "Make the file yours again, readable by you only", Ja: "ファイルを自分の所有に戻し、自分だけが読めるようにしてください"},
@@ -57,6 +59,9 @@ func init() {
 	RegisterParams(map[string]Param{
 		// The server identified itself as OpenSSH for Windows.
 		"windows_server": {},
+		// A forge's documented SSH endpoint on port 443, not tried (explain).
+		"forge_alt_docs": {},
+		"forge_host":     {Placeholder: "HOST"},
 	})
 	RegisterFixes(map[string][]FixSpec{
 		"proxy.stdio_spec": {

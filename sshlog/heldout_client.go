@@ -290,3 +290,31 @@ func sftpServerMissing(c *clientFacts) *hit {
 	}
 	return nil
 }
+
+// forgeTCPFixes gives a failed TCP connection to a git forge the fixes of
+// the person's side: the server is not theirs, and the service's SSH
+// endpoint on port 443 passes networks that block port 22.
+func forgeTCPFixes(findings []*diag.Finding) {
+	for _, f := range findings {
+		host := f.Args["host"]
+		fg := catalog.ForgeByHost(host)
+		if fg == nil {
+			continue
+		}
+		p := catalog.Params{"forge": "yes"}
+		if fg.AltHost != "" && f.Args["port"] != strconv.Itoa(fg.AltPort) {
+			alt := fg.AltHost + ":" + strconv.Itoa(fg.AltPort)
+			p["forge_alt_docs"], p["forge_host"] = alt, host
+			p["forge_alt_host"], p["forge_alt_port"] = fg.AltHost, strconv.Itoa(fg.AltPort)
+		}
+		switch f.Code {
+		case "tcp.refused", "tcp.timeout", "tcp.no_route", "tcp.net_unreachable":
+			f.Fixes = nil
+			f.Ev("service", fg.Name)
+			if a := p["forge_alt_docs"]; a != "" {
+				f.Arg("alt", a)
+			}
+			f.AddFixes(p)
+		}
+	}
+}

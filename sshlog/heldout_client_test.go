@@ -274,3 +274,31 @@ func TestNodeSSHFileDenied(t *testing.T) {
 		t.Fatalf("unix: %+v", g)
 	}
 }
+
+// A TCP failure to a git forge gets the person's side: the service's SSH
+// endpoint on port 443 from its documentation, never the server's
+// firewall or sshd.
+func TestForgeTCPFixes(t *testing.T) {
+	text := "$ git push\nssh: connect to host github.com port 22: Connection timed out\nfatal: Could not read from remote repository.\n"
+	f := firstError(explainText(t, text))
+	if f == nil || f.Code != "tcp.timeout" {
+		t.Fatalf("got %+v", f)
+	}
+	c := heldoutFixCmds(f)
+	if !strings.Contains(c, "HostName ssh.github.com") || !strings.Contains(c, "ssh -T -p 443 git@ssh.github.com") {
+		t.Errorf("no port-443 endpoint: %s", c)
+	}
+	if strings.Contains(c, "iptables") || strings.Contains(c, "ping") {
+		t.Errorf("the server's fixes for a forge: %s", c)
+	}
+	// Already on port 443: no endpoint to switch to.
+	f443 := firstError(explainText(t, "ssh: connect to host ssh.github.com port 443: Connection timed out\n"))
+	if f443 == nil || strings.Contains(heldoutFixCmds(f443), "Port 443") {
+		t.Errorf("port 443 already: %+v", f443)
+	}
+	// Another host keeps its own fixes.
+	g := firstError(explainText(t, "ssh: connect to host build.example.net port 22: Connection timed out\n"))
+	if g == nil || strings.Contains(heldoutFixCmds(g), "ssh.github.com") {
+		t.Errorf("not a forge: %+v", g)
+	}
+}
