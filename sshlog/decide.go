@@ -263,7 +263,7 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	for _, f := range heldoutFindings(c, loc, success, have) {
 		out.findings = insertFinding(out.findings, f)
 	}
-	forgeTCPFixes(out.findings)
+	forgeTCPFixes(c, out.findings)
 
 	out.timeline = timeline(c, loc)
 	return out

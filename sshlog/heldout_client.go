@@ -291,23 +291,37 @@ func sftpServerMissing(c *clientFacts) *hit {
 	return nil
 }
 
-// forgeTCPFixes gives a failed TCP connection to a git forge the fixes of
-// the person's side: the server is not theirs, and the service's SSH
-// endpoint on port 443 passes networks that block port 22.
-func forgeTCPFixes(findings []*diag.Finding) {
+// forgeTCPFixes gives a failed TCP connection to a git forge, and a key
+// it refused, the fixes of the person's side: the server is not theirs;
+// the key belongs in their account there, and the service's SSH endpoint
+// on port 443 passes networks that block port 22.
+func forgeTCPFixes(c *clientFacts, findings []*diag.Finding) {
 	for _, f := range findings {
 		host := f.Args["host"]
 		fg := catalog.ForgeByHost(host)
 		if fg == nil {
 			continue
 		}
-		p := catalog.Params{"forge": "yes"}
+		p := catalog.Params{"forge": "yes", catalog.ParamOS: c.os()}
 		if fg.AltHost != "" && f.Args["port"] != strconv.Itoa(fg.AltPort) {
 			alt := fg.AltHost + ":" + strconv.Itoa(fg.AltPort)
 			p["forge_alt_docs"], p["forge_host"] = alt, host
 			p["forge_alt_host"], p["forge_alt_port"] = fg.AltHost, strconv.Itoa(fg.AltPort)
 		}
 		switch f.Code {
+		case "auth.publickey_denied":
+			// Only the account git is the forge's; another name is a
+			// mistake the login-name fix covers.
+			if f.Args["user"] != "git" {
+				continue
+			}
+			f.Fixes = nil
+			f.Ev("service", fg.Name)
+			f.Arg("service", fg.Name)
+			if fg.KeysURL != "" {
+				f.Ev("add_keys_at", fg.KeysURL)
+			}
+			f.AddFixes(catalog.Params{"forge": "yes", "forge_host": host, catalog.ParamOS: c.os()})
 		case "tcp.refused", "tcp.timeout", "tcp.no_route", "tcp.net_unreachable":
 			f.Fixes = nil
 			f.Ev("service", fg.Name)

@@ -302,3 +302,30 @@ func TestForgeTCPFixes(t *testing.T) {
 		t.Errorf("not a forge: %+v", g)
 	}
 }
+
+// A forge refusing git's key: the key belongs in the person's account
+// there; nothing on the forge's server is theirs to run.
+func TestForgeKeyRefused(t *testing.T) {
+	text := "$ git push\ngit@github.com: Permission denied (publickey).\nfatal: Could not read from remote repository.\n"
+	f := firstError(explainText(t, text))
+	if f == nil || f.Code != "auth.publickey_denied" {
+		t.Fatalf("got %+v", f)
+	}
+	c := heldoutFixCmds(f)
+	if strings.Contains(c, "sshdoctor server") || strings.Contains(c, "journalctl") || !strings.Contains(c, ".pub") {
+		t.Errorf("fixes for a forge: %s", c)
+	}
+	if f.EvidenceValue("add_keys_at") != "https://github.com/settings/keys" {
+		t.Errorf("where to add keys: %q", f.EvidenceValue("add_keys_at"))
+	}
+	// Another account on the same name is not the forge's git login.
+	g := firstError(explainText(t, "alice@github.com: Permission denied (publickey).\n"))
+	if g == nil || g.EvidenceValue("add_keys_at") != "" {
+		t.Errorf("user alice: %+v", g)
+	}
+	// A server of one's own keeps the server-side fixes.
+	h := firstError(explainText(t, "deploy@build.example.net: Permission denied (publickey).\n"))
+	if h == nil || !strings.Contains(heldoutFixCmds(h), "sshdoctor server") {
+		t.Errorf("own server: %+v", h)
+	}
+}
