@@ -37,6 +37,9 @@ func heldoutClientRules() []rule {
 		// A Node.js tool (VS Code's Remote-SSH) refused a file under .ssh by
 		// the system: the file's owner or ACL leaves this user out.
 		{"node_ssh_file_denied", `(EPERM|EACCES): (?:operation not permitted|permission denied), open '([^']*\.ssh[\\/][^']+)'`},
+		// Azure DevOps (and VSTS before it) refusing every key, in the git
+		// protocol's "remote:" lines after the SSH login itself worked.
+		{"azdo_key_refused", `^(?:remote:\s*)?Public key authentication failed\.$`},
 		// sftp (and scp over sftp) reading the shell's startup output as
 		// its first packet: the length is the text's first four bytes.
 		{"sftp_too_long", `Received message too long (\d+)`},
@@ -126,6 +129,12 @@ func heldoutFindings(c *clientFacts, loc locator, success bool, have func(prefix
 		add(f)
 	}
 
+	// Azure DevOps names no host, but the wording is its own.
+	if h := c.first("azdo_key_refused"); h != nil && !have("auth.") {
+		f := diag.NewFinding("auth.publickey_denied").Arg("user", "git").Arg("host", "ssh.dev.azure.com").Arg("methods", "publickey")
+		ev(f, h).AddFixes(params(catalog.ParamOS, c.os(), "user", "git"))
+		add(f)
+	}
 	// A tool could not open a file of the person's own .ssh.
 	if h := c.first("node_ssh_file_denied"); h != nil && !have("config.", "perm.") {
 		file := strings.ReplaceAll(h.m[2], `\\`, `\`)

@@ -329,3 +329,15 @@ func TestForgeKeyRefused(t *testing.T) {
 		t.Errorf("own server: %+v", h)
 	}
 }
+
+// Azure DevOps refuses the key in git's "remote:" lines, naming no host.
+func TestAzureDevOpsKeyRefused(t *testing.T) {
+	text := "$ git fetch\nremote:\nremote: Your Git command did not succeed.\nremote: Details:\nremote: \tPublic key authentication failed.\nremote:\nfatal: Could not read from remote repository.\n"
+	f := firstError(explainText(t, text))
+	if f == nil || f.Code != "auth.publickey_denied" || f.EvidenceValue("service") != "Azure DevOps" {
+		t.Fatalf("got %+v", f)
+	}
+	if c := heldoutFixCmds(f); strings.Contains(c, "sshdoctor server") || !strings.Contains(c, "ssh.dev.azure.com") {
+		t.Errorf("fixes: %s", c)
+	}
+}
