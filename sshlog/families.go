@@ -422,7 +422,8 @@ func (c *clientFacts) windowsText() bool {
 		t := l.text
 		if strings.Contains(t, `C:\`) || strings.Contains(t, `c:\`) || strings.Contains(t, `\\Users\\`) ||
 			strings.Contains(t, "OpenSSH_for_Windows") || strings.Contains(t, "CreateProcessW") ||
-			strings.Contains(t, `C:/Users/`) || strings.Contains(t, "PS C:") || strings.Contains(t, `\pipe\`) {
+			strings.Contains(t, `C:/Users/`) || strings.Contains(t, "PS C:") || strings.Contains(t, `\pipe\`) ||
+			strings.Contains(t, "No such host is known") {
 			return true
 		}
 	}

@@ -40,6 +40,9 @@ func heldoutClientRules() []rule {
 		// Azure DevOps (and VSTS before it) refusing every key, in the git
 		// protocol's "remote:" lines after the SSH login itself worked.
 		{"azdo_key_refused", `^(?:remote:\s*)?Public key authentication failed\.$`},
+		// A name with spaces, as a tool passes a whole "Host a b" line
+		// (several aliases) to ssh as one name.
+		{"dns", `Could not resolve hostname (\S.*?\s.*?\S): (Name or service not known|No such host is known|nodename nor servname provided, or not known|Temporary failure in name resolution|No address associated with hostname)\.?\s*$`},
 		// sftp (and scp over sftp) reading the shell's startup output as
 		// its first packet: the length is the text's first four bytes.
 		{"sftp_too_long", `Received message too long (\d+)`},

@@ -341,3 +341,16 @@ func TestAzureDevOpsKeyRefused(t *testing.T) {
 		t.Errorf("fixes: %s", c)
 	}
 }
+
+// A "name" with spaces is a whole Host line a tool passed as one name;
+// Windows' resolver wording makes the fixes PowerShell's.
+func TestResolveNameWithSpaces(t *testing.T) {
+	text := "The error comes back as `ssh: Could not resolve hostname short_hostname long_hostname: No such host is known.` instead.\n"
+	f := firstError(explainText(t, text))
+	if f == nil || f.Code != "dns.nxdomain" {
+		t.Fatalf("got %+v", f)
+	}
+	if c := heldoutFixCmds(f); strings.Contains(c, "getent") || !strings.Contains(c, "Resolve-DnsName") {
+		t.Errorf("Windows fixes: %s", c)
+	}
+}
