@@ -36,8 +36,9 @@ func init() {
 		},
 		"hostkey.unknown": {
 			{Key: "fix.hostkey_verify_on_server", Command: "ssh-keygen -lf /etc/ssh/ssh_host_{hostkey_type}_key.pub"},
-			{Key: "fix.hostkey_add_after_verify", Command: "echo '{known_hosts_line}' >> {known_hosts}"},
-			{Key: "fix.hostkey_accept_new", Command: "ssh -o StrictHostKeyChecking=accept-new {ssh_args}"},
+			{Key: "fix.hostkey_add_after_verify", Command: "echo '{known_hosts_line}' >> {known_hosts}", Unless: "putty"},
+			{Key: "fix.hostkey_accept_new", Command: "ssh -o StrictHostKeyChecking=accept-new {ssh_args}", Unless: "putty"},
+			{Key: "fix.putty_hostkey_unknown", If: "putty"},
 		},
 		"hostkey.revoked": {
 			{Key: "fix.hostkey_revoked_contact"},

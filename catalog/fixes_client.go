@@ -40,13 +40,20 @@ func init() {
 		{Key: "fix.forward_target", Command: "sshdoctor vm --port {port}"},
 		{Key: "fix.sshdoctor_server", Command: "sudo sshdoctor server --port {port}"},
 	}
-	lookup := FixSpec{Key: "fix.lookup_name", Command: "getent hosts {hostname}"}
+	lookup := FixSpec{Key: "fix.lookup_name", Command: "getent hosts {hostname}", OS: OSLinux}
+	// macOS has no getent; Windows resolves with its own resolver.
+	lookupDarwin := FixSpec{Key: "fix.lookup_name", Command: "dscacheutil -q host -a name {hostname}", OS: OSDarwin}
+	lookupWindows := FixSpec{Key: "fix.lookup_name", Command: "Resolve-DnsName {hostname}", OS: OSWindows}
 	// A TCP failure to a git forge: what the person can change on their
 	// side instead of the server's fixes.
 	forge := []FixSpec{
 		{Key: "fix.forge_network", If: "forge", Unless: "forge_alt"},
 		{Key: "fix.forge_alt_config", Command: "{forge_config}", If: "forge_alt"},
 		{Key: "fix.forge_alt_test", Command: "ssh -T -p {forge_alt_port} git@{forge_alt_host}", If: "forge_alt"},
+		// From a pasted text the endpoint was not tried: the service's
+		// documentation names it.
+		{Key: "fix.forge_alt_config_docs", Command: "Host {forge_host}\n  HostName {forge_alt_host}\n  Port {forge_alt_port}\n  User git", If: "forge_alt_docs"},
+		{Key: "fix.forge_alt_test", Command: "ssh -T -p {forge_alt_port} git@{forge_alt_host}", If: "forge_alt_docs"},
 	}
 	tcp := func(specs ...FixSpec) []FixSpec {
 		for i := range specs {
@@ -96,15 +103,16 @@ func init() {
 			{Key: "fix.upgrade_ssh1"},
 		},
 		"dns.nxdomain": {
-			{Key: "fix.check_hostname", Command: "ssh -G {ssh_g_args} | grep -E '^(hostname|port|user) '"},
-			lookup,
+			{Key: "fix.check_hostname", Command: "ssh -G {ssh_g_args} | grep -E '^(hostname|port|user) '", OS: OSUnix},
+			{Key: "fix.check_hostname", Command: "ssh -G {ssh_g_args} | Select-String '^(hostname|port|user) '", OS: OSWindows},
+			lookup, lookupDarwin, lookupWindows,
 			{Key: "fix.use_address"},
 		},
 		"dns.tempfail": {
 			{Key: "fix.check_resolver", Command: "cat /etc/resolv.conf; resolvectl status 2>/dev/null | head -20", OS: OSLinux},
 			{Key: "fix.check_resolver", Command: "scutil --dns | head -20", OS: OSDarwin},
 			{Key: "fix.check_resolver", Command: "ipconfig /all", OS: OSWindows},
-			lookup,
+			lookup, lookupDarwin, lookupWindows,
 		},
 	})
 }

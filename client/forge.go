@@ -12,61 +12,12 @@ import (
 	"github.com/sshdoctor/sshdoctor/sshwire"
 )
 
-// forge is a git hosting service reached over SSH: the account is always
-// "git", the key is registered on the person's web account, and the server
-// runs git commands only.
-type forge struct {
-	Name string
-	// KeysURL is where a person adds a public key ("" when it differs per
-	// installation).
-	KeysURL string
-	// AltHost/AltPort: the service's documented SSH endpoint on the HTTPS
-	// port, for networks that block port 22 ("" when there is none).
-	AltHost string
-	AltPort int
-}
-
-// forges are recognised by the host name ssh connects to (or the name the
-// person typed). Sources: each service's "SSH over the HTTPS port" and SSH
-// key documentation.
-var forges = []struct {
-	hosts []string
-	f     forge
-}{
-	{[]string{"github.com", "ssh.github.com"}, forge{Name: "GitHub", KeysURL: "https://github.com/settings/keys", AltHost: "ssh.github.com", AltPort: 443}},
-	{[]string{"gitlab.com", "altssh.gitlab.com"}, forge{Name: "GitLab", KeysURL: "https://gitlab.com/-/user_settings/ssh_keys", AltHost: "altssh.gitlab.com", AltPort: 443}},
-	{[]string{"bitbucket.org", "altssh.bitbucket.org"}, forge{Name: "Bitbucket", KeysURL: "https://bitbucket.org/account/settings/ssh-keys/", AltHost: "altssh.bitbucket.org", AltPort: 443}},
-	{[]string{"codeberg.org"}, forge{Name: "Codeberg", KeysURL: "https://codeberg.org/user/settings/keys"}},
-	{[]string{"ssh.dev.azure.com", "vs-ssh.visualstudio.com"}, forge{Name: "Azure DevOps", KeysURL: "https://dev.azure.com/ (User settings → SSH public keys)"}},
-	{[]string{"hf.co", "huggingface.co"}, forge{Name: "Hugging Face", KeysURL: "https://huggingface.co/settings/keys"}},
-}
+// forge is a git hosting service reached over SSH (catalog.Forge).
+type forge = catalog.Forge
 
 // forgeByHost recognises a forge by the name typed or the HostName ssh
-// uses; self-hosted Gitea/Forgejo/GitLab installations are recognised by a
-// conventional host name label, and otherwise by their reply.
-func forgeByHost(names ...string) *forge {
-	for _, n := range names {
-		n = strings.TrimSuffix(strings.ToLower(n), ".")
-		for _, e := range forges {
-			for _, h := range e.hosts {
-				if n == h {
-					f := e.f
-					return &f
-				}
-			}
-		}
-	}
-	for _, n := range names {
-		label := strings.ToLower(strings.SplitN(n, ".", 2)[0])
-		switch label {
-		case "gitea", "forgejo", "gitlab", "gogs":
-			if strings.Contains(n, ".") {
-				return &forge{Name: strings.ToUpper(label[:1]) + label[1:]}
-			}
-		}
-	}
-	return nil
-}
+// uses (catalog.ForgeByHost).
+func forgeByHost(names ...string) *forge { return catalog.ForgeByHost(names...) }
 
 // forgeReplies are what git services say to a login that asks for a shell
 // or a command that is not git's: the login worked, only shell access is
@@ -99,9 +50,7 @@ func (r *Run) forgeOf(s *Settings) *forge {
 
 // forgeConfigBlock is the ~/.ssh/config block that uses the forge's SSH
 // endpoint on port 443.
-func forgeConfigBlock(host string, fg *forge) string {
-	return "Host " + host + "\n  HostName " + fg.AltHost + "\n  Port " + strconv.Itoa(fg.AltPort) + "\n  User git"
-}
+func forgeConfigBlock(host string, fg *forge) string { return catalog.ForgeConfigBlock(host, fg) }
 
 // forgeAltTimeout bounds the try of the port-443 endpoint: one TCP connect
 // and one identification line.

@@ -282,8 +282,11 @@ func (r *Run) kexClosed(s *Settings, b *Banner, probe *sshwire.Probe, err error)
 		f.Ev("received", diag.Quote(first, 120))
 	}
 	_, port, _ := net.SplitHostPort(b.Addr)
-	return f.Fix("fix.sshd_logs", "sudo journalctl -u ssh -u sshd -t sshd -t sshd-session --since '-10min' --no-pager | tail -50").
-		Fix("fix.sshdoctor_server", "sudo sshdoctor server --port "+port)
+	p := catalog.Params{"port": port}
+	if strings.Contains(b.Ident.Software, "for_Windows") {
+		p["windows_server"] = "yes"
+	}
+	return f.AddFixes(p)
 }
 
 func isTimeout(err error) bool {

@@ -176,7 +176,10 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 		add(f)
 		bannerDone = true
 	}
-	if !bannerDone {
+	// A jump whose inner ssh refused its -W target, or a ProxyCommand
+	// program that failed, ended the connection itself: the server said
+	// nothing (proxy.stdio_spec, proxy.tool_failed).
+	if !bannerDone && !proxyEndedEarly(c) {
 		if f := bannerFinding(c, loc, later); f != nil {
 			add(f)
 		}
@@ -263,6 +266,10 @@ func decideClient(c *clientFacts, loc locator) clientOutcome {
 	for _, f := range keyFallbackFindings(c, loc, success, have) {
 		out.findings = insertFinding(out.findings, f)
 	}
+	for _, f := range heldoutFindings(c, loc, success, have) {
+		out.findings = insertFinding(out.findings, f)
+	}
+	forgeTCPFixes(c, out.findings)
 
 	out.timeline = timeline(c, loc)
 	return out

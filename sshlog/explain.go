@@ -347,6 +347,35 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 		}
 		window = nil
 	}
+	// feed routes one cleaned line, or keeps it until the side (client
+	// or server) is decided. A line ending where a terminal wrapped an
+	// ssh message is held for the line that continues it.
+	var held []byte
+	heldN := 0
+	feed := func(line []byte, n int) {
+		if !decided {
+			// Count strong signals; keep the line for routing once decided.
+			h, msg := parseHeader(line, &s.tc)
+			m, preauth := trimMessage(msg)
+			_, sok := classifyMessage(m)
+			ch, cok := matchClient(0, string(line))
+			if sok && cok && ch.rule == "debug" {
+				cok = false
+			}
+			switch side := configSide(string(line)); {
+			case h.present || preauth || (sok && !cok) || (len(line) > 0 && line[0] == '{') || (sok && side > 0):
+				strongServer++
+			case cok && !sok && !weakClientRule(ch.rule) || (cok && side < 0):
+				strongClient++
+			}
+			window = append(window, pending{n, append([]byte(nil), line...)})
+			if len(window) >= modeWindow {
+				flush()
+			}
+			return
+		}
+		route(line, n)
+	}
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
@@ -381,29 +410,24 @@ func explainOne(in Input, opts ExplainOptions, s *scanner, facts *clientFacts, a
 			}
 		}
 		for _, line := range nz.clean(line) {
-			if !decided {
-				// Count strong signals; keep the line for routing once decided.
-				h, msg := parseHeader(line, &s.tc)
-				m, preauth := trimMessage(msg)
-				_, sok := classifyMessage(m)
-				ch, cok := matchClient(0, string(line))
-				if sok && cok && ch.rule == "debug" {
-					cok = false
+			n := lr.n
+			if held != nil {
+				if j, ok := joinWrapped(held, line); ok {
+					line, n = j, heldN
+				} else {
+					feed(held, heldN)
 				}
-				switch side := configSide(string(line)); {
-				case h.present || preauth || (sok && !cok) || (len(line) > 0 && line[0] == '{') || (sok && side > 0):
-					strongServer++
-				case cok && !sok && !weakClientRule(ch.rule) || (cok && side < 0):
-					strongClient++
-				}
-				window = append(window, pending{lr.n, append([]byte(nil), line...)})
-				if len(window) >= modeWindow {
-					flush()
-				}
+				held = nil
+			}
+			if wrapCut(line) {
+				held, heldN = append([]byte(nil), line...), n
 				continue
 			}
-			route(line, lr.n)
+			feed(line, n)
 		}
+	}
+	if held != nil {
+		feed(held, heldN)
 	}
 	if export && j.fields > 0 {
 		s.feedJournal(&j)

@@ -78,7 +78,7 @@ func familyRules() []rule {
 	for i, d := range def {
 		out[i] = rule{d.name, regexp.MustCompile(d.re)}
 	}
-	return out
+	return append(out, heldoutClientRules()...)
 }
 
 // familyFindings explains the hits of familyRules. Findings come out in
@@ -347,7 +347,7 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		f.Fix("fix.family_sftp_subsystem", "sudo sshd -T | grep -i '^subsystem'")
 		add(f)
 	}
-	if h := c.first("remote_cmd_missing"); h != nil || (c.first("shell_error") != nil && !c.has("proxy_unknown", "proxy_exec")) {
+	if h := c.first("remote_cmd_missing"); h != nil || (c.first("shell_error") != nil && !c.has("proxy_unknown", "proxy_exec") && proxyToolEarly(c) == nil && sftpServerMissing(c) == nil) {
 		if h == nil {
 			h = c.first("shell_error")
 		}
@@ -422,7 +422,8 @@ func (c *clientFacts) windowsText() bool {
 		t := l.text
 		if strings.Contains(t, `C:\`) || strings.Contains(t, `c:\`) || strings.Contains(t, `\\Users\\`) ||
 			strings.Contains(t, "OpenSSH_for_Windows") || strings.Contains(t, "CreateProcessW") ||
-			strings.Contains(t, `C:/Users/`) || strings.Contains(t, "PS C:") || strings.Contains(t, `\pipe\`) {
+			strings.Contains(t, `C:/Users/`) || strings.Contains(t, "PS C:") || strings.Contains(t, `\pipe\`) ||
+			strings.Contains(t, "No such host is known") {
 			return true
 		}
 	}

@@ -10,7 +10,7 @@ import (
 // (a Japanese post, qiita.com/toki_mwc/items/36fa23af866b2998b9ba): the
 // server refused the key; that is the answer, not "no failure".
 func TestKeyRefusedThenPasswordPrompt(t *testing.T) {
-	data, err := os.ReadFile("testdata/corpus/published/200-heldout2-ja-key-refused-password-prompt.txt")
+	data, err := os.ReadFile("testdata/corpus/published/236-heldout2-ja-key-refused-password-prompt.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
