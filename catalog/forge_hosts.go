@@ -5,9 +5,8 @@ import (
 	"strings"
 )
 
-// Forge is a git hosting service reached over SSH: the account is always
-// "git", the key is registered on the person's web account, and the server
-// runs git commands only. The live checks and explain both recognise one
+// Forge is a git hosting service reached over SSH: the key is registered
+// on the person's web account, and the server runs git commands only. The live checks and explain both recognise one
 // by its host name.
 type Forge struct {
 	Name string
@@ -18,6 +17,10 @@ type Forge struct {
 	// port, for networks that block port 22 ("" when there is none).
 	AltHost string
 	AltPort int
+	// Login is the one login name the service accepts ("git"); "" when
+	// it is not fixed: an installation chooses it (Gitea's RUN_USER), or
+	// it is the organization's name (Azure DevOps's vs-ssh host).
+	Login string
 }
 
 // forges are recognised by the host name ssh connects to (or the name the
@@ -27,12 +30,15 @@ var forges = []struct {
 	hosts []string
 	f     Forge
 }{
-	{[]string{"github.com", "ssh.github.com"}, Forge{Name: "GitHub", KeysURL: "https://github.com/settings/keys", AltHost: "ssh.github.com", AltPort: 443}},
-	{[]string{"gitlab.com", "altssh.gitlab.com"}, Forge{Name: "GitLab", KeysURL: "https://gitlab.com/-/user_settings/ssh_keys", AltHost: "altssh.gitlab.com", AltPort: 443}},
-	{[]string{"bitbucket.org", "altssh.bitbucket.org"}, Forge{Name: "Bitbucket", KeysURL: "https://bitbucket.org/account/settings/ssh-keys/", AltHost: "altssh.bitbucket.org", AltPort: 443}},
-	{[]string{"codeberg.org"}, Forge{Name: "Codeberg", KeysURL: "https://codeberg.org/user/settings/keys"}},
-	{[]string{"ssh.dev.azure.com", "vs-ssh.visualstudio.com"}, Forge{Name: "Azure DevOps", KeysURL: "https://dev.azure.com/ (User settings → SSH public keys)"}},
-	{[]string{"hf.co", "huggingface.co"}, Forge{Name: "Hugging Face", KeysURL: "https://huggingface.co/settings/keys"}},
+	{[]string{"github.com", "ssh.github.com"}, Forge{Name: "GitHub", KeysURL: "https://github.com/settings/keys", AltHost: "ssh.github.com", AltPort: 443, Login: "git"}},
+	{[]string{"gitlab.com", "altssh.gitlab.com"}, Forge{Name: "GitLab", KeysURL: "https://gitlab.com/-/user_settings/ssh_keys", AltHost: "altssh.gitlab.com", AltPort: 443, Login: "git"}},
+	{[]string{"bitbucket.org", "altssh.bitbucket.org"}, Forge{Name: "Bitbucket", KeysURL: "https://bitbucket.org/account/settings/ssh-keys/", AltHost: "altssh.bitbucket.org", AltPort: 443, Login: "git"}},
+	{[]string{"codeberg.org"}, Forge{Name: "Codeberg", KeysURL: "https://codeberg.org/user/settings/keys", Login: "git"}},
+	{[]string{"ssh.dev.azure.com"}, Forge{Name: "Azure DevOps", KeysURL: "https://dev.azure.com/ (User settings → SSH public keys)", Login: "git"}},
+	// The older host takes the organization's name as the login:
+	// ssh://ORG@vs-ssh.visualstudio.com/v3/ORG/PROJECT/REPO.
+	{[]string{"vs-ssh.visualstudio.com"}, Forge{Name: "Azure DevOps", KeysURL: "https://dev.azure.com/ (User settings → SSH public keys)"}},
+	{[]string{"hf.co", "huggingface.co"}, Forge{Name: "Hugging Face", KeysURL: "https://huggingface.co/settings/keys", Login: "git"}},
 }
 
 // ForgeByHost recognises a forge by the name typed or the HostName ssh

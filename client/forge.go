@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -93,16 +94,16 @@ func (r *Run) forgeTCP(ctx context.Context, f *diag.Finding, fg *forge, s *Setti
 }
 
 // forgeAuth turns a refused login on a forge into what it means there:
-// the login name must be git, and a refused key is a key not registered on
-// the person's account. It returns nil when the finding stays as it is.
+// the login name must be the service's (git), and a refused key is a key
+// not registered on the person's account. It returns nil when the finding
+// stays as it is.
 func (r *Run) forgeAuth(s *Settings, fg *forge, list []*offer, evKeys func(*diag.Finding) *diag.Finding) *diag.Finding {
-	if s.User != "git" {
-		return evKeys(diag.NewFinding("auth.forge_user").Arg("service", fg.Name).Arg("user", s.User).Arg("host", s.Hostname)).
-			Fix("fix.forge_user", "ssh -T git@"+r.opts.Host).
-			Fix("fix.forge_user_config", "Host "+r.opts.Host+"\n  User git")
+	fp := catalog.Params{catalog.ParamOS: runtime.GOOS, "forge_host": r.opts.Host, "forge_dest": s.User + "@" + r.opts.Host}
+	if fg.Login != "" && s.User != fg.Login {
+		return evKeys(diag.NewFinding("auth.forge_user").Arg("service", fg.Name).Arg("user", s.User).Arg("host", s.Hostname)).AddFixes(fp)
 	}
 	f := evKeys(diag.NewFinding("auth.forge_key_unknown").Arg("service", fg.Name).Arg("host", s.Hostname))
-	var pubs []string
+	fp["forge_offered"] = "yes"
 	for _, o := range list {
 		if o.result != sshwire.QueryRejected || o.kf == nil {
 			continue
@@ -111,16 +112,14 @@ func (r *Run) forgeAuth(s *Settings, fg *forge, list []*offer, evKeys func(*diag
 		if o.kf.PublicFrom != "file" {
 			p += ".pub"
 		}
-		pubs = append(pubs, p)
+		fp["forge_pub"] = p
+		break
+	}
+	if fp["forge_pub"] == "" {
+		fp["forge_no_key"] = "yes"
 	}
 	if fg.KeysURL != "" {
 		f.Ev("add_keys_at", fg.KeysURL)
 	}
-	if len(pubs) > 0 {
-		f.Fix("fix.forge_add_key", "cat "+shellQuote(pubs[0]))
-	} else {
-		f.Fix("fix.auth_generate_key", "ssh-keygen -t ed25519").Fix("fix.forge_add_key", "cat ~/.ssh/id_ed25519.pub")
-	}
-	f.Fix("fix.forge_test", "ssh -T git@"+r.opts.Host)
-	return f
+	return f.AddFixes(fp)
 }

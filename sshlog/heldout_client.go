@@ -308,7 +308,7 @@ func sftpServerMissing(c *clientFacts) *hit {
 // the key belongs in their account there, and the service's SSH endpoint
 // on port 443 passes networks that block port 22.
 func forgeTCPFixes(c *clientFacts, findings []*diag.Finding) {
-	for _, f := range findings {
+	for i, f := range findings {
 		host := f.Args["host"]
 		fg := catalog.ForgeByHost(host)
 		if fg == nil {
@@ -322,18 +322,11 @@ func forgeTCPFixes(c *clientFacts, findings []*diag.Finding) {
 		}
 		switch f.Code {
 		case "auth.publickey_denied":
-			// Only the account git is the forge's; another name is a
-			// mistake the login-name fix covers.
-			if f.Args["user"] != "git" {
-				continue
+			// What the check says of the same refusal: a login name the
+			// service does not take, or a key it does not know.
+			if nf := forgeRefusal(c, fg, f, host); nf != nil {
+				findings[i] = nf
 			}
-			f.Fixes = nil
-			f.Ev("service", fg.Name)
-			f.Arg("service", fg.Name)
-			if fg.KeysURL != "" {
-				f.Ev("add_keys_at", fg.KeysURL)
-			}
-			f.AddFixes(catalog.Params{"forge": "yes", "forge_host": host, catalog.ParamOS: c.os()})
 		case "tcp.refused", "tcp.timeout", "tcp.no_route", "tcp.net_unreachable":
 			f.Fixes = nil
 			f.Ev("service", fg.Name)
@@ -343,4 +336,28 @@ func forgeTCPFixes(c *clientFacts, findings []*diag.Finding) {
 			f.AddFixes(p)
 		}
 	}
+}
+
+// forgeRefusal is a forge's "Permission denied (publickey)" as the check
+// names it, with the evidence explain showed: auth.forge_user for a login
+// name the service does not take, else auth.forge_key_unknown. Nil when
+// the line names no user.
+func forgeRefusal(c *clientFacts, fg *catalog.Forge, f *diag.Finding, host string) *diag.Finding {
+	user := f.Args["user"]
+	if user == "" || user == catalog.Unseen {
+		return nil
+	}
+	fp := catalog.Params{catalog.ParamOS: c.os(), "forge_host": host, "forge_dest": user + "@" + host}
+	var nf *diag.Finding
+	if fg.Login != "" && user != fg.Login {
+		nf = diag.NewFinding("auth.forge_user").Arg("user", user)
+	} else {
+		nf = diag.NewFinding("auth.forge_key_unknown")
+		if fg.KeysURL != "" {
+			nf.Ev("add_keys_at", fg.KeysURL)
+		}
+	}
+	nf.Arg("service", fg.Name).Arg("host", host)
+	nf.Evidence = append(append([]diag.Evidence(nil), f.Evidence...), nf.Evidence...)
+	return nf.AddFixes(fp)
 }

@@ -304,11 +304,12 @@ func TestForgeTCPFixes(t *testing.T) {
 }
 
 // A forge refusing git's key: the key belongs in the person's account
-// there; nothing on the forge's server is theirs to run.
+// there; nothing on the forge's server is theirs to run. explain names it
+// as the check does.
 func TestForgeKeyRefused(t *testing.T) {
 	text := "$ git push\ngit@github.com: Permission denied (publickey).\nfatal: Could not read from remote repository.\n"
 	f := firstError(explainText(t, text))
-	if f == nil || f.Code != "auth.publickey_denied" {
+	if f == nil || f.Code != "auth.forge_key_unknown" || f.Args["service"] != "GitHub" {
 		t.Fatalf("got %+v", f)
 	}
 	c := heldoutFixCmds(f)
@@ -318,10 +319,16 @@ func TestForgeKeyRefused(t *testing.T) {
 	if f.EvidenceValue("add_keys_at") != "https://github.com/settings/keys" {
 		t.Errorf("where to add keys: %q", f.EvidenceValue("add_keys_at"))
 	}
-	// Another account on the same name is not the forge's git login.
+	// Another login name is one the service never takes.
 	g := firstError(explainText(t, "alice@github.com: Permission denied (publickey).\n"))
-	if g == nil || g.EvidenceValue("add_keys_at") != "" {
+	if g == nil || g.Code != "auth.forge_user" || g.EvidenceValue("add_keys_at") != "" || !strings.Contains(heldoutFixCmds(g), "ssh -T git@github.com") {
 		t.Errorf("user alice: %+v", g)
+	}
+	// Azure DevOps's older host takes the organization's name as the
+	// login: not a wrong login name, a key the service does not know.
+	o := firstError(explainText(t, "myorg@vs-ssh.visualstudio.com: Permission denied (publickey).\n"))
+	if o == nil || o.Code != "auth.forge_key_unknown" {
+		t.Errorf("organization login: %+v", o)
 	}
 	// A server of one's own keeps the server-side fixes.
 	h := firstError(explainText(t, "deploy@build.example.net: Permission denied (publickey).\n"))
@@ -334,7 +341,7 @@ func TestForgeKeyRefused(t *testing.T) {
 func TestAzureDevOpsKeyRefused(t *testing.T) {
 	text := "$ git fetch\nremote:\nremote: Your Git command did not succeed.\nremote: Details:\nremote: \tPublic key authentication failed.\nremote:\nfatal: Could not read from remote repository.\n"
 	f := firstError(explainText(t, text))
-	if f == nil || f.Code != "auth.publickey_denied" || f.EvidenceValue("service") != "Azure DevOps" {
+	if f == nil || f.Code != "auth.forge_key_unknown" || f.Args["service"] != "Azure DevOps" {
 		t.Fatalf("got %+v", f)
 	}
 	if c := heldoutFixCmds(f); strings.Contains(c, "sshdoctor server") || !strings.Contains(c, "ssh.dev.azure.com") {
