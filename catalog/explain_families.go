@@ -55,6 +55,7 @@ func init() {
 				Ja: "ツールの設定 (rsync -e、GIT_SSH、リモート シェルの設定など) が指す ssh のプログラムがそのパスに存在しないため、接続はまったく行われていません。"}},
 	)
 	RegisterWithout(map[string]Text{
+		"server.bind_failed":         {En: "sshd could not bind its listening port", Ja: "sshd が待ち受けポートにバインドできませんでした"},
 		"tcp.timeout":                {En: "No answer from the server's SSH port", Ja: "サーバーの SSH ポートから応答がありません"},
 		"tcp.refused":                {En: "The server refused the connection to its SSH port", Ja: "サーバーの SSH ポートへの接続が拒否されました"},
 		"tcp.no_route":               {En: "No route to the server", Ja: "サーバーへの経路がありません"},

@@ -145,3 +145,18 @@ func TestExplainRunRefused(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// A port a person redacted from a pasted log is not put back as a noun
+// into the title: the title is worded without it, in both languages.
+func TestExplainRedactedPortTitle(t *testing.T) {
+	log := "Dec  3 10:00:00 host sshd[123]: error: Bind to port xxxx on 0.0.0.0 failed: Address already in use.\n" +
+		"Dec  3 10:00:00 host sshd[123]: fatal: Cannot bind any address.\n"
+	for _, lang := range []string{"en", "ja"} {
+		r, _, _ := explainJSON(t, log, "--lang", lang)
+		d, _ := r["diagnosis"].(map[string]any)
+		title, _ := d["title"].(string)
+		if diagCode(r) != "server.bind_failed" || strings.Contains(title, "SSH port") || strings.Contains(title, "SSH ポート") || title == "" {
+			t.Errorf("%s: %s %q", lang, diagCode(r), title)
+		}
+	}
+}
