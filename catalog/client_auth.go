@@ -70,8 +70,8 @@ func init() {
 		// Key files.
 		Entry{Code: "key.invalid_format", Severity: "error",
 			Title: Text{En: "ssh cannot read the key file {path}", Ja: "ssh は鍵ファイル {path} を読めません"},
-			Explanation: Text{En: "The file is not an OpenSSH or PEM private key: a PuTTY .ppk file, a public key given as -i, a truncated copy or Windows line endings. (OpenSSH with OpenSSL 3 says \"error in libcrypto\" for all of these.)",
-				Ja: "このファイルは OpenSSH 形式や PEM 形式の秘密鍵ではありません。PuTTY の .ppk、-i に指定した公開鍵、途中で切れたコピー、Windows の改行などが考えられます (OpenSSL 3 を使う OpenSSH では、どれも \"error in libcrypto\" と表示されます)。"}},
+			Explanation: Text{En: "The file is not an OpenSSH or PEM private key: a PuTTY .ppk file, a public key given as -i, a truncated copy, or a copy with Windows line endings, a byte-order mark or blank line before its BEGIN line, or no line break at its end. (OpenSSH with OpenSSL 3 says \"error in libcrypto\" for all of these.)",
+				Ja: "このファイルは OpenSSH 形式や PEM 形式の秘密鍵ではありません。PuTTY の .ppk、-i に指定した公開鍵、途中で切れたコピー、Windows の改行や BOM・BEGIN の行の前の空行を含むコピー、最後に改行がないコピーなどが考えられます (OpenSSL 3 を使う OpenSSH では、どれも \"error in libcrypto\" と表示されます)。"}},
 		Entry{Code: "key.missing", Severity: "error",
 			Title: Text{En: "The identity file {path} does not exist", Ja: "鍵ファイル {path} がありません"},
 			Explanation: Text{En: "An -i option or IdentityFile line names a file that is not there, so that key was never offered.",
@@ -236,7 +236,6 @@ func init() {
 		"fix.auth_identities_only_config": {En: "To make it permanent, add to ~/.ssh/config", Ja: "恒久的に設定するには、~/.ssh/config に追加します"},
 		"fix.auth_save_agent_pub":         {En: "The accepted key lives only in ssh-agent: save its public half so IdentityFile can name it (ssh then signs with the agent)", Ja: "受け入れられた鍵は ssh-agent の中にしかありません。公開鍵を保存して IdentityFile で指定できるようにします (署名は引き続き ssh-agent が行います)"},
 		"fix.key_add_to_agent":            {En: "Load the key into ssh-agent once (it asks for the passphrase); ssh then uses it without asking, even in BatchMode", Ja: "鍵を一度 ssh-agent に読み込みます (パスフレーズを尋ねられます)。以後は BatchMode でも ssh が確認なしで使えます"},
-		"fix.key_fix_crlf":                {En: "Convert the key file to Unix line endings, then check that ssh can read it", Ja: "鍵ファイルの改行を Unix 形式に変換し、ssh が読めるか確認します"},
 		"fix.session_unexpire":            {En: "On the server, see the account's expiry and lift it if the account should still log in", Ja: "サーバー上でアカウントの有効期限を確認し、まだログインさせるアカウントなら期限を解除します"},
 		"fix.session_check_server":        {En: "On the server, check ForceCommand, ChrootDirectory and the account's shell for this user", Ja: "サーバー上で、このユーザーに対する ForceCommand、ChrootDirectory、アカウントのシェルを確認します"},
 		"fix.session_make_home":           {En: "On the server, create the missing home directory", Ja: "サーバー上で、足りないホーム ディレクトリを作成します"},

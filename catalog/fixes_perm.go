@@ -14,8 +14,10 @@ func init() {
 			Ja: "サーバー上で ~/.ssh と authorized_keys の所有者を {user} に戻します (sshd はこれらをそのユーザーの権限で読みます)"},
 		"fix.perm_restorecon": {En: "On SELinux systems, restore the files' security labels",
 			Ja: "SELinux のシステムでは、ファイルのセキュリティ ラベルを元に戻します"},
-		"fix.perm_key_crlf_windows": {En: "In PowerShell: convert the key file to Unix line endings, then check that ssh can read it",
-			Ja: "PowerShell で鍵ファイルの改行を Unix 形式に変換し、ssh が読めるか確認します"},
+		"fix.key_fix_layout": {En: "OpenSSH reads this key only with Unix line endings, its BEGIN line first and a line break at the end: rewrite it so (a copy is kept as .bak), then check that ssh can read it",
+			Ja: "OpenSSH がこの鍵を読めるのは、改行が Unix 形式で、BEGIN の行で始まり、改行で終わるときだけです。そのように書き直し (.bak に控えを残します)、ssh が読めるか確認してください"},
+		"fix.key_fix_layout_maybe": {En: "If the file was copied, pasted or edited on Windows: rewrite it with Unix line endings, nothing before its BEGIN line and a line break at the end (a copy is kept as .bak), then check again",
+			Ja: "ファイルを Windows でコピー、貼り付け、編集した場合は、改行を Unix 形式にし、BEGIN の行の前に何もなく、最後が改行で終わるように書き直して (.bak に控えを残します)、もう一度確認してください"},
 	})
 	RegisterParams(map[string]Param{
 		// The owner a refused path must have (the user inside the home
@@ -47,7 +49,9 @@ func init() {
 		"perm_ppk":     {},
 		"perm_ppk_out": {},
 		// A key file with Windows line endings.
-		"perm_crlf": {},
+		// An OpenSSH key with Windows line endings, text before its BEGIN
+		// line or no line break after its END line.
+		"perm_layout": {},
 		// A key file ssh could not read, to check with ssh-keygen.
 		"perm_key_check": {},
 	})
@@ -92,10 +96,14 @@ func init() {
 			{Key: "fix.key_missing_path", Command: "Get-ChildItem -Force -LiteralPath {key_dir}", OS: OSWindows, If: "key_dir"},
 			{Key: "fix.key_convert_ppk", Command: "puttygen {perm_ppk} -O private-openssh -o {perm_ppk_out}", OS: OSUnix, If: "perm_ppk"},
 			{Key: "fix.key_convert_ppk_windows", Command: "puttygen {perm_ppk}", OS: OSWindows, If: "perm_ppk"},
-			{Key: "fix.key_fix_crlf", Command: `sed -i 's/\r$//' {perm_crlf} && ssh-keygen -y -f {perm_crlf}`, OS: OSUnix, If: "perm_crlf"},
-			{Key: "fix.perm_key_crlf_windows", Command: "((Get-Content -Raw {perm_crlf}) -replace \"`r`n\", \"`n\") | Set-Content -NoNewline {perm_crlf}; ssh-keygen -y -f {perm_crlf}", OS: OSWindows, If: "perm_crlf"},
+			{Key: "fix.key_fix_layout", Command: "cp {perm_layout} {perm_layout}.bak && perl -0pi -e 's/\\r\\n/\\n/g; s/\\A.*?(?=-----BEGIN)//s; $_ .= \"\\n\" unless /\\n\\z/' {perm_layout} && ssh-keygen -y -f {perm_layout}", OS: OSUnix, If: "perm_layout"},
+			{Key: "fix.key_fix_layout", Command: "Copy-Item -LiteralPath {perm_layout} -Destination ({perm_layout} + '.bak'); $k = (Get-Content -Raw -LiteralPath {perm_layout}) -replace \"`r`n\", \"`n\" -replace '^[\\s\\S]*?(?=-----BEGIN)', ''; if (-not $k.EndsWith(\"`n\")) { $k += \"`n\" }; Set-Content -NoNewline -Encoding ascii -LiteralPath {perm_layout} -Value $k; ssh-keygen -y -f {perm_layout}", OS: OSWindows, If: "perm_layout"},
 			{Key: "fix.key_use_private", Command: "ssh -i {private_key} {ssh_args}", If: "private_key"},
 			{Key: "fix.key_check_format", Command: "ssh-keygen -y -f {perm_key_check}", If: "perm_key_check"},
+			// What a file copied or edited on Windows most often has wrong,
+			// put right in one go; harmless on a file without it.
+			{Key: "fix.key_fix_layout_maybe", Command: "cp {perm_key_check} {perm_key_check}.bak && perl -0pi -e 's/\\r\\n/\\n/g; s/\\A.*?(?=-----BEGIN)//s; $_ .= \"\\n\" unless /\\n\\z/' {perm_key_check} && ssh-keygen -y -f {perm_key_check}", OS: OSUnix, If: "perm_key_check"},
+			{Key: "fix.key_fix_layout_maybe", Command: "Copy-Item -LiteralPath {perm_key_check} -Destination ({perm_key_check} + '.bak'); $k = (Get-Content -Raw -LiteralPath {perm_key_check}) -replace \"`r`n\", \"`n\" -replace '^[\\s\\S]*?(?=-----BEGIN)', ''; if (-not $k.EndsWith(\"`n\")) { $k += \"`n\" }; Set-Content -NoNewline -Encoding ascii -LiteralPath {perm_key_check} -Value $k; ssh-keygen -y -f {perm_key_check}", OS: OSWindows, If: "perm_key_check"},
 			// A program other than ssh named no file.
 			{Key: "fix.family_key_format", Unless: "path"},
 		},

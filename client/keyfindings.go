@@ -63,7 +63,7 @@ func (r *Run) keyFileFindings(s *Settings, list []*offer, authOK bool) []*diag.F
 
 func invalidState(p sshwire.PrivateState) bool {
 	switch p {
-	case sshwire.PrivPuTTY, sshwire.PrivCRLF, sshwire.PrivTruncated, sshwire.PrivInvalid, sshwire.PrivPublicKey,
+	case sshwire.PrivPuTTY, sshwire.PrivCRLF, sshwire.PrivLayout, sshwire.PrivTruncated, sshwire.PrivInvalid, sshwire.PrivPublicKey,
 		sshwire.PrivNotRegular, sshwire.PrivTooLarge:
 		return true
 	}
@@ -88,8 +88,9 @@ func (r *Run) invalidKeyFinding(kf *sshwire.KeyFile, path string) *diag.Finding 
 	switch kf.Private {
 	case sshwire.PrivPuTTY:
 		fp["perm_ppk"], fp["perm_ppk_out"] = path, strings.TrimSuffix(path, ".ppk")+"_openssh"
-	case sshwire.PrivCRLF:
-		fp["perm_crlf"] = path
+	case sshwire.PrivCRLF, sshwire.PrivLayout:
+		// One rewrite for all: Notepad's copy has CR LF and a BOM.
+		fp["perm_layout"] = path
 	case sshwire.PrivPublicKey:
 		fp["private_key"] = strings.TrimSuffix(path, ".pub")
 		fp["ssh_args"] = strings.TrimPrefix(r.sshCommand(""), "ssh ")

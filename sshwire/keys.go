@@ -116,6 +116,7 @@ const (
 	PrivPublicKey   PrivateState = "public_key"   // the file holds a public key
 	PrivPuTTY       PrivateState = "putty"        // a PuTTY .ppk file
 	PrivCRLF        PrivateState = "crlf"         // Windows line endings: OpenSSH cannot parse it
+	PrivLayout      PrivateState = "layout"       // an OpenSSH key with text before BEGIN or no line break after END
 	PrivTruncated   PrivateState = "truncated"    // BEGIN without END, or cut base64
 	PrivInvalid     PrivateState = "invalid"      // anything else OpenSSH cannot parse
 	PrivUnsupported PrivateState = "unsupported"  // a type sshdoctor cannot load (e.g. a hardware key)
@@ -257,6 +258,20 @@ func classifyPrivate(kf *KeyFile, data []byte) (PrivateState, string) {
 	if isOpenSSHFormat(data) && bytes.Contains(data, []byte("\r\n")) {
 		return PrivCRLF, "Windows (CR LF) line endings"
 	}
+	// OpenSSH also wants that line at the very start (no byte-order mark,
+	// blank line or indentation before it) and "-----END OPENSSH PRIVATE
+	// KEY-----" followed by a line break; x/crypto's PEM reader is more
+	// forgiving, so this is decided here.
+	if isOpenSSHFormat(data) {
+		switch {
+		case bytes.HasPrefix(data, []byte("\xef\xbb\xbf")):
+			return PrivLayout, "a byte-order mark before the BEGIN line"
+		case !bytes.HasPrefix(data, []byte(opensshBegin+"\n")):
+			return PrivLayout, "text before the BEGIN line"
+		case !bytes.Contains(data, []byte(opensshEnd+"\n")):
+			return PrivLayout, "no line break after the END line"
+		}
+	}
 	raw, err := ssh.ParseRawPrivateKey(data)
 	var pm *ssh.PassphraseMissingError
 	switch {
@@ -287,8 +302,14 @@ func classifyPrivate(kf *KeyFile, data []byte) (PrivateState, string) {
 	return PrivOK, ""
 }
 
+// The armour of OpenSSH's own private key format.
+const (
+	opensshBegin = "-----BEGIN OPENSSH PRIVATE KEY-----"
+	opensshEnd   = "-----END OPENSSH PRIVATE KEY-----"
+)
+
 func isOpenSSHFormat(data []byte) bool {
-	return bytes.Contains(data, []byte("-----BEGIN OPENSSH PRIVATE KEY-----"))
+	return bytes.Contains(data, []byte(opensshBegin))
 }
 
 // PrivatePublic returns the public key derived from an unencrypted private
