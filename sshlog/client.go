@@ -20,6 +20,18 @@ type rule struct {
 	re   *regexp.Regexp
 }
 
+// ruleDef is a rule as a table writes it: its name and expression.
+type ruleDef struct{ name, re string }
+
+// compileRules compiles a table of rules, in its order.
+func compileRules(def []ruleDef) []rule {
+	out := make([]rule, len(def))
+	for i, d := range def {
+		out[i] = rule{d.name, regexp.MustCompile(d.re)}
+	}
+	return out
+}
+
 // clientRules recognise what ssh (OpenSSH 7.x–10.x, Debian, macOS, musl and
 // Windows builds) and gcloud print. Formats and their versions are in the
 // project's research notes; each rule is exercised by real text in
@@ -27,7 +39,7 @@ type rule struct {
 // compiled on first use: every sshdoctor process links this package, and
 // only the ones that read text pay for some two hundred expressions.
 var clientRules = sync.OnceValue(func() []rule {
-	def := []struct{ name, re string }{
+	def := []ruleDef{
 		// configuration
 		{"config_perm", `^Bad owner or permissions on (.+)$`},
 		{"config_bad", `^(.+?):? line (\d+): Bad configuration option: (.+)$`},
@@ -152,10 +164,7 @@ var clientRules = sync.OnceValue(func() []rule {
 		{"debug", `^debug[123]: `},
 		{"banner_art", `^@+$|^@\s.*\s@$|^IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!$|^Someone could be eavesdropping on you right now|^It is also possible that a host key has just been changed\.$|^Please contact your system administrator\.$|^It is required that your private key files are NOT accessible by others\.$|^This private key will be ignored\.$|^It is recommended that your private key files are NOT accessible by others\.$|^Bytes per second: `},
 	}
-	out := make([]rule, len(def))
-	for i, d := range def {
-		out[i] = rule{d.name, regexp.MustCompile(d.re)}
-	}
+	out := compileRules(def)
 	// Other clients and tools (families.go) come after ssh's own words.
 	return append(append(append(out, familyRules()...), lsmRules()...), fallbackRules()...)
 })

@@ -644,24 +644,7 @@ func authFindings(c *clientFacts, loc locator, add func(*diag.Finding), success 
 		}
 	}
 	denied := c.last("denied")
-	user, host := "", ""
-	if denied != nil {
-		user, host = denied.m[1], denied.m[2]
-	}
-	portOpt := ""
-	if a := c.last("authenticating_to"); a != nil {
-		if user == "" {
-			user = a.m[2]
-		}
-		if h, p, ok := hostPort(a.m[1]); ok {
-			if host == "" {
-				host = h
-			}
-			if p != "22" {
-				portOpt = "-p " + p + " "
-			}
-		}
-	}
+	user, host, portOpt := c.dest()
 	offered := c.all("offering")
 	keyList := func(f *diag.Finding) {
 		for _, o := range offered {

@@ -1,7 +1,6 @@
 package sshlog
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -20,7 +19,7 @@ import (
 // same, a new one where none fits. Library messages are matched anywhere in
 // the line: they arrive inside stack traces and wrappers.
 func familyRules() []rule {
-	def := []struct{ name, re string }{
+	def := []ruleDef{
 		// Vagrant.
 		{"vagrant_auth", `Warning: Authentication failure\. Retrying`},
 		{"vagrant_retry", `Warning: (?:Connection (?:timeout|reset|aborted|refused)|Remote connection disconnect|Host unreachable)\. Retrying`},
@@ -74,10 +73,7 @@ func familyRules() []rule {
 		{"gc_instance_missing", `[Cc]ould not fetch resource:.*[Tt]he resource '([^']*/instances/([^']+))' was not found`},
 		{"gc_permission", `Required '([a-zA-Z.]+)' permission for '([^']+)'`},
 	}
-	out := make([]rule, len(def))
-	for i, d := range def {
-		out[i] = rule{d.name, regexp.MustCompile(d.re)}
-	}
+	out := compileRules(def)
 	return append(out, heldoutClientRules()...)
 }
 

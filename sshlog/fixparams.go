@@ -136,15 +136,13 @@ func afterLast(s, sep string) string {
 	return strings.TrimSpace(s[i+len(sep):])
 }
 
-// destArgs is the fix parameter ssh_args for the destination the
-// transcript names (the "Permission denied" line, else "Authenticating
-// to"), as authFindings reads it; "" when it names none.
-func (c *clientFacts) destArgs() string {
-	user, host := "", ""
+// dest is the destination the transcript names: the user and host of the
+// "Permission denied" line, else of "Authenticating to", and "-p PORT "
+// for a port other than 22.
+func (c *clientFacts) dest() (user, host, portOpt string) {
 	if d := c.last("denied"); d != nil {
 		user, host = d.m[1], d.m[2]
 	}
-	portOpt := ""
 	if a := c.last("authenticating_to"); a != nil {
 		if user == "" {
 			user = a.m[2]
@@ -158,5 +156,12 @@ func (c *clientFacts) destArgs() string {
 			}
 		}
 	}
+	return user, host, portOpt
+}
+
+// destArgs is the fix parameter ssh_args for the destination the
+// transcript names; "" when it names none.
+func (c *clientFacts) destArgs() string {
+	user, host, portOpt := c.dest()
 	return destArgs(portOpt, user, host)
 }

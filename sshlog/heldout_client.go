@@ -15,7 +15,7 @@ import (
 // come after every other table, so that they only take lines nothing else
 // took.
 func heldoutClientRules() []rule {
-	def := []struct{ name, re string }{
+	def := []ruleDef{
 		// A shell's "not found" in the forms other shells print it: ksh pads
 		// with two spaces ("ksh: rsync:  not found"), csh capitalises.
 		{"shell_error", `^(?:/\S*/)?(?:ba|da|z|k|c|tc)?sh: (?:line \d+: |\d+: )?(\S+?):\s+(not found|command not found|Command not found\.)$`},
@@ -60,11 +60,7 @@ func heldoutClientRules() []rule {
 		def = append(def, struct{ name, re string }{"proxy_tool", `^` + q + `: (.+)$`},
 			struct{ name, re string }{"proxy_tool", `^` + q + `\.exe: (.+)$`})
 	}
-	out := make([]rule, len(def))
-	for i, d := range def {
-		out[i] = rule{d.name, regexp.MustCompile(d.re)}
-	}
-	return out
+	return compileRules(def)
 }
 
 // heldoutFindings explains the hits of heldoutClientRules, and the

@@ -1,7 +1,6 @@
 package sshlog
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/diag"
@@ -12,7 +11,7 @@ import (
 // denied" line comes (the prompt is still open), but the server has
 // already refused every key it was offered.
 func fallbackRules() []rule {
-	def := []struct{ name, re string }{
+	def := []ruleDef{
 		// "user@host's password:" (password), "(user@host) Password:"
 		// (keyboard-interactive, OpenSSH 8.4+).
 		{"password_prompt", `^(?:(\S+?)@(\S+)'s password:|\((\S+?)@(\S+)\) Password:)\s*$`},
@@ -20,11 +19,7 @@ func fallbackRules() []rule {
 		// systemd's first sentence, at boot ("yet") or shutdown ("anymore").
 		{"pam_nologin", `Unprivileged users are not permitted to log in (?:yet|anymore)`},
 	}
-	out := make([]rule, len(def))
-	for i, d := range def {
-		out[i] = rule{d.name, regexp.MustCompile(d.re)}
-	}
-	return out
+	return compileRules(def)
 }
 
 // keyFallbackFindings: keys offered, none accepted, and ssh moved on to

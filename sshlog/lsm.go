@@ -2,7 +2,6 @@ package sshlog
 
 import (
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/sshdoctor/sshdoctor/diag"
@@ -15,18 +14,14 @@ import (
 // enforced denials count: SELinux's permissive=1 and AppArmor's
 // ALLOWED (complain mode) let the access through.
 func lsmRules() []rule {
-	def := []struct{ name, re string }{
+	def := []ruleDef{
 		// avc:  denied  { read } for  pid=… comm="sshd" name="authorized_keys" … tcontext=u:r:admin_home_t:s0 tclass=file permissive=0
 		// (ausearch -i prints the same fields unquoted).
 		{"lsm_selinux", `avc:\s+denied\s+\{ ([^}]+) \} for .*?\bcomm="?(sshd(?:-session|-auth)?)"?\s.*?\b(?:name|path)="?([^"\s]+)"?.*?\btcontext=[^:\s]+:[^:\s]+:([^:\s]+)(.*)$`},
 		// apparmor="DENIED" operation="open" … profile="sshd" name="/home/u/.ssh/authorized_keys" … comm="sshd-session"
 		{"lsm_apparmor", `apparmor="DENIED" operation="([^"]+)".*?\bprofile="([^"]*)".*?\bname="([^"]+)".*?\bcomm="?(sshd(?:-session|-auth)?)"?`},
 	}
-	out := make([]rule, len(def))
-	for i, d := range def {
-		out[i] = rule{d.name, regexp.MustCompile(d.re)}
-	}
-	return out
+	return compileRules(def)
 }
 
 // loginFile tells the paths whose denial breaks a login: the key files
