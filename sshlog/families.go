@@ -335,8 +335,14 @@ func familyFindings(c *clientFacts, loc locator, success bool, have func(prefixe
 		ev(f, h).Fix("fix.explain_server_forwarding", "sudo sshd -T | grep -i -E '^(allowtcpforwarding|disableforwarding|permitopen)'")
 		add(f)
 	}
-	// The remote side of a transfer.
-	if h := c.first("sftp_subsystem"); h != nil {
+	// The remote side of a transfer: the subsystem refused, or the shell
+	// not finding sftp-server; scp (sftp since OpenSSH 9.0) can fall
+	// back to its legacy protocol.
+	sftp := c.first("sftp_subsystem")
+	if sftp == nil && !have("session.") {
+		sftp = sftpServerMissing(c)
+	}
+	if h := sftp; h != nil {
 		f := diag.NewFinding("session.sftp_unavailable")
 		ev(f, h)
 		f.Fix("fix.family_scp_legacy", "scp -O")

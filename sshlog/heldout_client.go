@@ -118,15 +118,6 @@ func heldoutFindings(c *clientFacts, loc locator, success bool, have func(prefix
 		f.AddFixes(params(catalog.ParamOS, c.os()))
 		add(f)
 	}
-	// sftp-server missing on the server: scp (sftp since OpenSSH 9.0)
-	// can fall back to its legacy protocol.
-	if h := sftpServerMissing(c); h != nil && !have("session.") {
-		f := diag.NewFinding("session.sftp_unavailable")
-		ev(f, h)
-		f.Fix("fix.family_scp_legacy", "scp -O")
-		f.Fix("fix.family_sftp_subsystem", "sudo sshd -T | grep -i '^subsystem'")
-		add(f)
-	}
 
 	// Azure DevOps names no host, but the wording is its own.
 	if h := c.first("azdo_key_refused"); h != nil && !have("auth.") {
